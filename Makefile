@@ -1,0 +1,43 @@
+# Root Makefile: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONSTRAINTS := model-src/constraints.txt
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test demo bench lock check-kubectl clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+setup: $(STAMP) check-kubectl ## create .venv (Python 3.11) with the pinned versions; fast when nothing changed
+
+$(STAMP): model-src/pyproject.toml $(CONSTRAINTS)
+	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or run 'make setup PYTHON=/path/to/python3.11'"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "setup: installing model-src with $(CONSTRAINTS) into $(VENV) (first run takes a few minutes)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e 'model-src[dev]'
+	@touch $@
+
+check-kubectl:
+	@command -v kubectl >/dev/null || { echo "setup: kubectl not found on PATH; install kubectl v1.32 (it bundles kustomize v5.5), e.g. 'apt-get install kubectl' from the Kubernetes apt repository"; exit 1; }
+
+test: setup ## run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: setup ## the main job: synthesize a cohort, ingest it, and print a summary
+	$(BIN)/readmit demo
+
+bench: setup ## run the benchmarks under bench/ and print their figures
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lock: ## re-resolve model-src/constraints.txt from model-src/pyproject.toml in a scratch venv
+	rm -rf /tmp/readmit-lock && $(PYTHON) -m venv /tmp/readmit-lock
+	/tmp/readmit-lock/bin/python -m pip install --quiet -e 'model-src[dev]'
+	/tmp/readmit-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > $(CONSTRAINTS)
+
+clean: ## remove generated state (.venv, .readmit)
+	rm -rf $(VENV) .readmit

@@ -1,0 +1,130 @@
+"""MLflow tracking and model-registry access: the one place that knows where MLflow lives and how
+versions of the `readmission` model carry their provenance.
+
+Default: sqlite at `<state_dir>/mlflow.db` with artifacts in `<state_dir>/mlartifacts`;
+`MLFLOW_TRACKING_URI` overrides (then the server decides where artifacts go).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+MODEL_NAME = "readmission"
+EXPERIMENT_NAME = "readmission"
+CANDIDATE_ALIAS = "candidate"
+CHAMPION_ALIAS = "champion"
+
+# Version tags: written at registration (training) and by `readmit gate`.
+TAG_DATA_VERSION = "data_version"
+TAG_GIT_COMMIT = "git_commit"
+TAG_MODEL_DIGEST = "model_digest"
+TAG_SELECTED_MODEL = "selected_model"
+TAG_THRESHOLD = "threshold"
+
+
+def gate_tag(env: str) -> str:
+    return f"gate.{env}"
+
+
+def tracking_uri() -> str:
+    if uri := os.environ.get("MLFLOW_TRACKING_URI"):
+        return uri
+    from readmit.paths import state_dir
+
+    path = state_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path / 'mlflow.db'}"
+
+
+def configure() -> None:
+    """Point MLflow at our tracking store and make sure the experiment exists with local artifacts."""
+    import mlflow
+
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    client = mlflow.MlflowClient()
+    if client.get_experiment_by_name(EXPERIMENT_NAME) is None:
+        artifact_location = None
+        if uri.startswith("sqlite:///") and not os.environ.get("MLFLOW_TRACKING_URI"):
+            from readmit.paths import state_dir
+
+            artifact_location = (state_dir() / "mlartifacts").resolve().as_uri()
+        client.create_experiment(EXPERIMENT_NAME, artifact_location=artifact_location)
+    mlflow.set_experiment(EXPERIMENT_NAME)
+
+
+def client():
+    import mlflow
+
+    configure()
+    return mlflow.MlflowClient()
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """What promotion, gates and audit need to know about one registered version."""
+
+    version: int
+    run_id: str
+    source: str
+    model_digest: str
+    data_version: str
+    git_commit: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+    def gate_result(self, env: str) -> str | None:
+        """"passed", "failed", or None when the version was never gated for `env`."""
+        return self.tags.get(gate_tag(env))
+
+
+def version_info(version: int | str) -> VersionInfo:
+    """Metadata of registered version `version`; raises InputError when it does not exist."""
+    from mlflow.exceptions import MlflowException
+
+    from readmit.errors import InputError
+
+    c = client()
+    try:
+        mv = c.get_model_version(MODEL_NAME, str(version))
+    except MlflowException as exc:
+        raise InputError(
+            f"model {MODEL_NAME!r} version {version} not found in the registry at {tracking_uri()}; "
+            "list versions with `mlflow models` or train one with `readmit train`"
+        ) from exc
+    run = c.get_run(mv.run_id)
+    tags = dict(mv.tags or {})
+    return VersionInfo(
+        version=int(mv.version),
+        run_id=mv.run_id,
+        source=mv.source or "",
+        model_digest=tags.get(TAG_MODEL_DIGEST, ""),
+        data_version=tags.get(TAG_DATA_VERSION, ""),
+        git_commit=tags.get(TAG_GIT_COMMIT, ""),
+        metrics=dict(run.data.metrics),
+        tags=tags,
+        aliases=tuple(getattr(mv, "aliases", ()) or ()),
+    )
+
+
+def alias_version(alias: str) -> int | None:
+    """The version that `alias` points at, or None when the alias is not set."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return int(client().get_model_version_by_alias(MODEL_NAME, alias).version)
+    except MlflowException:
+        return None
+
+
+def set_alias(alias: str, version: int | str) -> None:
+    client().set_registered_model_alias(MODEL_NAME, alias, str(version))
+
+
+def set_version_tags(version: int | str, tags: dict[str, str]) -> None:
+    c = client()
+    for key, value in tags.items():
+        c.set_model_version_tag(MODEL_NAME, str(version), key, str(value))
