@@ -128,3 +128,37 @@ def set_version_tags(version: int | str, tags: dict[str, str]) -> None:
     c = client()
     for key, value in tags.items():
         c.set_model_version_tag(MODEL_NAME, str(version), key, str(value))
+
+
+def model_digest(directory) -> str:
+    """sha256 over (relative path, content) of every file under `directory`, in sorted path order."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(directory)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def register_candidate(model_uri: str, tags: dict[str, str]) -> int:
+    """Register `model_uri` as a new version of MODEL_NAME with `tags`, alias it `candidate`, return it.
+
+    `champion` is never touched here: only promotion moves it.
+    """
+    import mlflow
+
+    configure()
+    mv = mlflow.register_model(model_uri, MODEL_NAME, tags={k: str(v) for k, v in tags.items()})
+    set_alias(CANDIDATE_ALIAS, mv.version)
+    return int(mv.version)
+
+
+def load_model(version: int | str):
+    """The pyfunc model of registered `version` (InputError when it does not exist)."""
+    import mlflow
+
+    version_info(version)
+    return mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/{version}")

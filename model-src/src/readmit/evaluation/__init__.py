@@ -1,0 +1,1 @@
+"""Metrics, calibration statistics, subgroup gaps, the LACE baseline and plots."""

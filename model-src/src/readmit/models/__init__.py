@@ -1,0 +1,1 @@
+"""Candidate models (LightGBM, torch sequence encoder, their hybrid), calibration and the threshold."""

@@ -1,0 +1,49 @@
+"""Everything needed to score raw index rows: feature spec, both models, stacker, calibrator, threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from readmit.features import build
+from readmit.models import lgbm, sequence
+from readmit.models.calibration import Calibrator
+from readmit.models.hybrid import Stacker
+
+CANDIDATES = ("lgbm", "sequence", "hybrid")
+
+
+@dataclass
+class ModelBundle:
+    spec: build.FeatureSpec
+    booster: object
+    net: sequence.SequenceNet
+    scaler: sequence.StaticScaler
+    max_steps: int
+    stacker: Stacker | None = None
+    selected: str = "lgbm"
+    calibrator: Calibrator | None = None
+    threshold: float = 0.5
+    threshold_target: dict = field(default_factory=dict)
+
+    def features(self, df: pd.DataFrame):
+        events = build.timelines(df)
+        table = build.tabular(df, self.spec, events)
+        seq, lengths = build.steps(df, events, self.max_steps)
+        return table, seq, lengths
+
+    def candidates(self, df: pd.DataFrame, features=None) -> dict[str, np.ndarray]:
+        """Uncalibrated probabilities of every candidate (the hybrid only once its stacker is fitted)."""
+        table, seq, lengths = features if features is not None else self.features(df)
+        out = {"lgbm": lgbm.predict(self.booster, table),
+               "sequence": sequence.predict(self.net, seq, lengths, self.scaler.transform(table))}
+        if self.stacker is not None:
+            out["hybrid"] = self.stacker.predict(out["lgbm"], out["sequence"])
+        return out
+
+    def score(self, df: pd.DataFrame, features=None) -> np.ndarray:
+        """Calibrated readmission risk of the selected model, one per row."""
+        raw = self.candidates(df, features)[self.selected]
+        return self.calibrator.predict(raw) if self.calibrator is not None else raw

@@ -1,0 +1,86 @@
+"""A GRU over the last K encounters (padded, masked via packing) plus a static head, trained on the CPU.
+
+Determinism: seeded generator for init and shuffling, `torch.use_deterministic_algorithms(True)`,
+a fixed thread count, and float32 throughout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+DEFAULTS = {"hidden": 32, "epochs": 6, "lr": 3e-3, "batch_size": 512, "weight_decay": 1e-4, "max_steps": 6}
+
+
+class SequenceNet(nn.Module):
+    def __init__(self, step_width: int, static_width: int, hidden: int):
+        super().__init__()
+        self.gru = nn.GRU(step_width, hidden, batch_first=True)
+        self.head = nn.Sequential(nn.Linear(hidden + static_width, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+    def forward(self, seq, lengths, static):
+        packed = pack_padded_sequence(seq, lengths.clamp(min=1), batch_first=True, enforce_sorted=False)
+        _, last = self.gru(packed)
+        return self.head(torch.cat([last[-1], static], dim=1)).squeeze(1)
+
+
+def configure_torch(threads: int = 2) -> None:
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(threads)
+
+
+def fit(seq: np.ndarray, lengths: np.ndarray, static: np.ndarray, y: np.ndarray, params: dict,
+        seed: int) -> SequenceNet:
+    config = {**DEFAULTS, **{k: v for k, v in params.items() if k in DEFAULTS}}
+    configure_torch()
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    net = SequenceNet(seq.shape[2], static.shape[1], int(config["hidden"]))
+    optimizer = torch.optim.AdamW(net.parameters(), lr=float(config["lr"]),
+                                  weight_decay=float(config["weight_decay"]))
+    prevalence = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
+    with torch.no_grad():  # start at the base rate so early epochs learn ranking, not the prior
+        net.head[-1].bias.fill_(float(np.log(prevalence / (1 - prevalence))))
+    tensors = [torch.from_numpy(seq), torch.from_numpy(lengths), torch.from_numpy(static),
+               torch.from_numpy(y.astype(np.float32))]
+    loss_fn = nn.BCEWithLogitsLoss()
+    batch = int(config["batch_size"])
+    net.train()
+    for _ in range(int(config["epochs"])):
+        order = torch.randperm(len(y), generator=generator)
+        for start in range(0, len(y), batch):
+            idx = order[start:start + batch]
+            s, n, st, target = (t[idx] for t in tensors)
+            optimizer.zero_grad()
+            loss_fn(net(s, n, st), target).backward()
+            optimizer.step()
+    net.eval()
+    return net
+
+
+def predict(net: SequenceNet, seq: np.ndarray, lengths: np.ndarray, static: np.ndarray) -> np.ndarray:
+    configure_torch()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(lengths), 4096):
+            sl = slice(start, start + 4096)
+            logits = net(torch.from_numpy(seq[sl]), torch.from_numpy(lengths[sl]), torch.from_numpy(static[sl]))
+            out.append(torch.sigmoid(logits).numpy().astype(np.float64))
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+class StaticScaler:
+    """Standardises the index-encounter columns the sequence head sees (history comes from the GRU)."""
+
+    def __init__(self, frame):
+        self.columns = [c for c in frame.columns if not c.startswith(("hist_", "lab_"))]
+        values = frame[self.columns].to_numpy(dtype=np.float64)
+        self.mean = np.nan_to_num(np.nanmean(values, axis=0)) if len(values) else np.zeros(len(self.columns))
+        std = np.nanstd(values, axis=0) if len(values) else np.ones(len(self.columns))
+        self.std = np.where(np.nan_to_num(std) > 1e-9, np.nan_to_num(std), 1.0)
+
+    def transform(self, frame) -> np.ndarray:
+        values = (frame[self.columns].to_numpy(dtype=np.float64) - self.mean) / self.std
+        return np.nan_to_num(values).astype(np.float32)

@@ -1,0 +1,1 @@
+"""Splitting, the train pipeline, tuning against the Katib Experiment, and determinism settings."""

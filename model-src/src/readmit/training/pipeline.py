@@ -1,0 +1,69 @@
+"""`readmit train`: load, clean, split, fit, evaluate, write outputs, log and register."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from readmit.atomic import atomic_dir
+from readmit.errors import InputError
+from readmit.evaluation.report import metrics_document, split_report
+from readmit.features.clean import clean
+from readmit.schema import LABEL
+from readmit.training import data, split
+from readmit.training.fit import fit_bundle
+
+
+def prepare(df: pd.DataFrame, seed: int, method: str = "grouped") -> tuple[dict[str, pd.DataFrame], dict]:
+    """Clean rows, then the patient-grouped splits; fails with one line when a split has one class."""
+    rows, dropped = clean(df)
+    where = split.assign(rows, seed, method=method)
+    frames = {name: rows[where == name].reset_index(drop=True) for name in ("train", "val", "test")}
+    for name, frame in frames.items():
+        if frame[LABEL].nunique() < 2:
+            raise InputError(f"index.parquet: the {name} split has {len(frame)} rows and a single label "
+                             "value; ingest more patients (both outcomes are needed in every split)")
+    return frames, dropped
+
+
+def fit_and_evaluate(frames: dict[str, pd.DataFrame], params: dict, seed: int, n_boot: int = 200,
+                     calibration: str = "platt"):
+    """(bundle, metrics document, per-split reports): no I/O, so determinism can be tested directly."""
+    bundle, val_auc = fit_bundle(frames["train"], frames["val"], params, seed, calibration)
+    reports = {s: split_report(bundle, frames[s], s, seed, n_boot) for s in ("val", "test")}
+    return bundle, metrics_document(bundle, reports, val_auc), reports
+
+
+def train(data_dir: Path, params: dict, seed: int, method: str = "grouped", out_dir: Path | None = None,
+          register: bool = True, n_boot: int = 200) -> dict:
+    from readmit.training import outputs, track
+
+    df, manifest = data.load(data_dir)
+    frames, dropped = prepare(df, seed, method)
+    bundle, doc, reports = fit_and_evaluate(frames, params, seed, n_boot)
+    data_version = str(manifest.get("data_version", "unknown"))
+    context = {"data_version": data_version, "git_commit": track.git_commit(), "seed": seed,
+               "split": method, "params": params, "dropped": dropped,
+               "cohort": _cohort(manifest, frames)}
+    test_features = bundle.features(frames["test"])[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs.write(Path(tmp), doc, reports["test"], bundle, test_features, context)
+        example = frames["test"].drop(columns=[LABEL]).head(5)
+        run_id, version = track.log_and_register(bundle, doc, {**params, "seed": seed, "split": method},
+                                                 Path(tmp), example, data_version, register)
+        if out_dir is not None:
+            with atomic_dir(Path(out_dir)) as target:
+                for path in Path(tmp).rglob("*"):
+                    if path.is_file():
+                        dest = target / path.relative_to(tmp)
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        dest.write_bytes(path.read_bytes())
+    return {"run_id": run_id, "version": version, "metrics": doc["metrics"], "selected": bundle.selected,
+            "threshold": bundle.threshold}
+
+
+def _cohort(manifest: dict, frames: dict[str, pd.DataFrame]) -> str:
+    sizes = ", ".join(f"{name} {len(f)} rows / {f['patient_key'].nunique()} patients" for name, f in frames.items())
+    return f"source {manifest.get('source', 'unknown')}; {sizes}"

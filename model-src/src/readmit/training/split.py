@@ -1,0 +1,43 @@
+"""Train/validation/test assignment grouped by patient, so no patient is in two splits.
+
+grouped: a keyed hash of (seed, patient_key) orders patients, so membership does not depend on row order.
+temporal: patients ordered by their first index admission day; the latest ones are held out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from readmit.errors import InputError
+
+
+def _patient_order(patients: pd.Series, seed: int) -> list[str]:
+    unique = sorted(set(patients))
+    return sorted(unique, key=lambda k: hashlib.sha256(f"{seed}:{k}".encode()).hexdigest())
+
+
+def assign(df: pd.DataFrame, seed: int, test_fraction: float = 0.2, val_fraction: float = 0.2,
+           method: str = "grouped") -> np.ndarray:
+    """An array of "train" / "val" / "test" per row; val is `val_fraction` of the non-test patients."""
+    if method == "grouped":
+        order = _patient_order(df["patient_key"], seed)
+    elif method == "temporal":
+        first = df.groupby("patient_key")["admit_day"].min()
+        if first.isna().any():
+            raise InputError("index.parquet: admit_day is missing (UCI has no dates); "
+                             "use --split grouped for this data set")
+        # ties broken by the keyed hash, so the order is total and repeatable
+        tiebreak = {k: i for i, k in enumerate(_patient_order(df["patient_key"], seed))}
+        # latest first: test takes the most recent patients, validation the next most recent
+        order = sorted(first.index, key=lambda k: (first[k], tiebreak[k]), reverse=True)
+    else:
+        raise InputError(f"--split {method!r}: use 'grouped' or 'temporal'")
+    n_test = int(round(len(order) * test_fraction))
+    test = set(order[:n_test])
+    rest = order[n_test:]
+    val = set(rest[: int(round(len(rest) * val_fraction))])
+    keys = df["patient_key"].to_numpy()
+    return np.where(np.isin(keys, list(test)), "test", np.where(np.isin(keys, list(val)), "val", "train"))
