@@ -28,7 +28,7 @@ check-kubectl:
 test: setup ## run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-demo: setup ## the main job: synthesize a cohort, ingest it, and print a summary
+demo: setup ## the main job: synth, ingest, train, gate, promote to dev in a throw-away clone, audit
 	$(BIN)/readmit demo
 
 bench: setup ## run the benchmarks under bench/ and print their figures

@@ -25,6 +25,7 @@ COMMANDS = {
     "promote": "readmit.cli.promote:promote",
     "rollback": "readmit.cli.promote:rollback",
     "audit": "readmit.cli.audit:audit",
+    "demo": "readmit.cli.demo:demo",
 }
 
 

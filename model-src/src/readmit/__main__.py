@@ -1,0 +1,5 @@
+"""`python -m readmit` is the `readmit` command."""
+
+from readmit.cli import main
+
+main()
