@@ -1,0 +1,34 @@
+# Shared helpers about environments and live model versions.
+package lib.readmit
+
+import data.lib.k8s
+
+# Promotion order: a version reaches an environment only after the one before it.
+previous_env := {"staging": "dev", "prod": "staging"}
+
+# The environment under check: the caller's context first, else the `env` label of the objects.
+env := input.context.env
+
+env := k8s.labels(o).env if {
+	not input.context.env
+	some o in input.objects
+	o.kind == "Experiment"
+}
+
+models contains o if {
+	some o in input.objects
+	o.kind == "Model"
+}
+
+experiments contains o if {
+	some o in input.objects
+	o.kind == "Experiment"
+}
+
+# Version of a live Model: its annotation, else the number in its name readmission-v<N>.
+version(m) := v if {
+	v := k8s.annotations(m)["readmit.io/model-version"]
+} else := trim_prefix(m.metadata.name, "readmission-v")
+
+# Versions that ran as the only candidate at 100% in `e`, as the caller derived them from git history.
+ran_full(e) := {v | some v in object.get(input, ["context", "ran_full", e], [])}

@@ -1,0 +1,32 @@
+# The Seldon Experiment splits all traffic, only to Models of the same overlay, and a version new to
+# the promotion path stays within the environment's canary limit.
+package readmit.seldon_rollout
+
+import data.lib.k8s
+import data.lib.readmit
+
+deny contains msg if {
+	some x in readmit.experiments
+	total := sum([c.weight | some c in x.spec.candidates])
+	total != 100
+	msg := sprintf("%s: candidate weights sum to %v, not 100", [k8s.id(x), total])
+}
+
+deny contains msg if {
+	some x in readmit.experiments
+	some c in x.spec.candidates
+	not c.name in {m.metadata.name | some m in readmit.models}
+	msg := sprintf("%s: candidate %s is not a Model in this overlay", [k8s.id(x), c.name])
+}
+
+deny contains msg if {
+	some x in readmit.experiments
+	prev := readmit.previous_env[readmit.env]
+	limit := to_number(object.get(k8s.annotations(x), "readmit.io/canary-max-weight", "0"))
+	some c in x.spec.candidates
+	c.weight > limit
+	some m in readmit.models
+	m.metadata.name == c.name
+	not readmit.version(m) in readmit.ran_full(prev)
+	msg := sprintf("%s: version %s has not run at 100%% in %s, so its weight %v exceeds the canary limit %v", [k8s.id(x), readmit.version(m), prev, c.weight, limit])
+}
