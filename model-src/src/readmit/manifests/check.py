@@ -1,0 +1,112 @@
+"""`readmit manifests check`: render, validate, apply the container rules and scan, returning one line per
+problem (`<file>: <kind>/<name>: <field path>: <message>`); an empty list means clean.
+
+By default it checks the overlays of the chosen environments, every base under apps/ on its own (the
+Katib Experiment is not part of an overlay), and the plain manifests in clusters/ and tekton/, and scans
+model-src/Dockerfile. Identical lines (a base problem seen again through each overlay) are reported once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from readmit import paths as repo_paths
+from readmit.errors import InputError
+from readmit.manifests import render as rnd
+from readmit.manifests.containers import container_problems
+from readmit.manifests.problems import Source, line
+from readmit.manifests.trivy import scan
+from readmit.manifests.validate import validate
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+PLAIN_TREES = ("clusters", "tekton")
+DOCKERFILE = Path("model-src/Dockerfile")
+
+
+def check(envs: list[str] | None = None, paths: list[Path] | None = None,
+          repo: Path | None = None, trivy: bool = True) -> list[str]:
+    repo = Path(repo or repo_paths.repo_root()).resolve()
+    rnd.kubectl()
+    crd_dir = repo_paths.crd_schemas()
+    if not crd_dir.is_dir():
+        raise InputError(f"{crd_dir}: CRD schema folder not found; set READMIT_CRD_SCHEMAS to the crd-schemas folder")
+    if paths:
+        # Explicit PATHs are checked alone, plus the overlays of any environment named as well.
+        targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [])]
+    else:
+        targets = default_targets(repo, envs)
+    objects, dockerfiles, problems = collect(targets, repo)
+    for source, obj in objects:
+        problems += [line(source, f, m) for f, m in validate(obj, crd_dir)]
+        problems += [line(source, f, m) for f, m in container_problems(obj)]
+    if trivy and (objects or dockerfiles):
+        problems += scan(_distinct(objects), dockerfiles)
+    return list(dict.fromkeys(problems))
+
+
+def _distinct(objects: list[tuple[Source, dict]]) -> list[tuple[Source, dict]]:
+    """Objects that differ in more than namespace and env label: a base seen again through each overlay
+    is scanned once (trivy's time grows with the input), while an overlay's real changes are still scanned."""
+    seen: dict[str, tuple[Source, dict]] = {}
+    for source, obj in objects:
+        meta = {**(obj.get("metadata") or {})}
+        meta.pop("namespace", None)
+        meta["labels"] = {k: v for k, v in (meta.get("labels") or {}).items() if k != "env"}
+        key = json.dumps([source.file, {**obj, "metadata": meta}], sort_keys=True, default=str)
+        seen.setdefault(key, (source, obj))
+    return list(seen.values())
+
+
+def _known(envs: list[str]) -> list[str]:
+    unknown = sorted(set(envs) - set(ENVIRONMENTS))
+    if unknown:
+        raise InputError(f"unknown environment {', '.join(unknown)}; use one of {', '.join(ENVIRONMENTS)} or all")
+    return envs
+
+
+def default_targets(repo: Path, envs: list[str] | None) -> list[Path]:
+    out = [repo / "environments" / env for env in _known(envs or list(ENVIRONMENTS))]
+    out += sorted(p.parent for p in (repo / "apps").glob("*/kustomization.yaml"))
+    out += [repo / tree for tree in PLAIN_TREES if (repo / tree).is_dir()]
+    return out + [repo / DOCKERFILE]
+
+
+def collect(targets: list[Path], repo: Path) -> tuple[list[tuple[Source, dict]], list[tuple[str, Path]], list[str]]:
+    objects: list[tuple[Source, dict]] = []
+    dockerfiles: list[tuple[str, Path]] = []
+    problems: list[str] = []
+    for target in targets:
+        if not target.exists():
+            raise InputError(f"{target}: no such file or directory; pass an overlay, a folder of manifests or a YAML file")
+        for kind, path in _walk(target):
+            label = rnd.relative(path, repo)
+            try:
+                if kind == "overlay":
+                    objects += [(Source.of(f, o), o) for f, o in rnd.render_with_origin(path, repo)]
+                elif kind == "yaml":
+                    objects += [(Source.of(label, o), o) for o in rnd.load_yaml_file(path)]
+                else:
+                    dockerfiles.append((label, path))
+            except InputError as exc:
+                problems.append(line(Source(label, "Kustomization" if kind == "overlay" else "File", path.name), ".", str(exc)))
+    return objects, dockerfiles, problems
+
+
+def _walk(target: Path):
+    """(kind, path) for each overlay (a folder with kustomization.yaml, not descended into), plain YAML
+    file and Dockerfile under target."""
+    if target.is_file():
+        if target.name == "kustomization.yaml":
+            yield "overlay", target.parent
+        elif target.name.startswith("Dockerfile"):
+            yield "dockerfile", target
+        elif target.suffix in (".yaml", ".yml"):
+            yield "yaml", target
+        return
+    if (target / "kustomization.yaml").is_file():
+        yield "overlay", target
+        return
+    for child in sorted(target.iterdir()):
+        if not child.name.startswith("."):
+            yield from _walk(child)

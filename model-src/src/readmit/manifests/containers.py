@@ -1,0 +1,61 @@
+"""What every container in this repo must do (the issue's "every container" rules), checked on any
+`containers`/`initContainers` list inside an object: core workloads, Seldon Server podSpecs, Katib trial
+templates. Batch containers (Jobs, CronJobs, Katib trials) need no liveness/readiness probes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from readmit.manifests.problems import field_path
+
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_LONG_RUNNING = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Server"}
+
+
+def container_problems(obj: dict) -> list[tuple[str, str]]:
+    long_running = obj.get("kind") in _LONG_RUNNING
+    out: list[tuple[str, str]] = []
+    for path, pod, container in _containers(obj, [], None):
+        is_init = path[-2] == "initContainers"
+        out.extend((field_path([*path, f]), msg) for f, msg in _rules(container, pod, long_running and not is_init))
+    return out
+
+
+def _containers(node: object, path: list, pod: dict | None) -> Iterator[tuple[list, dict, dict]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("containers", "initContainers") and isinstance(value, list):
+                for i, c in enumerate(value):
+                    if isinstance(c, dict):
+                        yield [*path, key, i], node, c
+            else:
+                yield from _containers(value, [*path, key], pod)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _containers(value, [*path, i], pod)
+
+
+def _rules(c: dict, pod: dict, needs_probes: bool) -> Iterator[tuple[str, str]]:
+    image = str(c.get("image") or "")
+    if not _DIGEST.search(image):
+        yield "image", f"image {image or '(none)'} is not pinned by digest (@sha256:<64 hex>)"
+    resources = c.get("resources") or {}
+    for section in ("requests", "limits"):
+        for res in ("cpu", "memory"):
+            if not (resources.get(section) or {}).get(res):
+                yield f"resources.{section}.{res}", f"missing {section}.{res}; every container sets requests and limits"
+    sc = c.get("securityContext") or {}
+    pod_sc = pod.get("securityContext") or {}
+    if sc.get("runAsNonRoot") is not True and not (pod_sc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc):
+        yield "securityContext.runAsNonRoot", "must be true (here or in the pod securityContext)"
+    if sc.get("readOnlyRootFilesystem") is not True:
+        yield "securityContext.readOnlyRootFilesystem", "must be true; mount an emptyDir where it writes"
+    if sc.get("allowPrivilegeEscalation") is not False:
+        yield "securityContext.allowPrivilegeEscalation", "must be false"
+    if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+        yield "securityContext.capabilities.drop", "must drop ALL capabilities"
+    if needs_probes:
+        for probe in ("livenessProbe", "readinessProbe"):
+            if not c.get(probe):
+                yield probe, f"missing {probe}; long-running containers need liveness and readiness probes"
