@@ -1,0 +1,73 @@
+"""`readmit gate`: a registered version against the `model-gates` policy of one environment.
+
+Champion of an environment: the registry alias `champion-<env>` when set, else the stable (default)
+version of environments/<env>/models.yaml in the repo, git being the source of truth for what is live.
+The result is recorded on the version as tags `gate.<env>` (passed|failed) and `gate.<env>.failures`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from readmit import registry
+from readmit.errors import InputError
+
+ENVS = ("dev", "staging", "prod")
+METRIC_PREFIX = "test_"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    version: int
+    env: str
+    champion: int | None
+    failures: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def gate_metrics(metrics: dict[str, float]) -> dict[str, float]:
+    """The held-out test metrics, without their `test_` prefix."""
+    return {k.removeprefix(METRIC_PREFIX): v for k, v in metrics.items() if k.startswith(METRIC_PREFIX)}
+
+
+def champion_version(env: str, repo: Path | None = None) -> int | None:
+    if (version := registry.alias_version(f"{registry.CHAMPION_ALIAS}-{env}")) is not None:
+        return version
+    from readmit import paths
+    from readmit.promote.models_file import parse
+
+    models = Path(repo or paths.repo_root()) / "environments" / env / "models.yaml"
+    return parse(models.read_text(), str(models)).default if models.is_file() else None
+
+
+def gate_input(env: str, metrics: dict[str, float], champion: int | None, champion_metrics: dict | None) -> dict:
+    gate = {"env": env, "metrics": gate_metrics(metrics), "champion": None}
+    if champion is not None:
+        gate["champion"] = {"version": champion, "metrics": gate_metrics(champion_metrics or {})}
+    return {"objects": [], "context": {}, "gate": gate}
+
+
+def gate(version: int, env: str, repo: Path | None = None, record: bool = True) -> GateResult:
+    """Evaluate the gates, record them on the version, and return every failure."""
+    from readmit.policy import engine
+
+    if env not in ENVS:
+        raise InputError(f"--env {env}: unknown environment; use one of {', '.join(ENVS)}")
+    info = registry.version_info(version)
+    champion = champion_version(env, repo)
+    if champion == info.version:
+        champion = None  # re-gating the live version compares it with nothing but the floors
+    champion_metrics = registry.version_info(champion).metrics if champion is not None else None
+    document = gate_input(env, info.metrics, champion, champion_metrics)
+    failures = engine.evaluate(engine.get("model-gates", repo), document)
+    if record:
+        registry.set_version_tags(info.version, {
+            registry.gate_tag(env): "failed" if failures else "passed",
+            f"{registry.gate_tag(env)}.failures": json.dumps(failures),
+        })
+    return GateResult(info.version, env, champion, failures)

@@ -1,0 +1,75 @@
+"""`readmit gate`: a real registered version against the model-gates policy, recorded as version tags."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from registry_versions import register, use_tmp_mlflow
+
+from readmit import gates, registry
+from readmit.cli import main
+from readmit.errors import InputError
+
+
+@pytest.fixture
+def store(monkeypatch, tmp_path):
+    model = use_tmp_mlflow(monkeypatch, tmp_path)
+    # The repo's environments/ have no live version; only the alias names a champion here.
+    monkeypatch.setattr(gates, "champion_version", _alias_only)
+    return model
+
+
+def _alias_only(env, repo=None):
+    return registry.alias_version(f"champion-{env}")
+
+
+def test_a_good_version_passes_and_is_tagged_passed(store):
+    version = register(store)
+    result = gates.gate(version, "prod")
+    assert result.passed and result.champion is None
+    tags = registry.version_info(version).tags
+    assert tags["gate.prod"] == "passed"
+    assert json.loads(tags["gate.prod.failures"]) == []
+
+
+def test_every_failed_gate_is_listed_and_recorded(store):
+    version = register(store, roc_auc=0.58, ece=0.09)
+    result = gates.gate(version, "prod")
+    assert not result.passed
+    assert any("roc_auc 0.5800 is below the prod floor" in f for f in result.failures)
+    assert any("ece 0.0900 is above the prod ceiling" in f for f in result.failures)
+    tags = registry.version_info(version).tags
+    assert tags["gate.prod"] == "failed"
+    assert json.loads(tags["gate.prod.failures"]) == result.failures
+
+
+def test_same_metrics_pass_dev_but_fail_prod(store):
+    version = register(store, roc_auc=0.60)
+    assert gates.gate(version, "dev").passed
+    assert not gates.gate(version, "prod").passed
+    tags = registry.version_info(version).tags
+    assert (tags["gate.dev"], tags["gate.prod"]) == ("passed", "failed")
+
+
+def test_regression_against_the_env_champion_fails(store):
+    champion = register(store, roc_auc=0.72)
+    registry.set_alias("champion-prod", champion)
+    version = register(store, roc_auc=0.69)
+    result = gates.gate(version, "prod")
+    assert result.champion == champion
+    assert result.failures == [f"roc_auc 0.6900 regresses more than 0.01 below champion v{champion} (0.7200)"]
+
+
+def test_cli_exits_1_listing_failures(store, capsys):
+    version = register(store, auprc=0.05)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["gate", "--version", str(version), "--env", "staging"])
+    assert exit_info.value.code == 1
+    assert "model-gates: auprc 0.0500 is below the staging floor" in capsys.readouterr().err
+
+
+def test_unknown_version_is_an_input_error(store):
+    register(store)
+    with pytest.raises(InputError, match="version 99 not found"):
+        gates.gate(99, "dev")
