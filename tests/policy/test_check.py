@@ -1,0 +1,48 @@
+"""`readmit policy check`: rendered overlays and files, one `policy: Kind/name: message` line per violation."""
+
+from __future__ import annotations
+
+import pytest
+
+from readmit.cli import main
+from readmit.policy.check import check
+
+
+def test_the_dev_overlay_as_committed_has_no_violations(repo_root):
+    assert check(envs=["dev"], repo=repo_root, registry=False, ran_full={}) == []
+
+
+def test_clusters_as_committed_have_no_violations(repo_root):
+    assert check(paths=[repo_root / "clusters"], repo=repo_root, registry=False, ran_full={}) == []
+
+
+def test_a_violating_file_gives_one_line_per_violation(repo_root):
+    sample = repo_root / "policies" / "workload-security" / "samples" / "denied-no-limits.yaml"
+    problems = check(paths=[sample], repo=repo_root, registry=False, ran_full={})
+    assert problems == [
+        f"workload-security: Deployment/scorer: container scorer has no {r} limit; set resources.limits.{r} ({sample})"
+        for r in ("cpu", "memory")
+    ]
+
+
+def test_ran_full_from_the_caller_decides_the_canary_limit(repo_root):
+    sample = repo_root / "policies" / "seldon-rollout" / "samples" / "denied-over-canary-limit.yaml"
+    # The sample's own PolicyInput is not used for paths: the caller's history is.
+    assert any("exceeds the canary limit" in p for p in check(paths=[sample], repo=repo_root, registry=False,
+                                                             ran_full={"dev": ["2"]}))
+
+
+def test_cli_exits_1_and_prints_the_violations(repo_root, capsys):
+    sample = repo_root / "policies" / "image-provenance" / "samples" / "denied-tag-not-digest.yaml"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["policy", "check", "--no-registry", str(sample)])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "image-provenance: Deployment/scorer: image ghcr.io/readmit/readmit:1.0.0 is not pinned by digest" in err
+
+
+def test_cli_rejects_a_missing_path_in_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["policy", "check", "--no-registry", str(tmp_path / "nope.yaml")])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().endswith("nope.yaml: no such file or directory")
