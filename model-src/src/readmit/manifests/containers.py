@@ -16,13 +16,14 @@ _LONG_RUNNING = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", 
 def container_problems(obj: dict) -> list[tuple[str, str]]:
     long_running = obj.get("kind") in _LONG_RUNNING
     out: list[tuple[str, str]] = []
-    for path, pod, container in _containers(obj, [], None):
+    for path, pod, container in _containers(obj, []):
         is_init = path[-2] == "initContainers"
         out.extend((field_path([*path, f]), msg) for f, msg in _rules(container, pod, long_running and not is_init))
     return out
 
 
-def _containers(node: object, path: list, pod: dict | None) -> Iterator[tuple[list, dict, dict]]:
+def _containers(node: object, path: list) -> Iterator[tuple[list, dict, dict]]:
+    """(field path, pod spec holding the list, container) for every container anywhere in node."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key in ("containers", "initContainers") and isinstance(value, list):
@@ -30,10 +31,10 @@ def _containers(node: object, path: list, pod: dict | None) -> Iterator[tuple[li
                     if isinstance(c, dict):
                         yield [*path, key, i], node, c
             else:
-                yield from _containers(value, [*path, key], pod)
+                yield from _containers(value, [*path, key])
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _containers(value, [*path, i], pod)
+            yield from _containers(value, [*path, i])
 
 
 def _rules(c: dict, pod: dict, needs_probes: bool) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readmit.errors import InputError
+from readmit.manifests.check import check
+from tests.manifests.conftest import edit
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_overlay_the_bases_clusters_and_dockerfile_pass_the_full_check_with_trivy(repo_root, schemas):
+    assert check(repo=repo_root) == []
+
+
+def test_a_misspelt_field_is_reported_with_its_source_file_and_field_path(tree_copy, schemas):
+    edit(tree_copy / "apps/readmission/pdb.yaml", "  minAvailable: 1", "  minAvailabel: 1")
+    problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
+    assert "apps/readmission/pdb.yaml: PodDisruptionBudget/readmission: spec.minAvailabel: unknown field" in "\n".join(problems)
+
+
+def test_a_misspelt_field_in_a_crd_object_fails_its_strict_schema(tree_copy, schemas):
+    edit(tree_copy / "apps/readmission/server.yaml", "  serverConfig: mlserver", "  serverConfg: mlserver")
+    problems = "\n".join(check(paths=[tree_copy / "environments/staging"], repo=tree_copy, trivy=False))
+    assert "apps/readmission/server.yaml: Server/readmission: spec.serverConfg: unknown field" in problems
+    assert "apps/readmission/server.yaml: Server/readmission: spec: 'serverConfig' is a required property" in problems
+
+
+def test_a_wrong_crd_apiversion_is_reported_with_the_known_versions(tree_copy, schemas):
+    edit(tree_copy / "apps/readmission/server.yaml", "mlops.seldon.io/v1alpha1", "mlops.seldon.io/v1beta1")
+    problems = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
+    assert problems == [
+        "apps/readmission/server.yaml: Server/readmission: apiVersion: "
+        "no schema for mlops.seldon.io/v1beta1 Server (known versions: v1alpha1)"
+    ]
+
+
+def test_a_wrong_core_apiversion_is_reported_as_not_a_kubernetes_1_32_kind(tree_copy, schemas):
+    edit(tree_copy / "apps/mlflow/tracking.yaml", "apiVersion: apps/v1\nkind: Deployment", "apiVersion: apps/v1beta1\nkind: Deployment")
+    problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
+    assert problems == [
+        "apps/mlflow/tracking.yaml: Deployment/mlflow: apiVersion: apps/v1beta1 Deployment is not a Kubernetes 1.32 kind; "
+        "check apiVersion and kind"
+    ]
+
+
+def test_a_container_without_limits_is_reported_per_missing_limit(tree_copy, schemas):
+    edit(tree_copy / "apps/mlflow/tracking.yaml", '            limits:\n              cpu: "1"\n              memory: 1Gi\n', "")
+    problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
+    prefix = "apps/mlflow/tracking.yaml: Deployment/mlflow: spec.template.spec.containers[0].resources.limits"
+    assert problems == [
+        f"{prefix}.cpu: missing limits.cpu; every container sets requests and limits",
+        f"{prefix}.memory: missing limits.memory; every container sets requests and limits",
+    ]
+
+
+def test_an_environment_patch_that_breaks_only_that_overlay_points_at_the_overlay(tree_copy, schemas):
+    edit(tree_copy / "environments/prod/kustomization.yaml", "        replicas: 3\n", "        replicas: three\n")
+    problems = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
+    assert problems == ["apps/readmission/server.yaml: Server/readmission: spec.replicas: 'three' is not of type 'integer'"]
+    assert check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False) == []
+
+
+def test_a_kustomization_that_does_not_render_is_one_problem_line_not_a_crash(tree_copy, schemas):
+    edit(tree_copy / "environments/dev/kustomization.yaml", "  - models.yaml\n", "  - missing.yaml\n")
+    problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
+    assert len(problems) == 1
+    assert problems[0].startswith("environments/dev: Kustomization/dev: .: ")
+    assert "kubectl kustomize failed" in problems[0] and "missing.yaml" in problems[0]
+
+
+def test_a_crd_kind_without_any_schema_is_a_problem_not_a_pass(tree_copy, schemas):
+    (tree_copy / "tekton" / "widget.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n", encoding="utf-8"
+    )
+    problems = check(paths=[tree_copy / "tekton"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"tekton/widget.yaml: Widget/w: apiVersion: no schema for example.com/v1 Widget "
+        f"(add its JSON schema under {schemas}/example.com/)"
+    ]
+
+
+def test_plain_manifest_folders_such_as_clusters_are_validated_too(tree_copy, schemas):
+    edit(tree_copy / "clusters/argocd/appproject.yaml", "  sourceRepos:", "  sourceRepo:")
+    problems = check(paths=[tree_copy / "clusters"], repo=tree_copy, trivy=False)
+    assert "clusters/argocd/appproject.yaml: AppProject/readmission: spec.sourceRepo: unknown field" in "\n".join(problems)
+
+
+def test_trivy_high_findings_fail_the_check_and_name_the_object(tree_copy, schemas):
+    manifest = tree_copy / "apps/mlflow/postgres.yaml"
+    edit(manifest, "            allowPrivilegeEscalation: false\n", "            privileged: true\n")
+    problems = check(paths=[manifest], repo=tree_copy, trivy=True)
+    assert any(p.startswith("apps/mlflow/postgres.yaml: StatefulSet/mlflow-postgres: trivy AVD-KSV-0017: HIGH:") for p in problems)
+
+
+def test_trivy_scans_the_dockerfile_and_reports_its_line(tree_copy, schemas):
+    dockerfile = tree_copy / "model-src/Dockerfile"
+    edit(dockerfile, "USER 10001:10001\n", "")
+    problems = check(paths=[dockerfile], repo=tree_copy, trivy=True)
+    assert any(p.startswith("model-src/Dockerfile: Dockerfile/model-src: trivy AVD-DS-0002") and "HIGH" in p for p in problems)
+
+
+def test_a_path_that_does_not_exist_is_bad_input(tree_copy, schemas):
+    with pytest.raises(InputError, match="no such file or directory"):
+        check(paths=[tree_copy / "nope"], repo=tree_copy, trivy=False)
+
+
+def test_an_unknown_environment_is_bad_input(repo_root, schemas):
+    with pytest.raises(InputError, match="unknown environment qa"):
+        check(envs=["qa"], repo=repo_root, trivy=False)
+
+
+def test_a_missing_schema_folder_is_bad_input_naming_the_override(repo_root, monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("READMIT_CRD_SCHEMAS", str(tmp_path / "absent"))
+    with pytest.raises(InputError, match="READMIT_CRD_SCHEMAS"):
+        check(repo=repo_root, trivy=False)
