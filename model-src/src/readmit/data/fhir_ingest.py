@@ -1,0 +1,116 @@
+"""FHIR export frames (from `fhir_read`) -> source-neutral encounters (see `readmit.data.tables`).
+
+Calendar dates stop here: every time becomes days since the patient's first encounter, and
+birth dates only yield an age (capped at 90). The end of the data is the latest encounter time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from readmit.data import codes, cohort
+from readmit.data.deid import age_band, cap_age, zip3
+from readmit.errors import InputError
+
+DAY = pd.Timedelta(days=1)
+
+
+def _time(values: pd.Series, what: str) -> pd.Series:
+    parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    bad = values.notna() & parsed.isna()
+    if bad.any():
+        raise InputError(f"{what}: unparseable date-time in record {int(bad.to_numpy().argmax()) + 1}; "
+                         "use ISO 8601 (e.g. 2020-01-31T10:00:00Z)")
+    return parsed
+
+
+def _dx(cond: pd.DataFrame) -> pd.Series:
+    icd = cond["system"] == codes.ICD10
+    mapped = cond["code"].map(codes.SNOMED_TO_ICD10)
+    return cond["code"].where(icd, mapped.where(mapped.notna(), "sct:" + cond["code"].astype(str)))
+
+
+def _per_encounter(frame: pd.DataFrame, value: str) -> dict[str, list]:
+    """encounter id -> unique values in file order (plain loop: groupby.agg is 20x slower here)."""
+    out: dict[str, dict] = {}
+    for enc_id, item in zip(frame["encounter_id"], frame[value], strict=True):
+        if isinstance(enc_id, str):
+            out.setdefault(enc_id, {})[item] = None
+    return {enc_id: list(items) for enc_id, items in out.items()}
+
+
+def _labs(obs: pd.DataFrame, day0: pd.Series) -> tuple[dict[str, dict], dict[str, int]]:
+    obs = obs.assign(lab=obs["code"].map(codes.LABS)).dropna(subset=["lab", "encounter_id", "value"])
+    factors = [codes.UNIT_FACTORS.get((lab, unit), (1.0, 0.0)) for lab, unit in zip(obs["lab"], obs["unit"])]
+    scale = np.array([f[0] for f in factors]).reshape(-1)
+    offset = np.array([f[1] for f in factors]).reshape(-1)
+    obs = obs.assign(value=obs["value"].astype(float) * scale + offset,
+                     day=(obs["time"] - obs["patient_id"].map(day0)) / DAY).sort_values("day", kind="stable")
+    labs: dict[str, dict] = {}
+    for enc_id, lab, day, value in zip(obs["encounter_id"], obs["lab"], obs["day"], obs["value"]):
+        labs.setdefault(enc_id, {}).setdefault(lab, []).append([round(day, 4), round(value, 3)])
+    return labs, obs.groupby("encounter_id").size().to_dict()
+
+
+def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
+    idx = enc.loc[enc["status"] == "index", ["encounter_id", "patient_id", "start"]]
+    other = enc[["patient_id", "encounter_class", "start", "end"]].rename(columns={"start": "start_p", "end": "end_p"})
+    pairs = idx.merge(other, on="patient_id")
+    recent = (pairs["end_p"] <= pairs["start"]) & (pairs["start_p"] >= pairs["start"] - 365 * DAY)
+    counts = pairs[recent].groupby(["encounter_id", "encounter_class"]).size().unstack(fill_value=0)
+    out = pd.DataFrame(index=enc["encounter_id"])
+    for cls in ("inpatient", "emergency", "outpatient"):
+        out[f"prior_{cls}_365d"] = counts[cls] if cls in counts else 0
+    return out.fillna(0).astype("int64").reset_index(drop=True)
+
+
+def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
+    """Return (encounters frame, rows_in counts). Pure."""
+    pat = frames["Patient"].drop_duplicates("patient_id").set_index("patient_id")
+    enc = frames["Encounter"].drop_duplicates("encounter_id").copy()
+    enc = enc[enc["patient_id"].isin(pat.index)].reset_index(drop=True)
+    enc["start"], enc["end"] = _time(enc["start"], "Encounter.period.start"), _time(enc["end"], "Encounter.period.end")
+    enc["encounter_class"] = enc["class"].map(codes.CLASS).fillna("other")
+    enc["disposition"] = enc["disposition"].map(codes.DISPOSITION).fillna("unknown")
+    enc["planned"] = enc["priority"].isin(codes.PLANNED_PRIORITY)
+    day0 = enc.groupby("patient_id")["start"].min()
+    data_end = pd.concat([enc["start"], enc["end"]]).max()
+    deceased = _time(enc["patient_id"].map(pat["deceased"]), "Patient.deceasedDateTime")
+    enc["status"] = cohort.status(enc, deceased, data_end)
+    enc["label"] = cohort.label(enc)
+    enc["admit_day"] = (enc["start"] - enc["patient_id"].map(day0)) / DAY
+    enc["discharge_day"] = (enc["end"] - enc["patient_id"].map(day0)) / DAY
+    enc["los_days"] = (enc["end"] - enc["start"]) / DAY
+
+    cond = frames["Condition"].assign(dx=lambda c: _dx(c))
+    obs = frames["Observation"].assign(time=lambda o: _time(o["effective"], "Observation.effectiveDateTime"))
+    dx, meds = _per_encounter(cond, "dx"), _per_encounter(frames["MedicationRequest"], "code")
+    procs = _per_encounter(frames["Procedure"], "code")
+    labs, n_labs = _labs(obs, day0)
+    ids = enc["encounter_id"]
+    enc["dx_codes"] = [dx.get(i, []) for i in ids]
+    enc["med_codes"] = [meds.get(i, []) for i in ids]
+    enc["proc_codes"] = [procs.get(i, []) for i in ids]
+    enc["labs"] = [labs.get(i, {}) for i in ids]
+    enc["n_lab_procedures"] = ids.map(n_labs).fillna(0).astype("int64")
+    enc["n_procedures"] = enc["proc_codes"].map(len)
+    enc["n_medications"] = enc["med_codes"].map(len)
+    enc = pd.concat([enc, _prior_counts(enc)], axis=1)
+
+    birth = _time(enc["patient_id"].map(pat["birth_date"]), "Patient.birthDate")
+    years = ((enc["start"] - birth) / (365.2425 * DAY)).fillna(-1).astype(int)
+    enc["age"] = years.map(cap_age)
+    enc["age_band"] = enc["age"].map(age_band)
+    enc["sex"] = enc["patient_id"].map(pat["gender"]).where(lambda s: s.isin(["female", "male"]), "unknown")
+    race = enc["patient_id"].map(pat["race"]).map(codes.RACE).fillna("unknown")
+    enc["race"] = race.where(enc["patient_id"].map(pat["ethnicity"]) != codes.HISPANIC, "hispanic")
+    enc["zip3"] = enc["patient_id"].map(pat["postal_code"]).map(zip3)
+    enc["admission_acuity"] = enc["priority"].map(codes.ACUITY).fillna("unknown")
+    enc["discharge_disposition"] = enc["disposition"]
+    enc["dx_system"] = "icd10"
+    enc["extra"] = [{"encounter_type": t} if isinstance(t, str) else {} for t in enc["type"]]
+    rows_in = {"patients": int(len(pat)), "encounters": int(len(enc)),
+               "inpatient_encounters": int((enc["encounter_class"] == "inpatient").sum()),
+               "observations": int(len(obs)), "conditions": int(len(cond))}
+    return enc, rows_in

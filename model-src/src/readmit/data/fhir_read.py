@@ -1,0 +1,119 @@
+"""Load a FHIR Bulk Data export into flat per-resource-type DataFrames of raw values.
+
+Only the fields ingest needs are kept; identifiers other than resource ids never leave here
+(and ids are pseudonymised downstream). Other resource types in the export are skipped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+
+from readmit.data.codes import ICD10, LOINC, SNOMED
+from readmit.data.ndjson import export_files, read_resources
+from readmit.errors import InputError
+
+
+def _ref(value: dict | None) -> str | None:
+    ref = (value or {}).get("reference") or ""
+    return ref.rsplit("/", 1)[-1].removeprefix("urn:uuid:") or None
+
+
+def _coding(concept: dict | None, prefer: tuple[str, ...] = ()) -> dict:
+    codings = (concept or {}).get("coding") or []
+    for system in prefer:
+        for coding in codings:
+            if coding.get("system") == system:
+                return coding
+    return codings[0] if codings else {}
+
+
+def _patient(r: dict) -> dict:
+    race = ethnicity = None
+    for ext in r.get("extension") or []:
+        inner = [e for e in ext.get("extension") or [] if e.get("url") == "ombCategory"]
+        code = inner[0].get("valueCoding", {}).get("code") if inner else None
+        if ext.get("url", "").endswith("us-core-race"):
+            race = code
+        elif ext.get("url", "").endswith("us-core-ethnicity"):
+            ethnicity = code
+    address = (r.get("address") or [{}])[0]
+    return {"patient_id": r["id"], "birth_date": r.get("birthDate"), "deceased": r.get("deceasedDateTime"),
+            "gender": r.get("gender"), "postal_code": address.get("postalCode"), "race": race,
+            "ethnicity": ethnicity}
+
+
+def _encounter(r: dict) -> dict:
+    period = r["period"]
+    hosp = r.get("hospitalization") or {}
+    return {"encounter_id": r["id"], "patient_id": _ref(r["subject"]), "class": r["class"].get("code"),
+            "start": period["start"], "end": period.get("end"),
+            "priority": _coding(r.get("priority")).get("code"),
+            "disposition": _coding(hosp.get("dischargeDisposition")).get("code"),
+            "type": _coding((r.get("type") or [{}])[0]).get("code")}
+
+
+def _condition(r: dict) -> dict:
+    coding = _coding(r["code"], prefer=(ICD10, SNOMED))
+    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
+            "system": coding.get("system"), "code": coding.get("code")}
+
+
+def _medication(r: dict) -> dict:
+    coding = _coding(r.get("medicationCodeableConcept"))
+    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
+            "code": coding.get("code") or "unknown"}
+
+
+def _procedure(r: dict) -> dict:
+    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
+            "code": _coding(r["code"]).get("code")}
+
+
+def _observation(r: dict) -> dict:
+    quantity = r.get("valueQuantity") or {}
+    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
+            "code": _coding(r["code"], prefer=(LOINC,)).get("code"), "value": quantity.get("value"),
+            "unit": quantity.get("unit") or quantity.get("code"),
+            "effective": r.get("effectiveDateTime") or (r.get("effectivePeriod") or {}).get("start")}
+
+
+PARSERS = {"Patient": _patient, "Encounter": _encounter, "Condition": _condition,
+           "MedicationRequest": _medication, "Procedure": _procedure, "Observation": _observation}
+REQUIRED = {"Patient": "id", "Encounter": "id, subject, class, period.start", "Condition": "subject, code",
+            "MedicationRequest": "subject", "Procedure": "subject, code", "Observation": "subject, code"}
+
+
+def _known_type(name: str) -> bool:
+    return importlib.util.find_spec(f"fhir.resources.R4B.{name.lower()}") is not None
+
+
+def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+    """Return ({resourceType: frame} for PARSERS' types, every data file read)."""
+    files = export_files(Path(directory))
+    for name, paths in files.items():
+        if not _known_type(name):
+            raise InputError(f"{paths[0]}:1: unknown resourceType {name!r} in the file name; "
+                             "name files <ResourceType>.<n>.ndjson[.gz] after FHIR R4 resource types")
+    if "Patient" not in files or "Encounter" not in files:
+        raise InputError(f"{directory}: no Patient or no Encounter file; a readmission export needs both")
+    frames, used = {}, []
+    for name, parser in PARSERS.items():
+        rows = []
+        for path in files.get(name, []):
+            used.append(path)
+            for lineno, resource in read_resources(path, name):
+                try:
+                    rows.append(parser(resource))
+                except (KeyError, TypeError, AttributeError, IndexError):
+                    raise InputError(f"{path}:{lineno}: {name} lacks a required field ({REQUIRED[name]}); "
+                                     "fix or drop that resource") from None
+        frames[name] = pd.DataFrame(rows, columns=list(parser(_EMPTY[name]).keys()))
+    return frames, used
+
+
+_EMPTY = {"Patient": {"id": ""}, "Encounter": {"id": "", "subject": {}, "class": {}, "period": {"start": ""}},
+          "Condition": {"subject": {}, "code": {}}, "MedicationRequest": {"subject": {}},
+          "Procedure": {"subject": {}, "code": {}}, "Observation": {"subject": {}, "code": {}}}

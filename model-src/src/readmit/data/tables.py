@@ -1,0 +1,106 @@
+"""Source-neutral encounters -> the index and history tables of `readmit.schema`.
+
+Both adapters (FHIR, UCI) produce one frame of encounters with raw ids, relative days and
+Python lists/dicts; this module pseudonymises ids, orders each patient's encounters and
+attaches to every index row the JSON history of encounters that ended before its admission.
+
+Input columns: patient_id, encounter_id, encounter_class, admit_day, discharge_day, los_days,
+dx_codes, med_codes, proc_codes (lists), labs (dict), status ("index", an exclusion reason, or
+"" for encounters that are never index candidates), and for index rows the remaining
+INDEX_COLUMNS (age, sex, ..., extra as dict, label).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from readmit.data.deid import pseudonyms
+from readmit.schema import HISTORY_COLUMNS, INDEX_COLUMNS
+
+HISTORY_ITEM_KEYS = ("encounter_seq", "encounter_class", "admit_day", "discharge_day", "los_days",
+                     "dx_codes", "med_codes", "proc_codes", "labs")
+
+
+def dumps(value) -> str:
+    """Compact JSON; producers already round floats and write None for unknown (JSON has no NaN)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
+
+
+def _num(value: float):
+    return None if value != value else round(float(value), 4)
+
+
+def order(enc: pd.DataFrame) -> pd.DataFrame:
+    """Sort per patient by admission (then source order) and number each patient's encounters."""
+    enc = enc.reset_index(drop=True)
+    enc["_pos"] = np.arange(len(enc))
+    enc = enc.sort_values(["patient_id", "admit_day", "_pos"], kind="stable").reset_index(drop=True)
+    enc["encounter_seq"] = enc.groupby("patient_id", sort=False).cumcount().astype("int64")
+    return enc.drop(columns="_pos")
+
+
+def _item_json(enc: pd.DataFrame) -> list[str]:
+    cols = [enc[c].tolist() for c in HISTORY_ITEM_KEYS]
+    out = []
+    for seq, cls, admit, disch, los, dx, med, proc, labs in zip(*cols, strict=True):
+        out.append(json.dumps({"encounter_seq": seq, "encounter_class": cls, "admit_day": _num(admit),
+                               "discharge_day": _num(disch), "los_days": _num(los),
+                               "dx_codes": dx, "med_codes": med, "proc_codes": proc,
+                               "labs": labs}, separators=(",", ":"), allow_nan=False))
+    return out
+
+
+def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """History JSON for the encounters at positions `rows` of the ordered frame."""
+    items = _item_json(enc)
+    patient = enc["patient_id"].to_numpy()
+    starts = np.zeros(len(enc), dtype=np.int64)
+    change = np.flatnonzero(patient[1:] != patient[:-1]) + 1
+    starts[change] = change
+    starts = np.maximum.accumulate(starts)
+    admit = enc["admit_day"].to_numpy(dtype=float)
+    discharge = enc["discharge_day"].to_numpy(dtype=float)
+    dated = not np.isnan(admit).all()
+    out = []
+    for i in rows:
+        s = starts[i]
+        if dated:  # only encounters that had ended by this admission: no overlap, no future
+            prior = [j for j in range(s, i) if discharge[j] <= admit[i]]
+            out.append("[" + ",".join(items[j] for j in prior) + "]")
+        else:
+            out.append("[" + ",".join(items[s:i]) + "]")
+    return out
+
+
+def build(enc: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (index, history) with schema columns and dtypes; ids become pseudonyms."""
+    enc = order(enc)
+    rows = np.flatnonzero(enc["status"].to_numpy() == "index")
+    index = enc.iloc[rows].copy()
+    index["history"] = _histories(enc, rows)
+    for col in ("dx_codes", "med_codes", "proc_codes", "labs", "extra"):
+        index[col] = [dumps(v) for v in index[col]]
+    history = enc.copy()
+    for col in ("dx_codes", "med_codes", "proc_codes", "labs"):
+        history[col] = [dumps(v) for v in history[col]]
+    for frame in (index, history):
+        frame["patient_key"] = pseudonyms(key, frame["patient_id"])
+        frame["encounter_key"] = pseudonyms(key, frame["encounter_id"])
+    return conform(index, INDEX_COLUMNS), conform(history, HISTORY_COLUMNS)
+
+
+def conform(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Exactly the schema's columns, in order, with one dtype per family."""
+    out = pd.DataFrame(index=df.index)
+    for col, family in columns.items():
+        series = df[col]
+        if family == "int":
+            out[col] = series.astype("int64")
+        elif family == "float":
+            out[col] = series.astype("float64")
+        else:
+            out[col] = series.astype(object).where(series.notna(), "").astype(str)
+    return out.reset_index(drop=True)
