@@ -82,6 +82,13 @@ def test_a_crd_kind_without_any_schema_is_a_problem_not_a_pass(tree_copy, schema
     ]
 
 
+def test_invalid_yaml_in_a_plain_folder_is_a_problem_line_with_its_line_number(tree_copy, schemas):
+    (tree_copy / "tekton" / "bad.yaml").write_text("kind: Task\nspec: [unclosed\n", encoding="utf-8")
+    problems = check(paths=[tree_copy / "tekton"], repo=tree_copy, trivy=False)
+    assert problems == ["tekton/bad.yaml: File/bad.yaml: line 3: not valid YAML (expected ',' or ']', but got "
+                        "'<stream end>'); fix the syntax"]
+
+
 def test_plain_manifest_folders_such_as_clusters_are_validated_too(tree_copy, schemas):
     edit(tree_copy / "clusters/argocd/appproject.yaml", "  sourceRepos:", "  sourceRepo:")
     problems = check(paths=[tree_copy / "clusters"], repo=tree_copy, trivy=False)

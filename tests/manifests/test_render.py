@@ -111,7 +111,7 @@ def test_a_kustomize_failure_names_the_overlay_and_kustomize_s_reason(tree_copy)
         render.render_text(overlay)
     message = str(exc.value)
     assert message.startswith(f"{overlay}: kubectl kustomize failed: ") and "gone.yaml" in message
-    assert "\n" not in message
+    assert "\n" not in message and "run.go" not in message  # klog's prefix is stripped
 
 
 def test_invalid_yaml_in_a_plain_file_is_one_line_with_the_line_number(tmp_path: Path):

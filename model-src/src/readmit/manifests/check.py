@@ -89,7 +89,11 @@ def collect(targets: list[Path], repo: Path) -> tuple[list[tuple[Source, dict]],
                 else:
                     dockerfiles.append((label, path))
             except InputError as exc:
-                problems.append(line(Source(label, "Kustomization" if kind == "overlay" else "File", path.name), ".", str(exc)))
+                # The message starts with the absolute path; the line already names the file.
+                message = str(exc).removeprefix(f"{path}").lstrip(":").strip()
+                where, _, message = message.partition(": ") if message[:1].isdigit() else (".", "", message)
+                source = Source(label, "Kustomization" if kind == "overlay" else "File", path.name)
+                problems.append(line(source, where if where == "." else f"line {where}", message))
     return objects, dockerfiles, problems
 
 

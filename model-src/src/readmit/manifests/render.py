@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +14,7 @@ import yaml
 from readmit.errors import InputError
 
 _ORIGIN = "config.kubernetes.io/origin"
+_KLOG_ERR = re.compile(r'err="(.*)"$')
 
 
 def kubectl() -> str:
@@ -26,8 +28,11 @@ def kubectl() -> str:
 def _kustomize(path: Path) -> str:
     proc = subprocess.run([kubectl(), "kustomize", str(path)], capture_output=True, text=True)
     if proc.returncode != 0:
-        why = next((ln for ln in proc.stderr.splitlines() if ln.strip()), "no output")
-        raise InputError(f"{path}: kubectl kustomize failed: {why.strip()}; fix the kustomization or the files it lists")
+        why = next((ln.strip() for ln in proc.stderr.splitlines() if ln.strip()), "no output")
+        # kubectl logs through klog: `E1128 21:22:24.8 123 run.go:72] "command failed" err="<reason>"`
+        match = _KLOG_ERR.search(why)
+        why = match.group(1).replace('\\"', '"') if match else why
+        raise InputError(f"{path}: kubectl kustomize failed: {why}; fix the kustomization or the files it lists")
     return proc.stdout
 
 
@@ -56,7 +61,11 @@ def render_with_origin(path: Path, repo: Path) -> list[tuple[str, dict]]:
         Path(tmp, "kustomization.yaml").write_text(
             f"resources:\n  - {rel}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8"
         )
-        text = _kustomize(Path(tmp))
+        try:
+            text = _kustomize(Path(tmp))
+        except InputError:
+            _kustomize(path)  # the overlay's own error, without the wrapper's paths
+            raise
         out = []
         for doc in yaml.safe_load_all(text):
             if doc:
