@@ -1,0 +1,72 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from readmit.data import fhir_read, ingest
+from readmit.data.deid import pseudonym
+from readmit.data.synth import generate
+from readmit.errors import InputError
+
+from .conftest import KEY
+
+
+def test_labels_match_the_generator_ground_truth(synth_export, synth_ingested):
+    truth = pd.read_csv(synth_export[1])
+    truth["encounter_key"] = [pseudonym(KEY, e) for e in truth["encounter_id"]]
+    index = pd.read_parquet(synth_ingested / "index.parquet")
+    joined = index.merge(truth, on="encounter_key", suffixes=("", "_truth"))
+    assert len(joined) == len(index)  # every index stay has a ground-truth row
+    assert (joined["label"] == joined["label_truth"]).all()
+    assert 0.08 < index["label"].mean() < 0.18
+
+
+def test_exclusions_are_counted_with_reasons(synth_ingested):
+    meta = json.loads((synth_ingested / "manifest.json").read_text())
+    assert meta["exclusions"]["followup_past_data_end"] > 0
+    assert meta["exclusions"]["death"] > 0
+    candidates = meta["rows_in"]["index_candidates"]
+    assert candidates == meta["rows_out"]["index"] + sum(meta["exclusions"].values())
+
+
+def test_days_are_relative_and_history_ends_before_admission(synth_ingested):
+    index = pd.read_parquet(synth_ingested / "index.parquet")
+    history = pd.read_parquet(synth_ingested / "history.parquet")
+    assert history.groupby("patient_key")["admit_day"].min().eq(0).all()
+    assert (index["admit_day"] < 5 * 366).all()
+    for row in index.itertuples():
+        assert all(item["discharge_day"] <= row.admit_day for item in json.loads(row.history))
+
+
+def test_lab_unit_change_is_converted_back_to_mg_per_dl(tmp_path):
+    sets = {}
+    for drift in ("none", "lab-unit-change"):
+        generate.run(60, 5, tmp_path / drift, drift)
+        index, _, _ = ingest.build("fhir", tmp_path / drift, KEY, min_k=1)
+        sets[drift] = [v for labs in index["labs"] for _, v in json.loads(labs).get("creatinine", [])]
+    assert "14682-9" in (tmp_path / "lab-unit-change" / "Observation.000.ndjson").read_text()
+    assert np.allclose(sets["none"], sets["lab-unit-change"], atol=0.01)
+
+
+def test_unknown_resource_type_file_is_rejected(tmp_path):
+    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
+    (tmp_path / "Encounterz.000.ndjson").write_text('{"resourceType": "Encounterz", "id": "e"}\n')
+    with pytest.raises(InputError, match=r"Encounterz.000.ndjson:1: unknown resourceType 'Encounterz'"):
+        fhir_read.read_export(tmp_path)
+
+
+def test_missing_required_field_names_file_and_line(tmp_path):
+    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
+    (tmp_path / "Encounter.000.ndjson").write_text(
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        ' "period": {"start": "2020-01-01T00:00:00Z"}}\n'
+        '{"resourceType": "Encounter", "id": "f", "class": {"code": "IMP"}}\n')
+    with pytest.raises(InputError, match=r"Encounter.000.ndjson:2: Encounter lacks a required field"):
+        fhir_read.read_export(tmp_path)
+
+
+def test_export_without_encounters_is_rejected(tmp_path):
+    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
+    with pytest.raises(InputError, match="no Patient or no Encounter file"):
+        fhir_read.read_export(tmp_path)

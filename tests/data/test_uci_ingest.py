@@ -1,0 +1,103 @@
+import io
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+
+from readmit.data import uci_ingest, uci_read
+from readmit.errors import InputError
+
+HEADER = ("encounter_id,patient_nbr,race,gender,age,weight,admission_type_id,discharge_disposition_id,"
+          "admission_source_id,time_in_hospital,payer_code,medical_specialty,num_lab_procedures,num_procedures,"
+          "num_medications,number_outpatient,number_emergency,number_inpatient,diag_1,diag_2,diag_3,"
+          "number_diagnoses,max_glu_serum,A1Cresult,metformin,insulin,change,diabetesMed,readmitted")
+ROWS = ["30,7,Caucasian,Female,[70-80),?,1,1,7,3,MC,?,40,1,12,0,1,2,428,250.01,?,9,None,>8,No,Up,Ch,Yes,<30",
+        "10,7,Caucasian,Female,[70-80),?,1,1,7,5,MC,?,41,0,10,0,0,1,414,?,?,5,>300,None,Steady,No,No,Yes,NO",
+        "20,7,Caucasian,Female,[70-80),?,3,11,7,2,MC,?,12,0,8,0,0,1,486,?,?,3,None,None,No,No,No,No,NO",
+        "40,9,AfricanAmerican,Male,[90-100),?,2,14,1,4,?,?,20,0,5,0,0,0,V57,?,?,3,None,None,No,No,No,No,>30"]
+
+
+def _raw(rows=ROWS, header=HEADER):
+    return uci_read.parse(("\n".join([header, *rows]) + "\n").encode(), "diabetic_data.csv")
+
+
+def test_encounters_are_ordered_by_encounter_id_and_deaths_and_hospice_excluded():
+    enc, rows_in = uci_ingest.to_encounters(_raw())
+    assert rows_in == {"rows": 4, "patients": 2}
+    p7 = enc[enc["patient_id"] == "7"]
+    assert p7["encounter_id"].tolist() == ["10", "20", "30"]
+    assert p7["status"].tolist() == ["index", "death", "index"]
+    assert enc.loc[enc["encounter_id"] == "40", "status"].item() == "hospice"
+
+
+def test_label_is_readmitted_within_30_days_only():
+    enc, _ = uci_ingest.to_encounters(_raw())
+    assert dict(zip(enc["encounter_id"], enc["label"])) == {"10": 0, "20": 0, "30": 1, "40": 0}
+
+
+def test_age_bracket_becomes_midpoint_and_band_with_safe_harbor_cap():
+    enc, _ = uci_ingest.to_encounters(_raw())
+    row = enc.set_index("encounter_id")
+    assert (row.at["10", "age"], row.at["10", "age_band"]) == (75, "70-79")
+    assert (row.at["40", "age"], row.at["40", "age_band"]) == (90, "90+")
+
+
+def test_codes_labs_and_extras_are_mapped():
+    enc, _ = uci_ingest.to_encounters(_raw())
+    row = enc.set_index("encounter_id").loc["30"]
+    assert row["dx_codes"] == ["428", "250.01"]
+    assert row["med_codes"] == ["insulin"]
+    assert row["labs"] == {"hba1c": [[None, 9.0]]}
+    assert row["extra"]["payer_code"] == "MC" and row["extra"]["med_status"] == {"insulin": "Up"}
+    assert json.dumps(row["extra"])  # serialisable: no NaN, no numpy scalars
+
+
+def test_zip_as_distributed_is_read(tmp_path):
+    path = tmp_path / "dataset_diabetes.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("dataset_diabetes/diabetic_data.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    raw, files, _ = uci_read.read(path)
+    assert len(raw) == 4 and files == [path]
+
+
+def test_missing_columns_are_named():
+    header = HEADER.replace("readmitted", "outcome")
+    with pytest.raises(InputError, match=r"diabetic_data.csv:1: missing column\(s\) readmitted"):
+        _raw(header=header)
+
+
+def test_non_integer_value_names_the_row():
+    rows = [*ROWS[:2], ROWS[2].replace(",3,11,7,2,", ",3,eleven,7,2,")]
+    with pytest.raises(InputError, match=r"diabetic_data.csv:4: column discharge_disposition_id is 'eleven'"):
+        _raw(rows)
+
+
+def test_unknown_readmitted_value_names_the_row():
+    with pytest.raises(InputError, match=r":2: readmitted is 'soon'"):
+        _raw([ROWS[0].replace("<30", "soon")])
+
+
+def test_full_uci_file_counts_and_exclusions(uci_ingested, uci_zip):
+    _, meta, _ = uci_ingested
+    with zipfile.ZipFile(uci_zip) as zf:
+        raw = pd.read_csv(io.BytesIO(zf.read("dataset_diabetes/diabetic_data.csv")), usecols=[
+            "discharge_disposition_id", "readmitted"])
+    assert meta["rows_in"]["rows"] == 101_766 and meta["rows_in"]["patients"] == 71_518
+    deaths = int(raw["discharge_disposition_id"].isin([11, 19, 20, 21]).sum())
+    hospice = int(raw["discharge_disposition_id"].isin([13, 14]).sum())
+    assert meta["exclusions"]["death"] == deaths and meta["exclusions"]["hospice"] == hospice
+    excluded = sum(meta["exclusions"].values())
+    assert meta["rows_out"]["index"] == 101_766 - excluded
+    assert 0.10 < meta["label_prevalence"] < 0.13
+    assert meta["source"] == "uci" and meta["inputs"][0]["file"] == "dataset_diabetes.zip"
+
+
+def test_full_uci_history_is_every_earlier_encounter_of_the_patient(uci_ingested):
+    out, _, _ = uci_ingested
+    index = pd.read_parquet(out / "index.parquet", columns=["patient_key", "encounter_seq", "history",
+                                                            "admit_day", "zip3"])
+    lengths = index["history"].map(lambda h: len(json.loads(h)))
+    assert (lengths == index["encounter_seq"]).all()
+    assert index["admit_day"].isna().all() and (index["zip3"] == "000").all()
+    assert lengths.max() > 10  # some patients have long histories
