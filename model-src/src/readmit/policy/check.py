@@ -29,6 +29,20 @@ def check(envs: list[str] | None = None, paths: list[Path] | None = None, repo: 
         ran_full = ran_full_at(repo)
     targets = [(f"environments/{e}", _env_input(repo, e, ran_full, registry)) for e in envs or []]
     targets += [(str(p), documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full})) for p in paths or []]
+    return evaluate(targets, repo)
+
+
+def check_rendered(env: str, objects: list[dict], repo: Path, ran_full: dict[str, list[str]],
+                   registry: bool = True) -> list[str]:
+    """Like check(envs=[env]) for objects the caller already rendered."""
+    context = {"env": env, "ran_full": ran_full}
+    if registry:
+        context["registry"] = registry_context(objects)
+    return evaluate([(f"environments/{env}", documents.from_objects(objects, context))], repo)
+
+
+def evaluate(targets: list[tuple[str, dict]], repo: Path) -> list[str]:
+    """Every manifest policy on every (where, input document), each evaluation in its own subprocess."""
     policies = [p for p in engine.discover(repo) if p.name != GATE_POLICY]
     jobs = [(p, where, doc) for p in policies for where, doc in targets]
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -1,0 +1,53 @@
+"""`readmit promote` and `readmit rollback`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+_ENV = click.Choice(["dev", "staging", "prod"])
+
+
+def _common(f):
+    for option in reversed([
+        click.option("--reason", default="", help="Why; recorded as the Reason trailer."),
+        click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=None),
+        click.option("--branch", default=None, help="Branch to create (default promote/<env>/v<N>)."),
+        click.option("--push", "push", default=None, metavar="REMOTE", help="Push the branch to REMOTE."),
+        click.option("--pr-out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                     help="Write the PR description here instead of stdout."),
+    ]):
+        f = option(f)
+    return f
+
+
+def _report(result, pr_out: Path | None) -> None:
+    if pr_out is None:
+        click.echo(result.pr_markdown)
+    click.echo(f"created branch {result.branch} at {result.commit[:12]}"
+               + (f", pushed to {result.pushed_to}" if result.pushed_to else ""), err=True)
+
+
+@click.command()
+@click.option("--env", required=True, type=_ENV)
+@click.option("--version", "version", required=True, type=int)
+@click.option("--weight", type=click.IntRange(1, 100), default=None, help="Canary share in percent.")
+@click.option("--full", is_flag=True, help="Make it the only version, at 100%.")
+@_common
+def promote(env, version, weight, full, reason, repo, branch, push, pr_out) -> None:
+    """Commit a new models.yaml for ENV on a new branch and print the PR description."""
+    from readmit.promote import promote as run
+
+    _report(run(env, version, weight=weight, full=full or weight is None, reason=reason, repo=repo,
+                branch=branch, push=push, pr_out=pr_out), pr_out)
+
+
+@click.command()
+@click.option("--env", required=True, type=_ENV)
+@_common
+def rollback(env, reason, repo, branch, push, pr_out) -> None:
+    """Restore ENV's previous version as a reviewed commit with a Rollback-Of trailer."""
+    from readmit.promote import rollback as run
+
+    _report(run(env, reason=reason, repo=repo, branch=branch, push=push, pr_out=pr_out), pr_out)

@@ -1,0 +1,5 @@
+"""Promotion and rollback as reviewed commits that rewrite environments/<env>/models.yaml."""
+
+from readmit.promote.flow import PromoteResult, promote, rollback
+
+__all__ = ["PromoteResult", "promote", "rollback"]

@@ -1,0 +1,38 @@
+"""How a promotion or a rollback changes an environment's live versions (pure: state in, state out)."""
+
+from __future__ import annotations
+
+from readmit.errors import InputError
+from readmit.promote.models_file import EnvState
+
+
+def promote(state: EnvState, version: int, annotations: dict[str, str], weight: int | None) -> EnvState:
+    """`weight` None or 100: the only version at 100%. Else a canary at `weight`% beside the stable default,
+    which stays in the file as the rollback target (an older canary is replaced)."""
+    if weight is None or weight == 100:
+        return EnvState({version: annotations}, {version: 100}, version)
+    if not 0 < weight < 100:
+        raise InputError(f"--weight {weight}: a canary weight is between 1 and 99; use --full for 100")
+    stable = state.default
+    if stable is None:
+        raise InputError(f"--weight {weight}: no live version to share traffic with; promote with --full first")
+    if stable == version:
+        raise InputError(f"--weight {weight}: version {version} is already the stable version here")
+    return EnvState(
+        {stable: state.annotations[stable], version: annotations},
+        {stable: 100 - weight, version: weight},
+        stable,
+    )
+
+
+def rollback_target(state: EnvState, history: list[EnvState]) -> tuple[int, int]:
+    """(version to restore, version rolled back). A running canary is dropped; otherwise the most recent
+    earlier version that ran alone at 100% comes back. `history` is the env's past states, oldest first."""
+    if state.default is None:
+        raise InputError("rollback: no version is live in this environment; nothing to roll back")
+    if state.canary is not None:
+        return state.default, state.canary
+    for past in reversed(history):
+        if len(past.weights) == 1 and past.default is not None and past.default != state.default:
+            return past.default, state.default
+    raise InputError(f"rollback: version {state.default} is the first version that ran here; nothing to restore")
