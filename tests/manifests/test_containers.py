@@ -62,3 +62,13 @@ def test_containers_nested_in_custom_resources_are_checked_too():
     paths = [f for f, _ in container_problems(katib)]
     assert paths[0] == "spec.trialTemplate.trialSpec.spec.template.spec.containers[0].resources.requests.cpu"
     assert len(paths) == 4
+
+
+def test_a_seldon_server_sidecar_override_without_image_keeps_the_serverconfig_image_but_not_other_rules():
+    sidecar = {k: v for k, v in GOOD.items() if k not in ("image", "resources")}
+    server = {"apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Server", "metadata": {"name": "s"},
+              "spec": {"serverConfig": "mlserver", "podSpec": {"containers": [GOOD, sidecar]}}}
+    assert [f for f, _ in container_problems(server)][0] == "spec.podSpec.containers[1].resources.requests.cpu"
+    assert not any(f.endswith(".image") for f, _ in container_problems(server))
+    deployment = _deployment({k: v for k, v in GOOD.items() if k != "image"})
+    assert [f for f, _ in container_problems(deployment)] == ["spec.template.spec.containers[0].image"]

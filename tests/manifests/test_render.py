@@ -40,8 +40,9 @@ def test_the_server_runs_the_project_image_with_the_readmit_and_mlflow_capabilit
     (server,) = _by_kind(rendered[env], "Server")
     assert server["metadata"]["name"] == "readmission"
     assert {"readmit", "mlflow"} <= set(server["spec"]["capabilities"])
-    (container,) = server["spec"]["podSpec"]["containers"]
-    assert container["image"].startswith("ghcr.io/readmit/readmit@sha256:")
+    mlserver, *sidecars = server["spec"]["podSpec"]["containers"]
+    assert mlserver["name"] == "mlserver" and mlserver["image"].startswith("ghcr.io/readmit/readmit@sha256:")
+    assert [c["name"] for c in sidecars] == ["rclone", "agent"] and all("image" not in c for c in sidecars)
 
 
 def test_environments_differ_in_server_replicas_and_resources(rendered):

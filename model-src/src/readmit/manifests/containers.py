@@ -1,6 +1,8 @@
 """What every container in this repo must do (the issue's "every container" rules), checked on any
 `containers`/`initContainers` list inside an object: core workloads, Seldon Server podSpecs, Katib trial
-templates. Batch containers (Jobs, CronJobs, Katib trials) need no liveness/readiness probes."""
+templates. Batch containers (Jobs, CronJobs, Katib trials) need no liveness/readiness probes. A Seldon
+Server's podSpec is merged by container name into its ServerConfig, so a container listed there without
+an image keeps the ServerConfig's image (pinned where Seldon is installed) and is not an image problem."""
 
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ _LONG_RUNNING = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", 
 
 def container_problems(obj: dict) -> list[tuple[str, str]]:
     long_running = obj.get("kind") in _LONG_RUNNING
+    inherits_image = obj.get("kind") == "Server"
     out: list[tuple[str, str]] = []
     for path, pod, container in _containers(obj, []):
         is_init = path[-2] == "initContainers"
-        out.extend((field_path([*path, f]), msg) for f, msg in _rules(container, pod, long_running and not is_init))
+        rules = _rules(container, pod, long_running and not is_init, inherits_image and "image" not in container)
+        out.extend((field_path([*path, f]), msg) for f, msg in rules)
     return out
 
 
@@ -37,9 +41,9 @@ def _containers(node: object, path: list) -> Iterator[tuple[list, dict, dict]]:
             yield from _containers(value, [*path, i])
 
 
-def _rules(c: dict, pod: dict, needs_probes: bool) -> Iterator[tuple[str, str]]:
+def _rules(c: dict, pod: dict, needs_probes: bool, inherited_image: bool) -> Iterator[tuple[str, str]]:
     image = str(c.get("image") or "")
-    if not _DIGEST.search(image):
+    if not inherited_image and not _DIGEST.search(image):
         yield "image", f"image {image or '(none)'} is not pinned by digest (@sha256:<64 hex>)"
     resources = c.get("resources") or {}
     for section in ("requests", "limits"):
