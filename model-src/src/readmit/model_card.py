@@ -53,7 +53,7 @@ def render(doc: dict, context: dict) -> str:
         "",
         "## Subgroups (test) and calibration",
         f"Largest AUC gap between subgroups of one attribute: {_f(m['test_subgroup_auc_gap'])}. "
-        "Groups under 100 rows or 10 events get no AUC.",
+        "Groups under 200 rows or with fewer than 30 events (or non-events) get no AUC.",
         "",
         "| attribute | group | n | events | ROC-AUC | recall | precision | ECE |",
         "|---|---|---|---|---|---|---|---|",

@@ -13,9 +13,10 @@ from readmit.models.bundle import ModelBundle
 from readmit.schema import LABEL
 
 
-def split_report(bundle: ModelBundle, df: pd.DataFrame, name: str, seed: int, n_boot: int = 200) -> dict:
+def split_report(bundle: ModelBundle, df: pd.DataFrame, name: str, seed: int, n_boot: int = 200,
+                 features=None) -> dict:
     """Metrics of the registered (selected, calibrated) model and each raw candidate on one split."""
-    features = bundle.features(df)
+    features = features if features is not None else bundle.features(df)
     y = df[LABEL].to_numpy().astype(int)
     raw = bundle.candidates(df, features)
     p = bundle.score(df, features)
@@ -26,7 +27,8 @@ def split_report(bundle: ModelBundle, df: pd.DataFrame, name: str, seed: int, n_
     flat |= {f"{c}_{name}_roc_auc": m.auc(y, raw[c]) for c in raw}
     flat[f"lace_{name}_roc_auc"] = m.auc(y, lace)
     flat[f"lace_{name}_auprc"] = float(average_precision_score(y, lace)) if len(np.unique(y)) == 2 else np.nan
-    return {"metrics": flat, "subgroups": table, "scores": {"y": y, "p": p, "lace": lace, **raw}}
+    return {"metrics": flat, "subgroups": table, "scores": {"y": y, "p": p, "lace": lace, **raw},
+            "features": features}
 
 
 def metrics_document(bundle: ModelBundle, reports: dict[str, dict], val_auc: dict[str, float]) -> dict:

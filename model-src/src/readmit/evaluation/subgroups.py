@@ -9,8 +9,8 @@ from readmit.evaluation.metrics import auc, ece
 from readmit.evaluation.metrics import at_threshold
 
 ATTRIBUTES = ("sex", "age_band", "race")
-MIN_ROWS = 100  # smaller groups (or groups with one class) get no AUC: too noisy to gate on
-MIN_POSITIVES = 10
+MIN_ROWS = 200  # smaller groups get no AUC: with fewer events its CI is wider than any gate ceiling
+MIN_POSITIVES = 30
 
 
 def subgroup_table(groups: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold: float) -> list[dict]:

@@ -8,6 +8,8 @@ Race and zip3 are deliberately not features: they are used for subgroup evaluati
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -43,6 +45,16 @@ def _json(value, default):
         return default
 
 
+def _number(value) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
 def fit_spec(df: pd.DataFrame, n_meds: int = 30, n_procs: int = 20, n_values: int = 8) -> FeatureSpec:
     meds = Counter(c for v in df["med_codes"] for c in set(map(str, _json(v, []))))
     procs = Counter(c for v in df["proc_codes"] for c in set(map(str, _json(v, []))))
@@ -55,7 +67,9 @@ def fit_spec(df: pd.DataFrame, n_meds: int = 30, n_procs: int = 20, n_values: in
     )
     for key in sorted(k for k, n in keys.items() if n >= min_rows):
         values = [e[key] for e in extras if e.get(key) is not None]
-        if all(finite(v) for v in values):
+        if not values or any(isinstance(v, (dict, list)) for v in values):
+            continue  # nested values (e.g. per-drug dose changes) are covered by the code columns
+        if all(_number(v) is not None for v in values):
             spec.extra_numeric.append(key)
         else:
             common = Counter(str(v) for v in values).most_common(n_values)
@@ -81,7 +95,8 @@ def _codes_row(row: dict, spec: FeatureSpec) -> dict[str, float]:
     out |= {f"proc_{i}": float(c in procs) for i, c in enumerate(spec.proc_vocab)}
     extra = _json(row.get("extra"), {})
     for key in spec.extra_numeric:
-        out[f"extra_{key}"] = float(extra[key]) if finite(extra.get(key)) else np.nan
+        value = _number(extra.get(key))
+        out[f"extra_{key}"] = value if value is not None else np.nan
     for key, values in spec.extra_values.items():
         out |= {f"extra_{key}={v}": float(str(extra.get(key)) == v) for v in values}
     return out
@@ -97,7 +112,18 @@ def tabular(df: pd.DataFrame, spec: FeatureSpec, timelines: list[list[dict]] | N
         for column, values in CATEGORIES.items():
             out |= {f"{column}={v}": float(record.get(column) == v) for v in values}
         rows.append(out | _codes_row(record, spec) | aggregates(events))
-    return pd.DataFrame(rows, index=df.index, dtype=float)
+    table = pd.DataFrame(rows, index=df.index, dtype=float)
+    table.columns = safe_names(list(table.columns))
+    return table
+
+
+def safe_names(names: list[str]) -> list[str]:
+    """LightGBM rejects JSON punctuation in feature names; values from `extra` may contain it."""
+    out: list[str] = []
+    for name in names:
+        clean = re.sub(r"[^\w=.+-]", "_", name)
+        out.append(clean if clean not in out else f"{clean}_{len(out)}")
+    return out
 
 
 def _step(event: dict, system: str, previous_end) -> list[float]:
@@ -105,10 +131,10 @@ def _step(event: dict, system: str, previous_end) -> list[float]:
     gap = event["admit_day"] - previous_end if finite(event["admit_day"]) and finite(previous_end) else None
     labs = [event["labs"][n][-1] if n in event["labs"] else 0.0 for n in LAB_REFERENCE]
     return ([float(event["class"] == c) for c in CLASSES]
-            + [np.log1p(max(event["los"], 0.0)), np.log1p(len(event["dx"])), np.log1p(len(event["meds"])),
-               np.log1p(len(event["procs"])), np.log1p(max(gap, 0.0)) if gap is not None else 0.0,
+            + [math.log1p(max(event["los"], 0.0)), math.log1p(len(event["dx"])), math.log1p(len(event["meds"])),
+               math.log1p(len(event["procs"])), math.log1p(max(gap, 0.0)) if gap is not None else 0.0,
                float(gap is None)]
-            + [float(np.log1p(chapters.get(c, 0))) for c in CHAPTERS]
+            + [math.log1p(chapters.get(c, 0)) for c in CHAPTERS]
             + labs + [float(n in event["labs"]) for n in LAB_REFERENCE])
 
 

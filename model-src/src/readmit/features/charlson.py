@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 # condition -> (weight, ICD-9 prefixes, ICD-10 prefixes)
 _CONDITIONS = {
     "mi": (1, ("410", "412"), ("I21", "I22", "I252")),
@@ -31,12 +33,14 @@ _CONDITIONS = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
+def _conditions(code: str, system: str) -> frozenset[str]:
+    code = code.replace(".", "").strip().upper()
+    return frozenset(name for name, (_, icd9, icd10) in _CONDITIONS.items()
+                     if code.startswith(icd9 if system == "icd9" else icd10))
+
+
 def charlson_index(codes: list[str], system: str) -> int:
     """Sum of the weights of the distinct Charlson conditions present in `codes`."""
-    normalized = [c.replace(".", "").strip().upper() for c in codes]
-    score = 0
-    for weight, icd9, icd10 in _CONDITIONS.values():
-        prefixes = icd9 if system == "icd9" else icd10
-        if any(code.startswith(prefixes) for code in normalized):
-            score += weight
-    return score
+    present = set().union(*(_conditions(c, system) for c in codes)) if codes else set()
+    return sum(_CONDITIONS[name][0] for name in present)

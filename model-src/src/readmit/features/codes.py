@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 CHAPTERS = (
     "infectious", "neoplasm", "blood", "endocrine", "mental", "nervous", "eye", "ear", "circulatory",
     "respiratory", "digestive", "skin", "musculoskeletal", "genitourinary", "pregnancy", "perinatal",
@@ -63,6 +65,7 @@ def icd9_chapter(code: str) -> str:
     return chapter
 
 
+@functools.lru_cache(maxsize=65536)
 def chapter(code: str, system: str) -> str:
     return icd9_chapter(code) if system == "icd9" else icd10_chapter(code)
 

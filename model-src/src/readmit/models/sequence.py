@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-DEFAULTS = {"hidden": 32, "epochs": 6, "lr": 3e-3, "batch_size": 512, "weight_decay": 1e-4, "max_steps": 6}
+DEFAULTS = {"hidden": 32, "epochs": 4, "lr": 4e-3, "batch_size": 1024, "weight_decay": 1e-4, "max_steps": 6}
 
 
 class SequenceNet(nn.Module):

@@ -22,8 +22,9 @@ def patient_fold(patient_keys: pd.Series) -> np.ndarray:
 
 
 def fit_bundle(train: pd.DataFrame, val: pd.DataFrame, params: dict, seed: int,
-               calibration: str = "platt") -> tuple[ModelBundle, dict[str, float]]:
-    """The fitted bundle and each candidate's validation AUC (the hybrid's cross-fitted)."""
+               calibration: str = "platt") -> tuple[ModelBundle, dict[str, float], tuple]:
+    """The fitted bundle, each candidate's validation AUC (the hybrid's cross-fitted) and the
+    validation features (so callers need not rebuild them)."""
     seed_everything(seed)
     max_steps = int(params.get("max_steps", sequence.DEFAULTS["max_steps"]))
     spec = build.fit_spec(train)
@@ -45,4 +46,4 @@ def fit_bundle(train: pd.DataFrame, val: pd.DataFrame, params: dict, seed: int,
         bundle.calibrator = Calibrator(calibration).fit(raw[bundle.selected], y_val)
     bundle.threshold = threshold.choose(y_val, bundle.score(val, val_features))
     bundle.threshold_target = dict(threshold.TARGET)
-    return bundle, val_auc
+    return bundle, val_auc, val_features

@@ -31,23 +31,24 @@ def prepare(df: pd.DataFrame, seed: int, method: str = "grouped") -> tuple[dict[
 def fit_and_evaluate(frames: dict[str, pd.DataFrame], params: dict, seed: int, n_boot: int = 200,
                      calibration: str = "platt"):
     """(bundle, metrics document, per-split reports): no I/O, so determinism can be tested directly."""
-    bundle, val_auc = fit_bundle(frames["train"], frames["val"], params, seed, calibration)
-    reports = {s: split_report(bundle, frames[s], s, seed, n_boot) for s in ("val", "test")}
+    bundle, val_auc, val_features = fit_bundle(frames["train"], frames["val"], params, seed, calibration)
+    reports = {"val": split_report(bundle, frames["val"], "val", seed, n_boot, val_features),
+               "test": split_report(bundle, frames["test"], "test", seed, n_boot)}
     return bundle, metrics_document(bundle, reports, val_auc), reports
 
 
 def train(data_dir: Path, params: dict, seed: int, method: str = "grouped", out_dir: Path | None = None,
-          register: bool = True, n_boot: int = 200) -> dict:
+          register: bool = True, n_boot: int = 200, subsample: int | None = None) -> dict:
     from readmit.training import outputs, track
 
     df, manifest = data.load(data_dir)
-    frames, dropped = prepare(df, seed, method)
+    frames, dropped = prepare(split.subsample(df, subsample, seed), seed, method)
     bundle, doc, reports = fit_and_evaluate(frames, params, seed, n_boot)
     data_version = str(manifest.get("data_version", "unknown"))
     context = {"data_version": data_version, "git_commit": track.git_commit(), "seed": seed,
                "split": method, "params": params, "dropped": dropped,
                "cohort": _cohort(manifest, frames)}
-    test_features = bundle.features(frames["test"])[0]
+    test_features = reports["test"]["features"][0]
     with tempfile.TemporaryDirectory() as tmp:
         outputs.write(Path(tmp), doc, reports["test"], bundle, test_features, context)
         example = frames["test"].drop(columns=[LABEL]).head(5)

@@ -39,5 +39,16 @@ def assign(df: pd.DataFrame, seed: int, test_fraction: float = 0.2, val_fraction
     test = set(order[:n_test])
     rest = order[n_test:]
     val = set(rest[: int(round(len(rest) * val_fraction))])
-    keys = df["patient_key"].to_numpy()
-    return np.where(np.isin(keys, list(test)), "test", np.where(np.isin(keys, list(val)), "val", "train"))
+    where = {k: "test" for k in test} | {k: "val" for k in val}
+    return df["patient_key"].map(lambda k: where.get(k, "train")).to_numpy(dtype=object)
+
+
+def subsample(df: pd.DataFrame, max_rows: int | None, seed: int) -> pd.DataFrame:
+    """Whole patients, in keyed-hash order, until about `max_rows` rows (tuning trials use this)."""
+    if not max_rows or len(df) <= max_rows:
+        return df
+    sizes = df.groupby("patient_key").size()
+    order = _patient_order(df["patient_key"], seed)
+    cumulative = sizes.loc[order].cumsum()
+    keep = set(cumulative.index[cumulative <= max_rows])
+    return df[df["patient_key"].isin(keep)].reset_index(drop=True)
