@@ -6,8 +6,6 @@ gzip without timestamps).
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ import pandas as pd
 from readmit import atomic
 from readmit.data.synth import content, drift as drift_mod, phi as phi_mod, population, resources, stays as stays_mod
 from readmit.data.synth import visits as visits_mod
+from readmit.data.synth.sink import Sink
 from readmit.errors import InputError
 
 START = pd.Timestamp("2019-01-01T00:00:00Z")
@@ -66,68 +65,63 @@ def _stay_resources(rng, ids, pop, stays, scenario, pids, out):
     conds, meds, labs, procs = [], [], [], []
     for i, stay in enumerate(stays.itertuples(index=False)):
         p, eid, row = pids[stay.patient], eids[i], records[stay.patient]
-        out["Encounter"].append(resources.encounter(eid, p, "IMP", starts[i], ends[i] if ended[i] else None,
+        out.add("Encounter", resources.encounter(eid, p, "IMP", starts[i], ends[i] if ended[i] else None,
                                                     stay.acuity, dispo[i] if ended[i] else None))
         conds += [(p, eid, code, starts[i]) for code in content.diagnoses(stay, row, scenario)]
         meds += [(p, eid, code, display, starts[i]) for code, display in content.medications(rng, stay, row)]
         labs += [(p, eid, lab, value, day) for lab, value, day in content.labs(rng, stay, row)]
         procs += [(p, eid, code, display, starts[i]) for code, display in content.procedures(rng, stay)]
-    out["Condition"] += [resources.condition(c, *args) for c, args in zip(ids.take(len(conds)), conds, strict=True)]
-    out["MedicationRequest"] += [resources.medication(m, *args)
-                                 for m, args in zip(ids.take(len(meds)), meds, strict=True)]
+    for cid, args in zip(ids.take(len(conds)), conds, strict=True):
+        out.add("Condition", resources.condition(cid, *args))
+    for mid, args in zip(ids.take(len(meds)), meds, strict=True):
+        out.add("MedicationRequest", resources.medication(mid, *args))
     times = _iso([day for *_, day in labs])
     for oid, (p, eid, lab, value, _), when in zip(ids.take(len(labs)), labs, times, strict=True):
         if lab == "creatinine" and scenario.creatinine_umol:
             lab, value = "creatinine_umol", value * 88.42
-        out["Observation"].append(resources.observation(oid, p, eid, lab, value, when))
-    out["Procedure"] += [resources.procedure(x, *args) for x, args in zip(ids.take(len(procs)), procs, strict=True)]
+        out.add("Observation", resources.observation(oid, p, eid, lab, value, when))
+    for prid, args in zip(ids.take(len(procs)), procs, strict=True):
+        out.add("Procedure", resources.procedure(prid, *args))
     return stays
 
 
-def build(n: int, seed: int, scenario: drift_mod.Scenario, history_signal: bool):
-    """Return ({resourceType: [resource dicts]}, ground-truth frame)."""
+def build(n: int, seed: int, scenario: drift_mod.Scenario, history_signal: bool, out: Sink) -> pd.DataFrame:
+    """Stream every resource into `out`; return the ground-truth frame."""
     rng, pop, phi, stays, visits = simulate(n, seed, scenario, history_signal)
     ids = _Ids(rng)
     pids = ids.take(n)
-    out = {t: [] for t in TYPES}
     stays = _stay_resources(rng, ids, pop, stays, scenario, pids, out)
     death = stays.loc[stays["died"]].set_index("patient")["discharge"]
     births = [d[:10] for d in _iso(pop["birth_offset_days"])]
     deaths = dict(zip(death.index, _iso(death.to_numpy()), strict=True))
     for i in range(n):
-        out["Patient"].append(resources.patient(pids[i], phi, i, bool(pop["female"].iat[i]), births[i],
+        out.add("Patient", resources.patient(pids[i], phi, i, bool(pop["female"].iat[i]), births[i],
                                                 pop["race"].iat[i], bool(pop["hispanic"].iat[i]), deaths.get(i)))
     vstart, vend = _iso(visits["start"]), _iso(visits["end"])
     veids, vcids = ids.take(len(visits)), ids.take(len(visits))
     for i, (patient, cls, reason) in enumerate(zip(visits["patient"], visits["cls"], visits["reason"], strict=True)):
-        out["Encounter"].append(resources.encounter(veids[i], pids[patient], cls, vstart[i], vend[i],
+        out.add("Encounter", resources.encounter(veids[i], pids[patient], cls, vstart[i], vend[i],
                                                     reason=reason or None))
         if reason:
-            out["Condition"].append(resources.condition(vcids[i], pids[patient], veids[i], reason, vstart[i]))
+            out.add("Condition", resources.condition(vcids[i], pids[patient], veids[i], reason, vstart[i]))
     keep = ~(stays["died"] | stays["hospice"])
     truth = pd.DataFrame({"encounter_id": stays["encounter_id"], "patient_id": [pids[p] for p in stays["patient"]],
                           "probability": stays["probability"].round(6), "label": stays["label"]})[keep.to_numpy()]
-    return out, truth.reset_index(drop=True)
-
-
-def write(out_dir: Path, resources_by_type: dict, truth: pd.DataFrame, truth_file: Path, gz: bool) -> None:
-    with atomic.atomic_dir(Path(out_dir)) as tmp:
-        for rtype, items in resources_by_type.items():
-            data = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in items).encode()
-            name = f"{rtype}.000.ndjson"
-            if gz:
-                data, name = gzip.compress(data, mtime=0), name + ".gz"
-            (tmp / name).write_bytes(data)
-        atomic.write_text(truth_file, truth.to_csv(index=False, lineterminator="\n"))
+    return truth.reset_index(drop=True)
 
 
 def run(patients: int, seed: int, out: Path, drift: str | None, history_signal: bool = True,
         truth: Path | None = None, gz: bool = False) -> str:
     scenario = drift_mod.scenario(drift)
     truth_file = truth_path(out, truth)
-    resources_by_type, table = build(patients, seed, scenario, history_signal)
-    write(out, resources_by_type, table, truth_file, gz)
-    counts = ", ".join(f"{len(v)} {k}" for k, v in resources_by_type.items())
+    with atomic.atomic_dir(Path(out)) as tmp:
+        sink = Sink(tmp, TYPES, gz)
+        try:
+            table = build(patients, seed, scenario, history_signal, sink)
+        finally:
+            sink.close()
+        atomic.write_text(truth_file, table.to_csv(index=False, lineterminator="\n"))
+    counts = ", ".join(f"{v} {k}" for k, v in sink.counts.items())
     return (f"wrote {out}: {counts}\nground truth: {truth_file} ({len(table)} stays, "
             f"30-day prevalence {table['label'].mean():.3f}; drift={scenario.name}, "
             f"history signal {'on' if history_signal else 'off'})")
