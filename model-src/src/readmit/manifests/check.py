@@ -41,11 +41,11 @@ def check(envs: list[str] | None = None, paths: list[Path] | None = None,
         problems += [line(source, f, m) for f, m in validate(obj, crd_dir)]
         problems += [line(source, f, m) for f, m in container_problems(obj)]
     if trivy and (objects or dockerfiles):
-        problems += scan(_distinct(objects), dockerfiles)
+        problems += scan(distinct_objects(objects), dockerfiles)
     return list(dict.fromkeys(problems))
 
 
-def _distinct(objects: list[tuple[Source, dict]]) -> list[tuple[Source, dict]]:
+def distinct_objects(objects: list[tuple[Source, dict]]) -> list[tuple[Source, dict]]:
     """Objects that differ in more than namespace and env label: a base seen again through each overlay
     is scanned once (trivy's time grows with the input), while an overlay's real changes are still scanned."""
     seen: dict[str, tuple[Source, dict]] = {}
