@@ -6,7 +6,7 @@ import pytest
 
 from readmit.errors import InputError
 from readmit.manifests.check import check
-from tests.manifests.conftest import edit
+from .conftest import edit
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from readmit.cli import main
-from tests.manifests.conftest import edit
+from .conftest import edit
 
 
 def _run(argv: list[str]) -> int:

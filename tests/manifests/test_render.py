@@ -7,7 +7,7 @@ import yaml
 
 from readmit.errors import InputError
 from readmit.manifests import render
-from tests.manifests.conftest import ENVIRONMENTS
+from .conftest import ENVIRONMENTS
 
 HEADER = "# Written by readmit promote; do not edit by hand.\n"
 CANARY = {"dev": "50", "staging": "20", "prod": "10"}
