@@ -11,9 +11,11 @@ Conventions (both sources):
 - Identifiers are keyed pseudonyms (HMAC-SHA256, hex) only: `patient_key`, `encounter_key`.
 - List- and map-valued fields are JSON text (portable through Parquet, pandas, MLflow pyfunc and
   MLServer's pandas codec):
-    dx_codes, med_codes, proc_codes: JSON list of code strings, primary diagnosis first.
+    dx_codes, med_codes, proc_codes: JSON list of code strings, primary diagnosis first
+          (FHIR: ICD-10-CM, or "sct:<code>" for SNOMED CT conditions without an ICD-10 mapping).
     labs: JSON object {lab_name: [[day, value], ...]} in canonical units (LAB_UNITS); for UCI,
-          the categorical results are mapped to representative values and the day is NaN.
+          the categorical results are mapped to representative values and the day is null
+          (JSON has no NaN; likewise every unknown day in `history` items is null).
     history: JSON list of the patient's encounters that ended before this index admission, in
           time order, each {"encounter_seq", "encounter_class", "admit_day", "discharge_day",
           "los_days", "dx_codes", "med_codes", "proc_codes", "labs"} (lists/maps as real JSON
