@@ -105,8 +105,14 @@ def promote(env: str, version: int, weight: int | None = None, full: bool = Fals
     plan = Plan(env, info, before, after, f"Promote readmission v{info.version} to {env} at {share}",
                 f"Version {info.version} takes {share} of {env} traffic"
                 + (f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."),
-                _trailers(info, env, before.default, repo, reason), branch or f"promote/{env}/v{info.version}")
+                _trailers(info, env, before.default, repo, reason), branch or _branch(env, info.version, after))
     return _apply(repo, rel, snap, plan, push, pr_out, trivy)
+
+
+def _branch(env: str, version: int, after: EnvState) -> str:
+    """promote/<env>/v<N>, or promote/<env>/v<N>-canary-<W> so a later --full of the same version has its own."""
+    weight = after.weights[version]
+    return f"promote/{env}/v{version}" + ("" if weight == 100 else f"-canary-{weight}")
 
 
 def rollback(env: str, reason: str = "", repo: Path | None = None, branch: str | None = None,
