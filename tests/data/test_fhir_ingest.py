@@ -70,3 +70,35 @@ def test_export_without_encounters_is_rejected(tmp_path):
     (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
     with pytest.raises(InputError, match="no Patient or no Encounter file"):
         fhir_read.read_export(tmp_path)
+
+
+def test_bad_date_names_the_file_and_line(tmp_path):
+    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p", "birthDate": "1950-01-01"}\n')
+    (tmp_path / "Encounter.000.ndjson").write_text(
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        ' "period": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-05T00:00:00Z"}}\n'
+        '{"resourceType": "Encounter", "id": "f", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        ' "period": {"start": "yesterday"}}\n')
+    with pytest.raises(InputError, match=r"Encounter.000.ndjson:2: Encounter.period.start is not an ISO 8601"):
+        ingest.build("fhir", tmp_path, KEY)
+
+
+def test_malformed_birth_date_error_names_the_line_but_not_the_value(tmp_path):
+    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p", "birthDate": "1950-02-31"}\n')
+    (tmp_path / "Encounter.000.ndjson").write_text(
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        ' "period": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-05T00:00:00Z"}}\n')
+    with pytest.raises(InputError) as err:
+        ingest.build("fhir", tmp_path, KEY)
+    assert "Patient.000.ndjson:1: Patient.birthDate" in str(err.value) and "1950" not in str(err.value)
+
+
+def test_same_input_and_key_give_the_same_data_version_and_another_key_does_not(synth_export):
+    first = ingest.build("fhir", synth_export[0], KEY)[2]["data_version"]
+    assert ingest.build("fhir", synth_export[0], KEY)[2]["data_version"] == first
+    assert ingest.build("fhir", synth_export[0], b"another-key-0123456789")[2]["data_version"] != first
+
+
+def test_output_over_the_input_is_refused(synth_export):
+    with pytest.raises(InputError, match="would replace the input"):
+        ingest.run("fhir", synth_export[0], synth_export[0], KEY)

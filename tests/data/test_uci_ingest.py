@@ -69,8 +69,15 @@ def test_missing_columns_are_named():
 
 def test_non_integer_value_names_the_row():
     rows = [*ROWS[:2], ROWS[2].replace(",3,11,7,2,", ",3,eleven,7,2,")]
-    with pytest.raises(InputError, match=r"diabetic_data.csv:4: column discharge_disposition_id is 'eleven'"):
+    with pytest.raises(InputError, match=r"diabetic_data.csv:4: column discharge_disposition_id is not an integer"):
         _raw(rows)
+
+
+def test_bad_identifier_value_is_not_echoed_in_the_error():
+    rows = [ROWS[0].replace("30,7,", "30,PAT-SECRET-77,", 1)]
+    with pytest.raises(InputError) as err:
+        _raw(rows)
+    assert "patient_nbr" in str(err.value) and "PAT-SECRET-77" not in str(err.value)
 
 
 def test_unknown_readmitted_value_names_the_row():

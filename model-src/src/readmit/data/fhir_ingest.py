@@ -16,12 +16,13 @@ from readmit.errors import InputError
 DAY = pd.Timedelta(days=1)
 
 
-def _time(values: pd.Series, what: str) -> pd.Series:
+def _time(values: pd.Series, src: pd.Series, field: str) -> pd.Series:
     parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
     bad = values.notna() & parsed.isna()
     if bad.any():
-        raise InputError(f"{what}: unparseable date-time in record {int(bad.to_numpy().argmax()) + 1}; "
-                         "use ISO 8601 (e.g. 2020-01-31T10:00:00Z)")
+        where = src[bad].iloc[0]
+        # The value itself is not echoed: it may be a birth or death date (PHI).
+        raise InputError(f"{where}: {field} is not an ISO 8601 date-time; fix it (e.g. 2020-01-31T10:00:00Z)")
     return parsed
 
 
@@ -69,14 +70,17 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     """Return (encounters frame, rows_in counts). Pure."""
     pat = frames["Patient"].drop_duplicates("patient_id").set_index("patient_id")
     enc = frames["Encounter"].drop_duplicates("encounter_id").copy()
+    orphans = int((~enc["patient_id"].isin(pat.index)).sum())  # subject not in the export: unusable
     enc = enc[enc["patient_id"].isin(pat.index)].reset_index(drop=True)
-    enc["start"], enc["end"] = _time(enc["start"], "Encounter.period.start"), _time(enc["end"], "Encounter.period.end")
+    enc["start"] = _time(enc["start"], enc["src"], "Encounter.period.start")
+    enc["end"] = _time(enc["end"], enc["src"], "Encounter.period.end")
     enc["encounter_class"] = enc["class"].map(codes.CLASS).fillna("other")
     enc["disposition"] = enc["disposition"].map(codes.DISPOSITION).fillna("unknown")
     enc["planned"] = enc["priority"].isin(codes.PLANNED_PRIORITY)
     day0 = enc.groupby("patient_id")["start"].min()
     data_end = pd.concat([enc["start"], enc["end"]]).max()
-    deceased = _time(enc["patient_id"].map(pat["deceased"]), "Patient.deceasedDateTime")
+    deceased = _time(enc["patient_id"].map(pat["deceased"]), enc["patient_id"].map(pat["src"]),
+                     "Patient.deceasedDateTime")
     enc["status"] = cohort.status(enc, deceased, data_end)
     enc["label"] = cohort.label(enc)
     enc["admit_day"] = (enc["start"] - enc["patient_id"].map(day0)) / DAY
@@ -84,7 +88,7 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["los_days"] = (enc["end"] - enc["start"]) / DAY
 
     cond = frames["Condition"].assign(dx=lambda c: _dx(c))
-    obs = frames["Observation"].assign(time=lambda o: _time(o["effective"], "Observation.effectiveDateTime"))
+    obs = frames["Observation"].assign(time=lambda o: _time(o["effective"], o["src"], "Observation.effectiveDateTime"))
     dx, meds = _per_encounter(cond, "dx"), _per_encounter(frames["MedicationRequest"], "code")
     procs = _per_encounter(frames["Procedure"], "code")
     labs, n_labs = _labs(obs, day0)
@@ -98,7 +102,7 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["n_medications"] = enc["med_codes"].map(len)
     enc = pd.concat([enc, _prior_counts(enc)], axis=1)
 
-    birth = _time(enc["patient_id"].map(pat["birth_date"]), "Patient.birthDate")
+    birth = _time(enc["patient_id"].map(pat["birth_date"]), enc["patient_id"].map(pat["src"]), "Patient.birthDate")
     years = ((enc["start"] - birth) / (365.2425 * DAY)).fillna(-1).astype(int)
     enc["age"] = years.map(cap_age)
     enc["age_band"] = enc["age"].map(age_band)
@@ -110,7 +114,7 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["discharge_disposition"] = enc["disposition"]
     enc["dx_system"] = "icd10"
     enc["extra"] = [{"encounter_type": t} if isinstance(t, str) else {} for t in enc["type"]]
-    rows_in = {"patients": int(len(pat)), "encounters": int(len(enc)),
+    rows_in = {"patients": int(len(pat)), "encounters": int(len(enc)), "encounters_without_patient": orphans,
                "inpatient_encounters": int((enc["encounter_class"] == "inpatient").sum()),
                "observations": int(len(obs)), "conditions": int(len(cond))}
     return enc, rows_in

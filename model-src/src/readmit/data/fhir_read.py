@@ -91,7 +91,9 @@ def _known_type(name: str) -> bool:
 
 
 def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
-    """Return ({resourceType: frame} for PARSERS' types, every data file read)."""
+    """Return ({resourceType: frame} for PARSERS' types, every data file read).
+
+    Each row keeps `src` ("<file>:<line>") so later value errors can point at the resource."""
     files = export_files(Path(directory))
     for name, paths in files.items():
         if not _known_type(name):
@@ -106,11 +108,11 @@ def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
             used.append(path)
             for lineno, resource in read_resources(path, name):
                 try:
-                    rows.append(parser(resource))
+                    rows.append({**parser(resource), "src": f"{path}:{lineno}"})
                 except (KeyError, TypeError, AttributeError, IndexError):
                     raise InputError(f"{path}:{lineno}: {name} lacks a required field ({REQUIRED[name]}); "
                                      "fix or drop that resource") from None
-        frames[name] = pd.DataFrame(rows, columns=list(parser(_EMPTY[name]).keys()))
+        frames[name] = pd.DataFrame(rows, columns=[*parser(_EMPTY[name]).keys(), "src"])
     return frames, used
 
 

@@ -34,6 +34,8 @@ def build(source: str, input_path: Path, key: bytes, min_k: int = 5) -> tuple[pd
     """Return (index, history, manifest) without writing anything."""
     if min_k < 1:
         raise InputError(f"--min-k {min_k}: must be at least 1; use e.g. --min-k 5")
+    if not Path(input_path).exists():
+        raise InputError(f"{input_path}: no such file or directory; pass the export folder or the UCI zip/csv")
     enc, rows_in, files, root = _load(source, Path(input_path))
     enc["source"] = source
     index, history = tables.build(enc, key)
@@ -58,6 +60,9 @@ def write(out: Path, index: pd.DataFrame, history: pd.DataFrame, meta: dict) -> 
 
 
 def run(source: str, input_path: Path, out: Path, key: bytes, min_k: int = 5) -> dict:
+    src, dst = Path(input_path).resolve(), Path(out).resolve()
+    if src == dst or src.is_relative_to(dst):
+        raise InputError(f"--out {out}: would replace the input; choose an output folder outside {input_path}")
     index, history, meta = build(source, input_path, key, min_k)
     write(out, index, history, meta)
     return meta

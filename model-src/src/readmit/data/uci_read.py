@@ -61,8 +61,8 @@ def parse(data: bytes, where: str) -> pd.DataFrame:
         bad = numbers.isna() | (numbers % 1 != 0)
         if bad.any():
             row = int(bad.to_numpy().argmax()) + 2  # +1 header, +1 one-based
-            raise InputError(f"{where}:{row}: column {col} is {df[col].iloc[row - 2]!r}, not an integer; "
-                             "fix or remove that row")
+            # The value is not echoed: encounter_id and patient_nbr are identifiers.
+            raise InputError(f"{where}:{row}: column {col} is not an integer; fix or remove that row")
         df[col] = numbers.astype("int64")
     bad = ~df["readmitted"].isin(["<30", ">30", "NO"])
     if bad.any():
