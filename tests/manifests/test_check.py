@@ -123,3 +123,9 @@ def test_a_missing_schema_folder_is_bad_input_naming_the_override(repo_root, mon
     monkeypatch.setenv("READMIT_CRD_SCHEMAS", str(tmp_path / "absent"))
     with pytest.raises(InputError, match="READMIT_CRD_SCHEMAS"):
         check(repo=repo_root, trivy=False)
+
+
+def test_a_yaml_document_that_is_not_an_object_is_reported_and_does_not_break_the_scan(tree_copy, schemas):
+    (tree_copy / "tekton" / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    problems = check(paths=[tree_copy / "tekton"], repo=tree_copy, trivy=True)
+    assert problems == ["tekton/list.yaml: ?/?: .: not a Kubernetes object (apiVersion and kind are required)"]

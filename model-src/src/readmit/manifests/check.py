@@ -50,6 +50,8 @@ def distinct_objects(objects: list[tuple[Source, dict]]) -> list[tuple[Source, d
     is scanned once (trivy's time grows with the input), while an overlay's real changes are still scanned."""
     seen: dict[str, tuple[Source, dict]] = {}
     for source, obj in objects:
+        if not isinstance(obj, dict):
+            continue  # already reported by validate(); trivy has nothing to scan in it
         meta = {**(obj.get("metadata") or {})}
         meta.pop("namespace", None)
         meta["labels"] = {k: v for k, v in (meta.get("labels") or {}).items() if k != "env"}
