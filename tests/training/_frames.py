@@ -51,3 +51,14 @@ def make_index(n_patients: int = 300, seed: int = 0, signal: float = 1.5) -> pd.
                 "proc_codes": [], "labs": labs}]
             day += los
     return pd.DataFrame(rows)
+
+
+def write_ingest(directory, df: pd.DataFrame, data_version: str = "sha256:" + "ab" * 32):
+    """An ingest-shaped directory (index.parquet + manifest.json) holding `df`."""
+    from pathlib import Path
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(directory / "index.parquet", index=False)
+    (directory / "manifest.json").write_text(json.dumps({"data_version": data_version, "source": "fhir"}))
+    return directory
