@@ -16,6 +16,8 @@ _LONG_RUNNING = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", 
 
 
 def container_problems(obj: dict) -> list[tuple[str, str]]:
+    if not isinstance(obj, dict):
+        return []
     long_running = obj.get("kind") in _LONG_RUNNING
     inherits_image = obj.get("kind") == "Server"
     out: list[tuple[str, str]] = []
