@@ -11,6 +11,13 @@ from .conftest import edit
 pytestmark = pytest.mark.slow
 
 
+def _scratch(tree: Path) -> Path:
+    """A folder of plain manifests of the test's own, independent of what tekton/ holds today."""
+    folder = tree / "scratch"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def test_every_overlay_the_bases_clusters_and_dockerfile_pass_the_full_check_with_trivy(repo_root, schemas):
     assert check(repo=repo_root) == []
 
@@ -72,20 +79,20 @@ def test_a_kustomization_that_does_not_render_is_one_problem_line_not_a_crash(tr
 
 
 def test_a_crd_kind_without_any_schema_is_a_problem_not_a_pass(tree_copy, schemas):
-    (tree_copy / "tekton" / "widget.yaml").write_text(
+    (_scratch(tree_copy) / "widget.yaml").write_text(
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n", encoding="utf-8"
     )
-    problems = check(paths=[tree_copy / "tekton"], repo=tree_copy, trivy=False)
+    problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)
     assert problems == [
-        f"tekton/widget.yaml: Widget/w: apiVersion: no schema for example.com/v1 Widget "
+        f"scratch/widget.yaml: Widget/w: apiVersion: no schema for example.com/v1 Widget "
         f"(add its JSON schema under {schemas}/example.com/)"
     ]
 
 
 def test_invalid_yaml_in_a_plain_folder_is_a_problem_line_with_its_line_number(tree_copy, schemas):
-    (tree_copy / "tekton" / "bad.yaml").write_text("kind: Task\nspec: [unclosed\n", encoding="utf-8")
-    problems = check(paths=[tree_copy / "tekton"], repo=tree_copy, trivy=False)
-    assert problems == ["tekton/bad.yaml: File/bad.yaml: line 3: not valid YAML (expected ',' or ']', but got "
+    (_scratch(tree_copy) / "bad.yaml").write_text("kind: Task\nspec: [unclosed\n", encoding="utf-8")
+    problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)
+    assert problems == ["scratch/bad.yaml: File/bad.yaml: line 3: not valid YAML (expected ',' or ']', but got "
                         "'<stream end>'); fix the syntax"]
 
 
@@ -126,6 +133,6 @@ def test_a_missing_schema_folder_is_bad_input_naming_the_override(repo_root, mon
 
 
 def test_a_yaml_document_that_is_not_an_object_is_reported_and_does_not_break_the_scan(tree_copy, schemas):
-    (tree_copy / "tekton" / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
-    problems = check(paths=[tree_copy / "tekton"], repo=tree_copy, trivy=True)
-    assert problems == ["tekton/list.yaml: ?/?: .: not a Kubernetes object (apiVersion and kind are required)"]
+    (_scratch(tree_copy) / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=True)
+    assert problems == ["scratch/list.yaml: ?/?: .: not a Kubernetes object (apiVersion and kind are required)"]
