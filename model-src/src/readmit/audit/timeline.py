@@ -3,9 +3,11 @@ Segments saying which version ran at which weight from when to when."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from readmit.audit.gitlog import Commit
+from readmit.audit.quickparse import quick_parse
 from readmit.errors import InputError
 from readmit.promote.models_file import EnvState, parse
 
@@ -66,13 +68,20 @@ def changes(commits: list[Commit]) -> list[Change]:
     return out
 
 
-def _parse(text: str | None, where: str) -> EnvState | None:
-    if text is None:
-        return None
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> EnvState | None:
+    # The same file content recurs (one version in three envs, rollbacks): parse each text once.
+    quick = quick_parse(text)
+    if quick is not None:
+        return quick
     try:
-        return parse(text, where)
+        return parse(text)
     except (InputError, KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _parse(text: str | None, where: str) -> EnvState | None:
+    return None if text is None else _parse_cached(text)
 
 
 def _kind(c: Commit, seen_before: bool, state: EnvState | None) -> str:

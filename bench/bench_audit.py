@@ -1,0 +1,104 @@
+"""Benchmark: `readmit audit` over a 10,000-commit history of environments/ (acceptance: < 10 s).
+
+The history is written with `git fast-import` into a temp copy of this repo's tree: every commit touches
+environments/ (the worst case for the audit): per model version a dev promotion, a staging canary, staging
+at 100%, a prod canary, prod at 100%, and a kustomization tweak; every 50th version a hand edit and every
+40th a rollback. Prints the wall time of the CLI (a fresh process, as an auditor runs it) per format, with
+the registry comparison off (no MLflow store here) and policies on.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from readmit.promote.models_file import EnvState, dump
+
+COMMITS = int(os.environ.get("BENCH_COMMITS", "10000"))
+REPO = Path(__file__).resolve().parents[1]
+
+
+def notes(v: int) -> dict[str, str]:
+    return {"readmit.io/model-version": str(v), "readmit.io/mlflow-run": f"{v:032x}",
+            "readmit.io/model-digest": f"sha256:{v:064x}", "readmit.io/data-version": f"sha256:{v * 7:064x}",
+            "readmit.io/metrics": f"auprc=0.2{v % 10}00,roc_auc=0.6{v % 10}00", "readmit.io/gate-result": "passed"}
+
+
+def full(v: int) -> EnvState:
+    return EnvState({v: notes(v)}, {v: 100}, v)
+
+
+def canary(stable: int, v: int, w: int) -> EnvState:
+    return EnvState({stable: notes(stable), v: notes(v)}, {stable: 100 - w, v: w}, stable)
+
+
+def changes():
+    """(path, text, trailers or None) per commit, forever."""
+    live = {"dev": None, "staging": None, "prod": None}
+    v = 0
+    while True:
+        v += 1
+        steps = [("dev", full(v))]
+        steps += [("staging", canary(live["staging"], v, 20))] if live["staging"] else []
+        steps += [("staging", full(v))]
+        steps += [("prod", canary(live["prod"], v, 10))] if live["prod"] else []
+        steps += [("prod", full(v))]
+        for env, state in steps:
+            trailers = {"Model-Version": str(v), "Previous-Version": str(live[env] or "none"), "Metrics": "x=1"}
+            yield f"environments/{env}/models.yaml", dump(state), trailers
+            live[env] = v
+        yield "environments/dev/kustomization-note.txt", f"tweak {v}\n", None
+        if v % 50 == 0:
+            yield "environments/dev/models.yaml", dump(full(v)).replace("weight: 100", "weight: 100 "), None
+        if v % 40 == 0 and v > 1:
+            yield "environments/staging/models.yaml", dump(full(v - 1)), {"Model-Version": str(v - 1),
+                                                                            "Rollback-Of": str(v)}
+            live["staging"] = v - 1
+
+
+def build(target: Path) -> None:
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", "HEAD"], capture_output=True,
+                             check=True).stdout
+    target.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True)
+    stream, when, gen = [], 1_700_000_000, changes()
+    for i in range(COMMITS):
+        path, text, trailers = next(gen)
+        message = f"change {i}\n" + ("\n" + "".join(f"{k}: {v}\n" for k, v in trailers.items()) if trailers else "")
+        data, msg = text.encode(), message.encode()
+        stream.append(b"commit refs/heads/main\n")
+        stream.append(f"author Bench <bench@example.org> {when + 60 * i} +0000\n".encode())
+        stream.append(f"committer Bench <bench@example.org> {when + 60 * i} +0000\n".encode())
+        stream.append(b"data %d\n%s\n" % (len(msg), msg))
+        stream.append(f"M 100644 inline {path}\n".encode() + b"data %d\n%s\n" % (len(data), data))
+    subprocess.run(["git", "-C", str(target), "fast-import", "--quiet"], input=b"".join(stream), check=True)
+    subprocess.run(["git", "-C", str(target), "reset", "-q", "--hard", "main"], check=True)
+
+
+def main() -> None:
+    readmit = Path(sys.executable).parent / "readmit"
+    with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
+        repo = Path(tmp) / "repo"
+        t0 = time.perf_counter()
+        build(repo)
+        count = subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        print(f"history: {count} commits built in {time.perf_counter() - t0:.1f} s")
+        for fmt in ("html", "json", "md"):
+            out = Path(tmp) / f"audit.{fmt}"
+            t0 = time.perf_counter()
+            proc = subprocess.run([str(readmit), "audit", "--repo", str(repo), "--no-registry", "--format", fmt,
+                                   "--out", str(out)], capture_output=True, text=True)
+            took = time.perf_counter() - t0
+            print(f"readmit audit --format {fmt}: {took:.2f} s (exit {proc.returncode}; "
+                  f"{out.stat().st_size // 1024 if out.exists() else 0} KiB) {proc.stdout.strip() or proc.stderr.strip()[-300:]}")
+        print(f"acceptance (< 10 s for {count} commits): {'met' if took < 10 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
