@@ -21,20 +21,32 @@ def patient_fold(patient_keys: pd.Series) -> np.ndarray:
     return np.array([int(hashlib.sha256(k.encode()).hexdigest()[:8], 16) % 2 for k in patient_keys])
 
 
-def fit_bundle(train: pd.DataFrame, val: pd.DataFrame, params: dict, seed: int,
-               calibration: str = "platt") -> tuple[ModelBundle, dict[str, float], tuple]:
-    """The fitted bundle, each candidate's validation AUC (the hybrid's cross-fitted) and the
-    validation features (so callers need not rebuild them)."""
-    seed_everything(seed)
-    max_steps = int(params.get("max_steps", sequence.DEFAULTS["max_steps"]))
+def _features(train: pd.DataFrame, val: pd.DataFrame, max_steps: int):
     spec = build.fit_spec(train)
     events = build.timelines(train)
     table = build.tabular(train, spec, events)
     seq, lengths = build.steps(train, events, max_steps)
+    val_events = build.timelines(val)
+    val_features = (build.tabular(val, spec, val_events), *build.steps(val, val_events, max_steps))
+    return spec, (table, seq, lengths), val_features
+
+
+def fit_bundle(train: pd.DataFrame, val: pd.DataFrame, params: dict, seed: int,
+               calibration: str = "platt", cache: dict | None = None) -> tuple[ModelBundle, dict[str, float], tuple]:
+    """The fitted bundle, each candidate's validation AUC (the hybrid's cross-fitted) and the
+    validation features. Features do not depend on the tuned parameters, so tuning passes a `cache`
+    dict to build them once for all trials."""
+    seed_everything(seed)
+    max_steps = int(params.get("max_steps", sequence.DEFAULTS["max_steps"]))
+    if cache is not None and max_steps in cache:
+        spec, (table, seq, lengths), val_features = cache[max_steps]
+    else:
+        spec, (table, seq, lengths), val_features = _features(train, val, max_steps)
+        if cache is not None:
+            cache[max_steps] = spec, (table, seq, lengths), val_features
     y, y_val = train[LABEL].to_numpy(), val[LABEL].to_numpy()
     bundle = ModelBundle(spec=spec, booster=None, net=None, scaler=sequence.StaticScaler(table),
                          max_steps=max_steps)
-    val_features = bundle.features(val)
     bundle.booster = lgbm.fit(table, y, val_features[0], y_val, params, seed)
     bundle.net = sequence.fit(seq, lengths, bundle.scaler.transform(table), y.astype(np.float32), params, seed)
     raw = bundle.candidates(val, val_features)

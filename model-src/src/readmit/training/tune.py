@@ -38,13 +38,14 @@ def tune(experiment_path: Path, data_dir: Path, max_trials: int | None, seed: in
     frames, _ = prepare(split.subsample(df, experiment.subsample, seed), seed)
     registry.configure()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    cache: dict = {}
     study = optuna.create_study(direction=experiment.direction, sampler=_sampler(experiment))
 
     def objective(trial):
         params = fixed | load_params(None, tuple(f"{k}={v}" for k, v in
                                                  katib.suggest(trial, experiment.space).items()))
         with mlflow.start_run(run_name=f"trial-{trial.number}", nested=True):
-            _, val_auc, _ = fit_bundle(frames["train"], frames["val"], params, seed)
+            _, val_auc, _ = fit_bundle(frames["train"], frames["val"], params, seed, cache=cache)
             value = max(v for v in val_auc.values() if v == v)
             mlflow.log_params(params)
             mlflow.log_metrics({experiment.objective: value} | {f"{c}_val_roc_auc": v for c, v in val_auc.items()})
