@@ -36,7 +36,7 @@ def run(repo: Path, env: str | None, since: str | None, fmt: str, out: Path | No
     timeline = {e: [s for s in segs if _after(s.end, cutoff)] for e, segs in segments(all_changes).items()
                 if env in (None, e)}
     found = [a for a in found if env in (None, a.env, "") and (a.kind == "force-push" or _after(when.get(a.commit), cutoff))]
-    meta = {"repo": str(repo.resolve()), "rev": rev, "head": git(repo, "rev-parse", rev).strip(),
+    meta = {"repo": str(repo.resolve()), "rev": git(repo, "rev-parse", "--abbrev-ref", rev).strip() or rev, "head": git(repo, "rev-parse", rev).strip(),
             "commits": len(commits), "env": env or "all", "since": since or ""}
     text = RENDERERS[fmt](timeline, found, meta)
     if out is not None:

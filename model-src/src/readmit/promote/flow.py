@@ -8,7 +8,9 @@ removes the branch, so the repository ends as it began.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -176,6 +178,22 @@ def _undo(repo: Path, original: str, branch: str, commit: str, pushed_to: str | 
         git.delete_remote_branch(repo, pushed_to, branch)
 
 
+@contextlib.contextmanager
+def _shared_material():
+    """A throw-away clone (the demo's) has no `../shared` beside it: then read the CRD schemas beside the
+    installed package's checkout, unless the caller set READMIT_SHARED / READMIT_CRD_SCHEMAS."""
+    beside_package = Path(paths.__file__).resolve().parents[3].parent / "shared"
+    unset = not (os.environ.get("READMIT_SHARED") or os.environ.get("READMIT_CRD_SCHEMAS"))
+    if not (unset and not paths.crd_schemas().is_dir() and beside_package.is_dir()):
+        yield
+        return
+    os.environ["READMIT_SHARED"] = str(beside_package)
+    try:
+        yield
+    finally:
+        os.environ.pop("READMIT_SHARED", None)
+
+
 def _check_in_scratch_copy(repo: Path, env: str, rel: str, new_text: str, trivy: bool) -> tuple[str, str, list[str]]:
     """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem."""
     from readmit.audit.history import ran_full_at
@@ -186,7 +204,7 @@ def _check_in_scratch_copy(repo: Path, env: str, rel: str, new_text: str, trivy:
 
     archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", "HEAD"], capture_output=True,
                              check=True).stdout
-    with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp, _shared_material():
         scratch = Path(tmp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(scratch, filter="data")
