@@ -62,3 +62,35 @@ def write_ingest(directory, df: pd.DataFrame, data_version: str = "sha256:" + "a
     df.to_parquet(directory / "index.parquet", index=False)
     (directory / "manifest.json").write_text(json.dumps({"data_version": data_version, "source": "fhir"}))
     return directory
+
+
+_TRAINED: dict = {}
+
+
+def mlflow_env(home) -> dict:
+    """Environment for a private MLflow store under `home` (sqlite + artifacts beside it)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    env["READMIT_HOME"] = str(home)
+    return env
+
+
+def train_small(root):
+    """Train and register one small model through the CLI, once per process; returns its paths."""
+    import os
+
+    from click.testing import CliRunner
+
+    from readmit.cli import cli
+
+    if "result" not in _TRAINED:
+        data = write_ingest(root / "ingest", make_index(400, seed=21))
+        env = mlflow_env(root / "state")
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+        os.environ["READMIT_HOME"] = env["READMIT_HOME"]
+        result = CliRunner().invoke(cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2",
+                                          "--out", str(root / "out")], catch_exceptions=False)
+        _TRAINED["result"] = {"data": data, "home": root / "state", "out": root / "out",
+                              "stdout": result.stdout, "exit_code": result.exit_code}
+    return _TRAINED["result"]

@@ -130,14 +130,21 @@ def set_version_tags(version: int | str, tags: dict[str, str]) -> None:
         c.set_model_version_tag(MODEL_NAME, str(version), key, str(value))
 
 
+# Written by MLflow's download client (it records which registered name/version was fetched), so it
+# differs between a download by run, by logged-model id and by registered version: not model content.
+DIGEST_EXCLUDES = ("registered_model_meta",)
+
+
 def model_digest(directory) -> str:
-    """sha256 over (relative path, content) of every file under `directory`, in sorted path order."""
+    """sha256 over (relative path, content) of every file under `directory`, in sorted path order,
+    except DIGEST_EXCLUDES at the top level: the same for every way of downloading one model."""
     import hashlib
     from pathlib import Path
 
     root = Path(directory)
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    files = [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).as_posix() not in DIGEST_EXCLUDES]
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return f"sha256:{digest.hexdigest()}"

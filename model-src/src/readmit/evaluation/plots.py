@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -59,9 +60,11 @@ def shap_summary(booster, X, path: Path, max_rows: int = 2000) -> tuple[Path, li
     import shap
 
     sample = X.iloc[:max_rows]
-    values = shap.TreeExplainer(booster).shap_values(sample)
-    values = values[1] if isinstance(values, list) else values
-    shap.summary_plot(values, sample, show=False, max_display=15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # shap's notes on its own output format and numpy's global RNG
+        values = shap.TreeExplainer(booster).shap_values(sample)
+        values = values[1] if isinstance(values, list) else values
+        shap.summary_plot(values, sample, show=False, max_display=15, rng=np.random.default_rng(0))
     fig = plt.gcf()
     ranking = sorted(zip(X.columns, np.abs(values).mean(axis=0)), key=lambda t: -t[1])
     return _save(fig, path), [(name, float(v)) for name, v in ranking]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 from readmit import registry
@@ -30,15 +32,18 @@ def log_and_register(bundle, doc: dict, params: dict, outputs: Path, example, da
     import mlflow
     from mlflow.models import infer_signature
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # keeps stdout parseable
     registry.configure()
     commit = git_commit()
-    with mlflow.start_run(nested=mlflow.active_run() is not None) as run:
+    with warnings.catch_warnings(), mlflow.start_run(nested=mlflow.active_run() is not None) as run:
         mlflow.log_params({k: str(v) for k, v in params.items()})
         mlflow.log_metrics({k: v for k, v in doc["metrics"].items() if math.isfinite(v)})
         mlflow.set_tags({registry.TAG_DATA_VERSION: data_version, registry.TAG_GIT_COMMIT: commit,
                          registry.TAG_SELECTED_MODEL: bundle.selected,
                          registry.TAG_THRESHOLD: repr(bundle.threshold)})
         mlflow.log_artifacts(str(outputs))
+        # MLflow nags about type hints and input examples: rows are de-identified but stay out of artifacts
+        warnings.simplefilter("ignore", UserWarning)
         with tempfile.TemporaryDirectory() as tmp:
             save_bundle(bundle, Path(tmp) / "bundle.pkl")
             signature = infer_signature(example, ReadmissionModel._score(bundle, example))
