@@ -32,11 +32,13 @@ def make(rng: np.random.Generator, n: int, drift: Scenario) -> pd.DataFrame:
     decades = (age0 - 60) / 10
     for name, (a, b, c) in CHRONIC.items():
         df[name] = rng.uniform(size=n) < _sigmoid(a + b * decades + c * frailty)
-    # Creatinine: a baseline, and for "renal decliners" a steady rise over time (seen across stays).
-    df["creat_base"] = np.exp(rng.normal(np.log(0.95), 0.18, n)) + 0.7 * df["ckd"] + 0.1 * np.clip(frailty, 0, None)
-    decliner = rng.uniform(size=n) < (0.2 + 0.25 * df["ckd"])
-    df["creat_slope"] = np.where(decliner, rng.uniform(0.1, 0.45, n), rng.normal(0, 0.02, n))  # mg/dL a year
-    df["hba1c_base"] = np.where(df["diabetes"], rng.normal(7.6, 1.1, n), rng.normal(5.4, 0.3, n))
-    df["hba1c_drift"] = np.where(df["diabetes"], rng.normal(0, 0.5, n), 0.0)  # % a year
+    # Creatinine: a baseline, and for "renal decliners" a steady rise over time.
+    # Baselines vary much more between patients than the yearly drift, so a single current value
+    # says little about the trend: the trend is visible only across past stays.
+    df["creat_base"] = np.exp(rng.normal(np.log(1.0), 0.45, n)) + 1.2 * df["ckd"] + 0.1 * np.clip(frailty, 0, None)
+    decliner = rng.uniform(size=n) < 0.3
+    df["creat_slope"] = np.where(decliner, rng.uniform(0.08, 0.25, n), rng.normal(0, 0.01, n))  # mg/dL a year
+    df["hba1c_base"] = np.where(df["diabetes"], rng.normal(7.8, 1.5, n), rng.normal(5.4, 0.3, n))
+    df["hba1c_drift"] = np.where(df["diabetes"], rng.normal(0, 0.6, n), 0.0)  # % a year
     df["ed_rate"] = 0.35 * np.exp(0.5 * frailty)  # emergency visits a year
     return df

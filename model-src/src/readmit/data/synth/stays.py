@@ -18,6 +18,7 @@ PRIMARY = np.array(["I50.9", "J44.1", "J18.9", "A41.9", "N39.0", "I21.4", "I63.9
                     "N17.9", "S72.001A"])
 BASE_W = np.array([0.5, 0.4, 1.2, 0.8, 1.0, 0.6, 0.5, 0.3, 0.6, 0.4, 0.5])
 BONUS = {"chf": 0, "copd": 1, "diabetes": 7, "ckd": 9}  # comorbidity -> index of its typical primary dx
+SEVERE = np.array(["A41.9", "N17.9", "K92.2"])  # past stays for these raise later risk (history only)
 ELECTIVE = np.array(["M17.11", "I25.10", "K80.20"])
 GAP_DAYS = 600.0  # mean extra gap before a new (not readmission) admission, average frailty
 MAX_STEPS = 200  # a hard stop; with >= 1 day between stays it is never reached in five years
@@ -40,6 +41,8 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
     count = np.zeros(n, dtype=int)
     creat_first = np.full(n, np.nan)
     hba1c_prev = np.full(n, np.nan)
+    quiet_until = np.full(n, -np.inf)  # 30 days after the latest stay with label 0
+    last_severe = np.full(n, -np.inf)  # discharge day of the latest stay for sepsis, AKI or GI bleed
     discharges: list[np.ndarray] = []  # per step: discharge day per patient (NaN if no stay)
     readmitted: list[np.ndarray] = []  # per step: discharge day when that stay led to a readmission
     records = []
@@ -70,7 +73,8 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
              "prior_inpatient_365d": recent(past),
              "creat_rise": np.nan_to_num(creat_now - creat_first[idx]),
              "hba1c_change": np.nan_to_num(hba1c_now - hba1c_prev[idx]),
-             "prior_readmissions": recent(past_readmit), "frailty": P["frailty"][idx],
+             "prior_readmissions": recent(past_readmit), "prior_severe": start - last_severe[idx] <= 730,
+             "frailty": P["frailty"][idx],
              **{c: P[c][idx] for c in ("chf", "ckd", "copd", "diabetes")}}
         prob = risk.probability(s, history_signal)
         died = rng.uniform(size=m) < _sigmoid(-4.6 + 0.045 * (age - 65) + 0.5 * P["frailty"][idx])
@@ -80,7 +84,7 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
         discharge = start + los
         records.append(pd.DataFrame({"patient": idx, "stay": count[idx], "start": start, "discharge": discharge,
                                      **{k: s[k] for k in ("acuity", "primary", "los", "n_meds", "creat_now",
-                                                          "creat_rise", "hba1c_change", "prior_readmissions",
+                                                          "creat_rise", "hba1c_change", "prior_readmissions", "prior_severe",
                                                           "prior_inpatient_365d")},
                                      "hba1c_now": hba1c_now, "probability": prob, "label": label.astype(int),
                                      "died": died, "hospice": hospice}))
@@ -89,13 +93,18 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
         discharges.append(step)
         readmitted.append(np.where(np.isin(np.arange(n), idx[label]), step, np.nan))
         planned = ~label & (rng.uniform(size=m) < 0.05)
-        gap = np.where(label, rng.uniform(1.0, 29.5, m),
+        # A readmission must not also fall within 30 days of an earlier label-0 stay (possible after a
+        # planned stay), or that stay's observable label would disagree with its sampled one.
+        earliest = np.maximum(1.0, quiet_until[idx] + 0.01 - discharge)
+        gap = np.where(label, rng.uniform(0, 1, m) * (29.5 - earliest) + earliest,
                        np.where(planned, rng.uniform(3.0, 28.0, m),
                                 31 + rng.exponential(GAP_DAYS * np.exp(-0.4 * P["frailty"][idx]), m)))
         next_start[idx] = np.where(died | hospice, np.nan, discharge + gap)
         kind[idx] = np.where(label, "readmit", np.where(planned, "planned", "new"))
         creat_first[idx] = np.where(np.isnan(creat_first[idx]), creat_now, creat_first[idx])
         hba1c_prev[idx] = hba1c_now
+        quiet_until[idx] = np.where(label, quiet_until[idx], discharge + 30)
+        last_severe[idx] = np.where(np.isin(primary, SEVERE), discharge, last_severe[idx])
         count[idx] += 1
     stays = pd.concat(records, ignore_index=True) if records else pd.DataFrame()
     return stays.sort_values(["patient", "stay"], kind="stable").reset_index(drop=True)
