@@ -1,0 +1,67 @@
+"""`readmit tune` and `readmit evaluate` end to end on small data, and one-line errors for bad input."""
+
+import json
+import os
+import pytest
+from click.testing import CliRunner
+
+from readmit.cli import cli
+from training._frames import make_index, train_small, write_ingest
+
+
+def test_missing_data_dir_exits_2_with_one_line_naming_the_file_and_the_fix(tmp_path, capsys):
+    from readmit.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data", str(tmp_path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "index.parquet: not found" in err[0] and "readmit data ingest" in err[0]
+
+
+def test_single_class_split_exits_2(tmp_path, capsys):
+    from readmit.cli import main
+
+    df = make_index(60, seed=5)
+    df["label"] = 0
+    data = write_ingest(tmp_path / "ingest", df)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data", str(data)])
+    assert exit_info.value.code == 2
+    assert "single label value" in capsys.readouterr().err
+
+
+def test_tune_runs_nested_trials_from_the_katib_file(tmp_path, repo_root):
+    import mlflow
+
+    data = write_ingest(tmp_path / "ingest", make_index(150, seed=31))
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    os.environ["READMIT_HOME"] = str(tmp_path / "state")
+    result = CliRunner().invoke(cli, ["tune", "--experiment", str(repo_root / "apps/katib/readmission-tuning.yaml"),
+                                      "--data", str(data), "--max-trials", "2", "--out", str(tmp_path / "best.json")],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert {"learning_rate", "num_leaves", "hidden", "lr"} <= set(best) and "epochs" not in best
+    from readmit import registry
+
+    registry.configure()
+    runs = mlflow.search_runs(experiment_names=[registry.EXPERIMENT_NAME], output_format="list")
+    parents = [r for r in runs if r.info.run_name == "tune"]
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parents[0].info.run_id]
+    assert len(parents) == 1 and len(children) == 2
+    assert all("val_roc_auc" in r.data.metrics for r in children)
+
+
+def test_evaluate_rescored_registered_version_on_other_data(tmp_path_factory, tmp_path):
+    trained = train_small(tmp_path_factory.getbasetemp() / "small-model")
+    assert trained["exit_code"] == 0
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    os.environ["READMIT_HOME"] = str(trained["home"])
+    other = write_ingest(tmp_path / "other", make_index(120, seed=77))
+    result = CliRunner().invoke(cli, ["evaluate", "--version", "1", "--data", str(other), "--out", str(tmp_path / "ev")],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "ev" / "metrics.json").read_text())
+    assert doc["version"] == 1 and 0.5 < doc["metrics"]["eval_roc_auc"] <= 1.0
+    assert "eval_roc_auc=" in result.stdout
