@@ -8,7 +8,7 @@ import pytest
 from git_repos import git, use_identity
 
 from readmit.audit import audit
-from readmit.audit.anomalies import force_pushes
+from readmit.audit.forcepush import force_pushes
 
 
 @pytest.fixture

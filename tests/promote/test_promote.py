@@ -146,7 +146,7 @@ def test_push_publishes_the_branch(repo, model, tmp_path, manifests_problems):
 
 def test_an_env_file_changed_while_promoting_is_refused(repo, model, monkeypatch, manifests_problems):
     version = gated(model)
-    real = flow._check_in_scratch_copy
+    real = flow.check_in_scratch_copy
 
     def meanwhile(*args, **kwargs):
         checked = real(*args, **kwargs)
@@ -154,7 +154,7 @@ def test_an_env_file_changed_while_promoting_is_refused(repo, model, monkeypatch
         git(repo, "commit", "-qam", "concurrent edit")
         return checked
 
-    monkeypatch.setattr(flow, "_check_in_scratch_copy", meanwhile)
+    monkeypatch.setattr(flow, "check_in_scratch_copy", meanwhile)
     before_branches = git(repo, "branch", "--list")
     with pytest.raises(CheckFailed, match="changed since promote read it"):
         promote("dev", version, full=True, repo=repo, trivy=False)

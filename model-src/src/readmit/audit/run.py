@@ -10,6 +10,8 @@ from pathlib import Path
 from readmit.atomic import write_text
 from readmit.audit import AuditResult
 from readmit.audit import anomalies as an
+from readmit.audit.forcepush import force_pushes
+from readmit.audit.historical_policies import policy_failures
 from readmit.audit.gitlog import git, read_history
 from readmit.audit.report import RENDERERS
 from readmit.audit.timeline import changes, segments
@@ -30,8 +32,8 @@ def run(repo: Path, env: str | None, since: str | None, fmt: str, out: Path | No
     if registry:
         found += an.registry_mismatches(all_changes, _registry_lookup())
     if policies:
-        found += an.policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
-    found += an.force_pushes(repo)
+        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
+    found += force_pushes(repo)
     when = {c.sha: c.committed for c in commits}
     timeline = {e: [s for s in segs if _after(s.end, cutoff)] for e, segs in segments(all_changes).items()
                 if env in (None, e)}

@@ -1,0 +1,67 @@
+"""Policies on historical commits: seldon-rollout and promotion on each past models.yaml."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from readmit.audit.anomalies import Anomaly
+from readmit.audit.timeline import Change
+from readmit.promote.models_file import EXPERIMENT, model_name
+
+
+def policy_failures(all_changes: list[Change], canary_limits: dict[str, str],
+                    evaluate: Callable[[str, list[dict]], list[list[str]]]) -> list[Anomaly]:
+    """Run the model policies (seldon-rollout, promotion) on each historical models.yaml, with the history
+    known at that commit. Inputs are canonical (versions renamed by rank, annotation values reduced to
+    present/absent, which is all these policies compare without a registry), so a long history collapses to
+    a few distinct inputs, evaluated in one batch per policy; messages get the real versions back."""
+    inputs, owners = [], []
+    ran: dict[str, set[int]] = {}
+    for ch in all_changes:
+        if ch.state is None or not ch.state.weights:
+            continue
+        weights = ch.state.weights
+        if len(weights) == 1 and 100 in weights.values():
+            ran.setdefault(ch.env, set()).update(weights)
+        doc, alias = _canonical(ch, canary_limits.get(ch.env), ran)
+        inputs.append(json.dumps(doc, sort_keys=True))
+        owners.append((ch, alias))
+    out: list[Anomaly] = []
+    unique = sorted(set(inputs))
+    for policy in ("seldon-rollout", "promotion"):
+        results = dict(zip(unique, evaluate(policy, [json.loads(k) for k in unique]), strict=True)) if unique else {}
+        for key, (ch, alias) in zip(inputs, owners, strict=True):
+            out += [Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}") for m in results[key]]
+    return out
+
+
+_ALIAS_BASE = 9_000_000_000  # far from any real version number, so messages map back unambiguously
+_VERSION_NOTE = "readmit.io/model-version"
+
+
+def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple[dict, dict[str, str]]:
+    state = ch.state
+    versions = set(state.weights) | set(state.annotations)
+    versions |= {int(a[_VERSION_NOTE]) for a in state.annotations.values() if str(a.get(_VERSION_NOTE, "")).isdigit()}
+    rank = {v: _ALIAS_BASE + i for i, v in enumerate(sorted(versions))}
+
+    def note(key: str, value) -> str:
+        if key == _VERSION_NOTE and str(value).isdigit():
+            return str(rank[int(value)])
+        return "set" if value not in (None, "") else ""
+
+    models = [{"kind": "Model", "metadata": {"name": model_name(rank[v]),
+                                            "annotations": {k: note(k, x) for k, x in a.items()}}}
+              for v, a in sorted(state.annotations.items())]
+    candidates = [{"name": model_name(rank[v]), "weight": w} for v, w in sorted(state.weights.items())]
+    experiment = {"kind": "Experiment", "metadata": {"name": EXPERIMENT, "annotations":
+                  {"readmit.io/canary-max-weight": limit} if limit else {}}, "spec": {"candidates": candidates}}
+    ran_full = {e: sorted(str(rank[v]) for v in vs if v in rank) for e, vs in sorted(ran.items())}
+    doc = {"objects": [*models, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
+    return doc, {str(a): str(v) for v, a in rank.items()}
+
+
+def _real(message: str, alias: dict[str, str]) -> str:
+    return re.sub(r"9\d{9}", lambda m: alias.get(m.group(0), m.group(0)), message)

@@ -1,0 +1,61 @@
+"""The checks a promotion must pass before anything is written: `readmit manifests check` and the
+policies, on a scratch copy of HEAD with the new models.yaml, plus both renders for the PR diff."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from readmit import paths
+from readmit.errors import CheckFailed
+
+
+@contextlib.contextmanager
+def _shared_material():
+    """A throw-away clone (the demo's) has no `../shared` beside it: then read the CRD schemas beside the
+    installed package's checkout, unless the caller set READMIT_SHARED / READMIT_CRD_SCHEMAS."""
+    beside_package = Path(paths.__file__).resolve().parents[3].parent / "shared"
+    unset = not (os.environ.get("READMIT_SHARED") or os.environ.get("READMIT_CRD_SCHEMAS"))
+    if not (unset and not paths.crd_schemas().is_dir() and beside_package.is_dir()):
+        yield
+        return
+    os.environ["READMIT_SHARED"] = str(beside_package)
+    try:
+        yield
+    finally:
+        os.environ.pop("READMIT_SHARED", None)
+
+
+def check_in_scratch_copy(repo: Path, env: str, rel: str, new_text: str, trivy: bool) -> tuple[str, str, list[str]]:
+    """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem."""
+    from readmit.audit.history import ran_full_at
+    from readmit.manifests.check import check as manifests_check
+    from readmit.manifests.render import render_text
+    from readmit.policy.check import check_rendered
+    from readmit.policy.engine import discover
+
+    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", "HEAD"], capture_output=True,
+                             check=True).stdout
+    with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp, _shared_material():
+        scratch = Path(tmp)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(scratch, filter="data")
+        overlay = scratch / "environments" / env
+        before = render_text(overlay)
+        (scratch / rel).write_text(new_text)
+        after = render_text(overlay)
+        problems = [f"manifests: {p}" for p in manifests_check(envs=[env], repo=scratch, trivy=trivy)]
+        problems += check_rendered(env, [d for d in yaml.safe_load_all(after) if d], scratch, ran_full_at(repo))
+        names = ", ".join(p.name for p in discover(scratch) if p.name != "model-gates")
+    if problems:
+        raise CheckFailed(f"promotion refused: the new {rel} fails {len(problems)} check(s); nothing was changed",
+                          problems)
+    return before, after, [f"readmit manifests check --env {env}: passed" + ("" if trivy else " (without trivy)"),
+                           f"readmit policy check --env {env}: passed ({names})"]
