@@ -46,8 +46,8 @@ def test_malformed_input_exits_2_with_one_line_and_leaves_no_output(tmp_path, sy
     result = run_cli("data", "ingest", "--source", "fhir", "--input", str(export), "--out", str(out))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"readmit: error: {export / 'Condition.000.ndjson'}:7: not valid JSON (JSONDecodeError); "
-        "each line must be one FHIR resource"]
+        (f"readmit: error: {export / 'Condition.000.ndjson'}:7: not valid JSON (JSONDecodeError); "
+         "each line must be one FHIR resource")]
     assert not out.exists() and not any(p.name.startswith(".set") for p in tmp_path.iterdir())
 
 

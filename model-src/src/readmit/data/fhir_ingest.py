@@ -62,7 +62,7 @@ def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
     counts = pairs[recent].groupby(["encounter_id", "encounter_class"]).size().unstack(fill_value=0)
     out = pd.DataFrame(index=enc["encounter_id"])
     for cls in ("inpatient", "emergency", "outpatient"):
-        out[f"prior_{cls}_365d"] = counts[cls] if cls in counts else 0
+        out[f"prior_{cls}_365d"] = counts.get(cls, 0)
     return out.fillna(0).astype("int64").reset_index(drop=True)
 
 
@@ -114,7 +114,7 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["discharge_disposition"] = enc["disposition"]
     enc["dx_system"] = "icd10"
     enc["extra"] = [{"encounter_type": t} if isinstance(t, str) else {} for t in enc["type"]]
-    rows_in = {"patients": int(len(pat)), "encounters": int(len(enc)), "encounters_without_patient": orphans,
+    rows_in = {"patients": len(pat), "encounters": len(enc), "encounters_without_patient": orphans,
                "inpatient_encounters": int((enc["encounter_class"] == "inpatient").sum()),
-               "observations": int(len(obs)), "conditions": int(len(cond))}
+               "observations": len(obs), "conditions": len(cond)}
     return enc, rows_in

@@ -38,7 +38,7 @@ def enforce(df: pd.DataFrame, k: int) -> tuple[pd.DataFrame, dict]:
     report = {
         "min_k": k,
         "quasi_identifiers": list(QUASI_IDENTIFIERS),
-        "records_in": int(len(df)),
+        "records_in": len(df),
         "records_below_k_before": int(small.sum()),
         "generalised": {},
     }
@@ -50,7 +50,7 @@ def enforce(df: pd.DataFrame, k: int) -> tuple[pd.DataFrame, dict]:
         report["generalised"][name] = changed
     report["suppressed"] = int(small.sum())
     df = df.loc[~small].reset_index(drop=True)
-    report["records_out"] = int(len(df))
+    report["records_out"] = len(df)
     report["min_group_size_after"] = int(
         df.groupby(list(QUASI_IDENTIFIERS), sort=False).size().min()) if len(df) else 0
     return df, report

@@ -24,7 +24,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def table_digest(df: pd.DataFrame, digest=None) -> "hashlib._Hash":
+def table_digest(df: pd.DataFrame, digest=None) -> hashlib._Hash:
     digest = digest or hashlib.sha256()
     for column in df.columns:
         digest.update(f"{column}:{df[column].dtype}\n".encode())
@@ -49,7 +49,7 @@ def build(*, source: str, inputs: list[Path], input_root: Path, index: pd.DataFr
         "inputs": [{"file": _relative(p, input_root), "sha256": file_sha256(p)} for p in inputs],
         "rows_in": rows_in,
         "exclusions": exclusions,
-        "rows_out": {"index": int(len(index)), "history": int(len(history)),
+        "rows_out": {"index": len(index), "history": len(history),
                      "patients": int(index["patient_key"].nunique())},
         "label_prevalence": round(float(index[LABEL].mean()), 6) if len(index) else None,
         "schema": {"index": INDEX_COLUMNS, "history": HISTORY_COLUMNS, "lab_units": LAB_UNITS},

@@ -41,7 +41,7 @@ def dumps_codes(codes: list) -> str:
 
 
 def _num(value) -> str:
-    return "null" if value != value else repr(round(float(value), 4))
+    return "null" if pd.isna(value) else repr(round(float(value), 4))
 
 
 def order(enc: pd.DataFrame) -> pd.DataFrame:

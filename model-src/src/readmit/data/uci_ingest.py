@@ -70,9 +70,9 @@ def _labs(df: pd.DataFrame) -> list[dict]:
     out = []
     for a, g in zip(a1c, glu, strict=True):
         labs = {}
-        if a == a:
+        if pd.notna(a):
             labs["hba1c"] = [[None, a]]
-        if g == g:
+        if pd.notna(g):
             labs["glucose"] = [[None, g]]
         out.append(labs)
     return out
@@ -119,5 +119,5 @@ def to_encounters(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     # The file is not sorted by encounter_id; ordering by it is how the data set encodes time.
     enc["admit_order"] = df["encounter_id"].to_numpy()
     enc = enc.sort_values(["patient_id", "admit_order"], kind="stable").drop(columns="admit_order")
-    rows_in = {"rows": int(len(df)), "patients": int(df["patient_nbr"].nunique())}
+    rows_in = {"rows": len(df), "patients": int(df["patient_nbr"].nunique())}
     return enc.reset_index(drop=True), rows_in

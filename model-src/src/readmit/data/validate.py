@@ -94,5 +94,5 @@ def validate(directory: Path) -> dict:
             problems.append(f"{MANIFEST_FILE}: data_version does not match the tables (edited after ingest?)")
     if problems:
         raise CheckFailed(f"{directory}: {len(problems)} problem(s) found", problems)
-    return {"index_rows": int(len(index)), "history_rows": int(len(history)),
+    return {"index_rows": len(index), "history_rows": len(history),
             "label_prevalence": float(index[LABEL].mean()) if len(index) else None}

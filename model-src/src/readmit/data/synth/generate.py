@@ -12,7 +12,10 @@ import numpy as np
 import pandas as pd
 
 from readmit import atomic
-from readmit.data.synth import content, drift as drift_mod, phi as phi_mod, population, resources, stays as stays_mod
+from readmit.data.synth import content, population, resources
+from readmit.data.synth import drift as drift_mod
+from readmit.data.synth import phi as phi_mod
+from readmit.data.synth import stays as stays_mod
 from readmit.data.synth import visits as visits_mod
 from readmit.data.synth.sink import Sink
 from readmit.errors import InputError

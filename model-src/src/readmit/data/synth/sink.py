@@ -12,7 +12,8 @@ class Sink:
         self.counts = dict.fromkeys(types, 0)
         self._files = {}
         for rtype in types:
-            raw = open(Path(directory) / f"{rtype}.000.ndjson{'.gz' if gz else ''}", "wb")
+            path = Path(directory) / f"{rtype}.000.ndjson{'.gz' if gz else ''}"
+            raw = open(path, "wb")  # noqa: SIM115 - held open across add() calls, closed by close()
             # No name and no timestamp in the gzip header: same seed, same bytes.
             self._files[rtype] = (gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) if gz else raw, raw)
         self._encode = json.JSONEncoder(separators=(",", ":")).encode

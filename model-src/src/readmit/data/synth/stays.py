@@ -33,6 +33,11 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _recent(days: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Per row, how many of `days` (NaN = none) fall in the year before `start`."""
+    return ((days <= start[:, None]) & (days >= start[:, None] - 365)).sum(axis=1)
+
+
 def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) -> pd.DataFrame:
     n = len(pop)
     P = {c: pop[c].to_numpy() for c in pop.columns}
@@ -67,13 +72,12 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
         hba1c_now = P["hba1c_base"][idx] + P["hba1c_drift"][idx] * years + rng.normal(0, 0.2, m)
         past = np.column_stack([d[idx] for d in discharges]) if discharges else np.empty((m, 0))
         past_readmit = np.column_stack([d[idx] for d in readmitted]) if readmitted else np.empty((m, 0))
-        recent = lambda days: ((days <= start[:, None]) & (days >= start[:, None] - 365)).sum(axis=1)  # noqa: E731
         s = {"age": age, "primary": primary, "los": los, "acuity": acuity,
              "n_meds": 2 + rng.poisson(1.0 + 1.1 * n_chronic), "creat_now": creat_now,
-             "prior_inpatient_365d": recent(past),
+             "prior_inpatient_365d": _recent(past, start),
              "creat_rise": np.nan_to_num(creat_now - creat_first[idx]),
              "hba1c_change": np.nan_to_num(hba1c_now - hba1c_prev[idx]),
-             "prior_readmissions": recent(past_readmit), "prior_severe": start - last_severe[idx] <= 730,
+             "prior_readmissions": _recent(past_readmit, start), "prior_severe": start - last_severe[idx] <= 730,
              "frailty": P["frailty"][idx],
              **{c: P[c][idx] for c in ("chf", "ckd", "copd", "diabetes")}}
         prob = risk.probability(s, history_signal)
