@@ -45,9 +45,22 @@ def _template() -> tuple[Path, str]:
     return Path(_TEMPLATE["root"]), _TEMPLATE["model"]
 
 
+def _restore_mlflow_globals_after(monkeypatch) -> None:
+    """registry.configure() sets MLflow's process-wide URIs and experiment, which outrank the env var:
+    put them back after the test so other suites never write into this test's store."""
+    import mlflow.tracking._model_registry.utils as registry_utils
+    import mlflow.tracking._tracking_service.utils as tracking_utils
+    import mlflow.tracking.fluent as fluent
+
+    monkeypatch.setattr(tracking_utils, "_tracking_uri", tracking_utils._tracking_uri)
+    monkeypatch.setattr(registry_utils, "_registry_uri", registry_utils._registry_uri)
+    monkeypatch.setattr(fluent, "_active_experiment_id", fluent._active_experiment_id)
+
+
 def use_tmp_mlflow(monkeypatch, tmp_path) -> str:
     """Point readmit.registry at a fresh copy of the template store under tmp_path; returns the model uri
     to pass to `register` (the template's pyfunc, logged once)."""
+    _restore_mlflow_globals_after(monkeypatch)
     root, model = _template()
     shutil.copy(root / "mlflow.db", tmp_path / "mlflow.db")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
