@@ -102,3 +102,14 @@ def test_same_input_and_key_give_the_same_data_version_and_another_key_does_not(
 def test_output_over_the_input_is_refused(synth_export):
     with pytest.raises(InputError, match="would replace the input"):
         ingest.run("fhir", synth_export[0], synth_export[0], KEY)
+
+
+def test_stays_of_patients_without_birth_date_are_excluded_and_counted(tmp_path):
+    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
+    (tmp_path / "Encounter.000.ndjson").write_text(
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        ' "period": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-05T00:00:00Z"}}\n'
+        '{"resourceType": "Encounter", "id": "f", "subject": {"reference": "Patient/p"}, "class": {"code": "AMB"},'
+        ' "period": {"start": "2020-06-01T00:00:00Z", "end": "2020-06-01T01:00:00Z"}}\n')
+    index, _, meta = ingest.build("fhir", tmp_path, KEY, min_k=1)
+    assert len(index) == 0 and meta["exclusions"]["no_birth_date"] == 1

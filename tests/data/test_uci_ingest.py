@@ -108,3 +108,8 @@ def test_full_uci_history_is_every_earlier_encounter_of_the_patient(uci_ingested
     assert (lengths == index["encounter_seq"]).all()
     assert index["admit_day"].isna().all() and (index["zip3"] == "000").all()
     assert lengths.max() > 10  # some patients have long histories
+
+
+def test_age_that_is_not_a_bracket_names_the_row():
+    with pytest.raises(InputError, match=r":3: age is not a bracket like \[70-80\)"):
+        _raw([ROWS[0], ROWS[1].replace("[70-80)", "?")])

@@ -103,6 +103,8 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc = pd.concat([enc, _prior_counts(enc)], axis=1)
 
     birth = _time(enc["patient_id"].map(pat["birth_date"]), enc["patient_id"].map(pat["src"]), "Patient.birthDate")
+    # Without a birth date there is no age: such stays cannot be index rows (counted, not guessed).
+    enc.loc[(enc["status"] == "index") & birth.isna(), "status"] = "no_birth_date"
     years = ((enc["start"] - birth) / (365.2425 * DAY)).fillna(-1).astype(int)
     enc["age"] = years.map(cap_age)
     enc["age_band"] = enc["age"].map(age_band)

@@ -64,6 +64,10 @@ def parse(data: bytes, where: str) -> pd.DataFrame:
             # The value is not echoed: encounter_id and patient_nbr are identifiers.
             raise InputError(f"{where}:{row}: column {col} is not an integer; fix or remove that row")
         df[col] = numbers.astype("int64")
+    bad = ~df["age"].fillna("").str.fullmatch(r"\[\d+-\d+\)")
+    if bad.any():
+        row = int(bad.to_numpy().argmax()) + 2
+        raise InputError(f"{where}:{row}: age is not a bracket like [70-80); fix or remove that row")
     bad = ~df["readmitted"].isin(["<30", ">30", "NO"])
     if bad.any():
         row = int(bad.to_numpy().argmax()) + 2
