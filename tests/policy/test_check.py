@@ -46,3 +46,16 @@ def test_cli_rejects_a_missing_path_in_one_line(tmp_path, capsys):
         main(["policy", "check", "--no-registry", str(tmp_path / "nope.yaml")])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.strip().endswith("nope.yaml: no such file or directory")
+
+
+def test_an_engine_crash_fails_the_check_naming_the_policy(repo_root, monkeypatch, capsys):
+    import sys
+
+    from readmit.policy import engine
+
+    monkeypatch.setattr(engine, "WORKER", [sys.executable, "-c", "import os; os.abort()"])
+    sample = repo_root / "policies" / "argocd" / "samples" / "allowed-prod-restricted.yaml"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["policy", "check", "--no-registry", str(sample)])
+    assert exit_info.value.code == 1
+    assert "the Rego engine crashed (SIGABRT); not a pass" in capsys.readouterr().err

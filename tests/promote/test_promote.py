@@ -84,7 +84,7 @@ def test_the_pr_description_is_the_reviewers_whole_view(repo, model, tmp_path, m
     assert f"| roc_auc | 0.7000 | 0.6600 | +0.0400 |" in md
     assert f"champion v{first}" in md
     assert "## Gates\n\n- dev: passed (failures: [])" in md
-    assert "readmit policy check --env dev: passed (argocd, image-provenance, phi-isolation" in md
+    assert "- policy image-provenance: passed\n- policy phi-isolation: passed\n- policy promotion: passed" in md
     assert "readmit manifests check --env dev: passed" in md
     assert f"+  name: readmission-v{second}" in md and "weight: 20" in md
 

@@ -53,9 +53,9 @@ def check_in_scratch_copy(repo: Path, env: str, rel: str, new_text: str, trivy: 
         after = render_text(overlay)
         problems = [f"manifests: {p}" for p in manifests_check(envs=[env], repo=scratch, trivy=trivy)]
         problems += check_rendered(env, [d for d in yaml.safe_load_all(after) if d], scratch, ran_full_at(repo))
-        names = ", ".join(p.name for p in discover(scratch) if p.name != "model-gates")
+        names = [p.name for p in discover(scratch) if p.name != "model-gates"]
     if problems:
         raise CheckFailed(f"promotion refused: the new {rel} fails {len(problems)} check(s); nothing was changed",
                           problems)
-    return before, after, [f"readmit manifests check --env {env}: passed" + ("" if trivy else " (without trivy)"),
-                           f"readmit policy check --env {env}: passed ({names})"]
+    return before, after, [f"readmit manifests check --env {env}: passed" + ("" if trivy else " (without trivy)")] + [
+        f"policy {name}: passed" for name in names]
