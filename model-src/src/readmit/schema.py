@@ -41,7 +41,8 @@ INDEX_COLUMNS: dict[str, str] = {
     "discharge_day": "float",
     "los_days": "float",  # >= 0
     "age": "int",  # 0..90; Safe Harbor: >89 is 90
-    "age_band": "str",  # "0-17","18-29","30-39",...,"80-89","90+" or a wider band after k-anonymity
+    "age_band": "str",  # FHIR "0-17","18-29","30-39",...,"80-89","90+"; UCI keeps its 10-year brackets
+    # ("0-9",...,"80-89","90+"); k-anonymity may widen a band ("0-39","40-59","60-79","80+") or set "any"
     "sex": "str",  # "female" | "male" | "unknown"
     "race": "str",  # "white","black","asian","hispanic","other","unknown"
     "zip3": "str",  # 3 digits, or "000" when unknown or suppressed
