@@ -20,13 +20,13 @@ from readmit.data.synth import visits as visits_mod
 from readmit.data.synth.sink import Sink
 from readmit.errors import InputError
 
-START = pd.Timestamp("2019-01-01T00:00:00Z")
+START = np.datetime64("2019-01-01T00:00:00", "s")  # UTC
 TYPES = ("Patient", "Encounter", "Condition", "MedicationRequest", "Observation", "Procedure")
 
 
 def _iso(days) -> list[str]:
     seconds = np.round(np.asarray(days, dtype=float) * 86400).astype("int64")
-    return list((START + pd.to_timedelta(seconds, unit="s")).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return [t + "Z" for t in np.datetime_as_string(START + seconds.astype("timedelta64[s]"), unit="s").tolist()]
 
 
 class _Ids:
