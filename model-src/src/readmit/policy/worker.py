@@ -1,12 +1,17 @@
 """Subprocess side of the policy engine: read a request on stdin, print deny sets as JSON.
 
-Runs apart from the caller because rego-cpp may crash the whole process.
+Runs apart from the caller because rego-cpp may crash the whole process. rego-cpp also prints compile
+errors on the C-level stdout, so fd 1 is pointed at a temp file while it works and the reply goes to
+the original stdout alone.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
+import tempfile
 
 
 def _evaluate(modules: dict[str, str], query: str, document: dict) -> list[str]:
@@ -18,7 +23,7 @@ def _evaluate(modules: dict[str, str], query: str, document: dict) -> list[str]:
     interpreter.set_input(document)
     output = interpreter.query(query)
     if not output.ok():
-        raise RuntimeError(str(output).strip().splitlines()[0:3])
+        raise RuntimeError(str(output))
     text = str(output)
     if text.strip() == "undefined":
         raise RuntimeError(f"{query} is undefined: is the package name right?")
@@ -28,14 +33,28 @@ def _evaluate(modules: dict[str, str], query: str, document: dict) -> list[str]:
     return value
 
 
+def _readable(error: str, printed: str) -> str:
+    """The engine's own report ("Invalid arithmetic operator -- lib/x.rego:3:29") when it printed one."""
+    located = re.findall(r"^(?!Errors:)(\S.*)\n-- (\S+:\d+:\d+)$", printed, flags=re.MULTILINE)
+    if located:
+        return "Rego error: " + "; ".join(f"{where}: {what}" for what, where in located)
+    messages = re.findall(r"\(errormsg \d+:([^)]*)\)", error)
+    return "Rego error: " + "; ".join(messages) if messages else " ".join(error.split())[:500]
+
+
 def main() -> None:
     request = json.load(sys.stdin)
-    try:
-        results = [_evaluate(request["modules"], request["query"], doc) for doc in request["inputs"]]
-        reply = {"results": results}
-    except Exception as exc:  # reported to the caller as a policy error, never swallowed
-        reply = {"error": " ".join(str(exc).split())[:500]}
-    json.dump(reply, sys.stdout)
+    reply_to = os.fdopen(os.dup(1), "w")
+    with tempfile.TemporaryFile(mode="w+") as printed:
+        os.dup2(printed.fileno(), 1)
+        try:
+            reply = {"results": [_evaluate(request["modules"], request["query"], d) for d in request["inputs"]]}
+        except Exception as exc:  # reported to the caller as a policy error, never swallowed
+            sys.stdout.flush()
+            printed.seek(0)
+            reply = {"error": _readable(str(exc), printed.read())}
+    json.dump(reply, reply_to)
+    reply_to.close()
 
 
 if __name__ == "__main__":
