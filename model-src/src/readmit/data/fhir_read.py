@@ -106,13 +106,17 @@ def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
         rows = []
         for path in files.get(name, []):
             used.append(path)
+            where = str(path)
             for lineno, resource in read_resources(path, name):
                 try:
-                    rows.append({**parser(resource), "src": f"{path}:{lineno}"})
+                    row = parser(resource)
+                    row["file"], row["line"] = where, lineno
+                    rows.append(row)
                 except (KeyError, TypeError, AttributeError, IndexError):
                     raise InputError(f"{path}:{lineno}: {name} lacks a required field ({REQUIRED[name]}); "
                                      "fix or drop that resource") from None
-        frames[name] = pd.DataFrame(rows, columns=[*parser(_EMPTY[name]).keys(), "src"])
+        frame = pd.DataFrame(rows, columns=[*parser(_EMPTY[name]).keys(), "file", "line"])
+        frames[name] = frame.assign(src=frame["file"] + ":" + frame["line"].astype(str)).drop(columns=["file", "line"])
     return frames, used
 
 

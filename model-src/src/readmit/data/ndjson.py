@@ -45,7 +45,7 @@ def read_resources(path: Path, expected_type: str) -> Iterator[tuple[int, dict]]
         if not raw.strip():
             continue
         try:
-            resource = json.loads(raw)
+            resource = json.loads(raw.decode("utf-8"))  # str input skips json's encoding sniffing
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}:{lineno}: not valid JSON ({exc.__class__.__name__}); "
                              "each line must be one FHIR resource") from None
