@@ -73,3 +73,14 @@ def test_validate_exits_1_listing_problems(tmp_path, synth_ingested):
     result = run_cli("data", "validate", str(target))
     assert result.returncode == 1
     assert "manifest.json: data_version does not match the tables" in result.stderr
+
+
+def test_synth_options_history_signal_drift_and_explicit_truth(tmp_path):
+    truth = tmp_path / "elsewhere" / "truth.csv"
+    result = run_cli("data", "synth", "--patients", "30", "--seed", "2", "--out", str(tmp_path / "x"),
+                     "--history-signal", "off", "--drift", "older-population", "--truth", str(truth))
+    assert result.returncode == 0, result.stderr
+    assert "drift=older-population, history signal off" in result.stdout
+    assert truth.is_file() and not (tmp_path / "x-ground-truth.csv").exists()
+    bad = run_cli("data", "synth", "--patients", "30", "--out", str(tmp_path / "y"), "--drift", "nope")
+    assert bad.returncode == 2 and "nope" in bad.stderr

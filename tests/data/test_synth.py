@@ -94,3 +94,15 @@ def test_new_coding_practice_drift_shifts_icd10_codes(tmp_path):
 def test_unknown_drift_scenario_is_an_input_error():
     with pytest.raises(InputError, match="unknown scenario"):
         drift.scenario("martian-invasion")
+
+
+def test_special_cases_validate_too_open_stay_deceased_patient_emergency_visit(synth_export):
+    encounters = _resources(synth_export[0], "Encounter")
+    patients = _resources(synth_export[0], "Patient")
+    cases = {"open stay": [e for e in encounters if "end" not in e["period"]],
+             "deceased patient": [p for p in patients if "deceasedDateTime" in p],
+             "emergency visit": [e for e in encounters if e["class"]["code"] == "EMER"],
+             "planned stay": [e for e in encounters if e.get("priority", {}).get("coding", [{}])[0].get("code") == "EL"]}
+    for what, items in cases.items():
+        assert items, f"the 400-patient export should contain a {what}"
+        get_fhir_model_class(items[0]["resourceType"]).model_validate(items[0])
