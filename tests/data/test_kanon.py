@@ -40,3 +40,12 @@ def test_records_that_cannot_reach_k_are_suppressed_and_counted():
 def test_empty_input_gives_an_empty_report_not_a_crash():
     out, report = kanon.enforce(_frame([]), 5)
     assert len(out) == 0 and report["records_in"] == 0 and report["suppressed"] == 0
+
+
+def test_group_size_counts_patients_not_stays():
+    df = _frame([(45, "40-49", "female", "white", "021")] * 6 + [(70, "70-79", "male", "black", "606")] * 5)
+    df["patient_key"] = ["a"] * 6 + ["b", "c", "d", "e", "f"]
+    out, report = kanon.enforce(df, 5)
+    assert report["records_below_k_before"] == 6  # six stays of one patient are not six people
+    assert report["suppressed"] == 6 and set(out["patient_key"]) == {"b", "c", "d", "e", "f"}
+    assert report["min_group_size_after"] == 5

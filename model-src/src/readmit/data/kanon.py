@@ -1,5 +1,8 @@
 """k-anonymity over the quasi-identifiers (age band, sex, race, ZIP3) of the index table.
 
+Group size counts distinct patients (`patient_key`), not rows: a patient's many stays do not
+make them anonymous.
+
 Local recoding: only records in groups smaller than k are touched, one generalisation step at
 a time (coarser age band, ZIP3 -> 000, race -> other, age band -> any); records still in a
 small group after the last step are suppressed. Every step is counted for the manifest.
@@ -26,9 +29,15 @@ STEPS = (
 )
 
 
+def _sizes(df: pd.DataFrame) -> pd.Series:
+    """Per record, how many distinct patients share its quasi-identifiers (records when no patient_key):
+    one patient with 40 stays is still one person."""
+    groups = df.groupby(list(QUASI_IDENTIFIERS), dropna=False, sort=False)
+    return groups["patient_key"].transform("nunique") if "patient_key" in df else groups["age"].transform("size")
+
+
 def _small(df: pd.DataFrame, k: int) -> pd.Series:
-    sizes = df.groupby(list(QUASI_IDENTIFIERS), dropna=False, sort=False)["age"].transform("size")
-    return sizes < k
+    return _sizes(df) < k
 
 
 def enforce(df: pd.DataFrame, k: int) -> tuple[pd.DataFrame, dict]:
@@ -51,6 +60,5 @@ def enforce(df: pd.DataFrame, k: int) -> tuple[pd.DataFrame, dict]:
     report["suppressed"] = int(small.sum())
     df = df.loc[~small].reset_index(drop=True)
     report["records_out"] = len(df)
-    report["min_group_size_after"] = int(
-        df.groupby(list(QUASI_IDENTIFIERS), sort=False).size().min()) if len(df) else 0
+    report["min_group_size_after"] = int(_sizes(df).min()) if len(df) else 0
     return df, report
