@@ -86,6 +86,7 @@ def test_the_timeline_per_environment_is_exactly_the_history(history):
         ],
         "prod": [(v2, 100, "promote", steps["prod v2"], False), (v3, 100, "hand-edit", steps["hand edit"], True)],
     }
+    assert list(result.timeline) == ["dev", "staging", "prod"]  # promotion order, in every format
     first = result.timeline["dev"][0]
     assert first.approver == "Rita Reviewer <rita@hospital.example>"
     assert first.author == "Pat Promoter <pat@hospital.example>"

@@ -100,7 +100,7 @@ def segments(all_changes: list[Change]) -> dict[str, list[Segment]]:
     for ch in all_changes:
         by_env.setdefault(ch.env, []).append(ch)
     out: dict[str, list[Segment]] = {}
-    for env, env_changes in sorted(by_env.items()):
+    for env, env_changes in sorted(by_env.items(), key=lambda item: _env_order(item[0])):
         rows = out.setdefault(env, [])
         for i, ch in enumerate(env_changes):
             end = env_changes[i + 1].time if i + 1 < len(env_changes) else None
@@ -113,6 +113,12 @@ def segments(all_changes: list[Change]) -> dict[str, list[Segment]]:
                     )
                 )
     return out
+
+
+def _env_order(env: str) -> tuple[int, str]:
+    """Promotion order first (dev, staging, prod), then any other overlay by name."""
+    order = ("dev", "staging", "prod")
+    return (order.index(env) if env in order else len(order), env)
 
 
 def ran_full(all_changes: list[Change]) -> dict[str, list[str]]:
