@@ -86,7 +86,8 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
             out.append(f"<rect x='{x:.1f}' y='{y + lane - 14 - h:.1f}' width='{max(x2 - x, 1):.1f}' height='{h:.1f}' "
                        f"fill='hsl({hue},60%,60%)' fill-opacity='0.7'><title>v{s.version} {s.weight}% from {s.start} "
                        f"to {s.end or 'now'}</title></rect>")
-            out.append(f"<text x='{x + 2:.1f}' y='{y + lane - 2}' font-size='10'>v{s.version}</text>")
+            if x2 - x > 24:  # label only bars wide enough to hold it; the tooltip names every bar
+                out.append(f"<text x='{x + 2:.1f}' y='{y + lane - 2}' font-size='10'>v{s.version}</text>")
     out.append("</svg>")
     return "".join(out)
 
