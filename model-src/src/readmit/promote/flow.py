@@ -14,6 +14,7 @@ from pathlib import Path
 from readmit import paths, registry
 from readmit.atomic import write_text
 from readmit.errors import CheckFailed, InputError
+from readmit.gates import champion_version
 from readmit.promote import git, message, pr, transitions
 from readmit.promote.checks import check_in_scratch_copy
 from readmit.promote.models_file import EnvState, dump, parse
@@ -71,9 +72,13 @@ def _trailers(info: registry.VersionInfo, env: str, previous: int | None, repo: 
     }
 
 
-def _read(repo: Path, env: str) -> tuple[str, git.Snapshot, EnvState]:
+def _check_env(env: str) -> None:
     if env not in ENVS:
         raise InputError(f"--env {env}: unknown environment; use one of {', '.join(ENVS)}")
+
+
+def _read(repo: Path, env: str) -> tuple[str, git.Snapshot, EnvState]:
+    _check_env(env)
     git.ensure_clean(repo)
     rel = f"environments/{env}/models.yaml"
     snap = git.Snapshot.take(repo, rel)
@@ -86,6 +91,7 @@ def promote(env: str, version: int, weight: int | None = None, full: bool = Fals
             repo: Path | None = None, branch: str | None = None, push: str | None = None,
             pr_out: Path | None = None, trivy: bool = True) -> PromoteResult:
     repo = Path(repo or paths.repo_root())
+    _check_env(env)
     if full and weight is not None:
         raise InputError("--weight and --full exclude each other; choose one")
     info = registry.version_info(version)
@@ -134,7 +140,7 @@ def _apply(repo: Path, rel: str, snap: git.Snapshot, plan: Plan, push: str | Non
     if new_text == (repo / rel).read_text():
         raise InputError(f"{rel}: already in the requested state; nothing to promote")
     rendered_before, rendered_after, checks = check_in_scratch_copy(repo, plan.env, rel, new_text, trivy)
-    champion = plan.before.default
+    champion = champion_version(plan.env, repo)  # the same baseline `readmit gate` compared against
     champion_metrics = registry.version_info(champion).metrics if champion is not None else None
     gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
     markdown = pr.describe(
