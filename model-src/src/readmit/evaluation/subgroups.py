@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from readmit.evaluation.metrics import auc, ece
-from readmit.evaluation.metrics import at_threshold
+from readmit.evaluation.metrics import at_threshold, auc, ece
 
 ATTRIBUTES = ("sex", "age_band", "race")
 MIN_ROWS = 200  # smaller groups get no AUC: with fewer events its CI is wider than any gate ceiling
