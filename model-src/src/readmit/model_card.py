@@ -67,8 +67,10 @@ def render(doc: dict, context: dict) -> str:
         *[f"{i}. `{name}` ({_f(value, 4)})" for i, (name, value) in enumerate(context["top_features"][:15], 1)],
         "",
         "## Limitations",
-        "- UCI data come from 1999-2008 US hospitals and diabetic encounters only; days are unknown, so "
-        "windowed history features are empty there and the split cannot be temporal.",
+        *(["- UCI data come from 1999-2008 US hospitals and diabetic encounters only; days are unknown, so "
+           "windowed history features are empty and the split cannot be temporal."]
+          if "uci" in context["cohort"] else
+          ["- Trained on this cohort only: re-validate before use at another site or on another EHR extract."]),
         "- Readmissions to other hospitals are invisible in the source data (label noise).",
         "- Race is not a model input; it is used only to measure subgroup gaps. Small groups are not rated.",
         "- Calibration was fitted on the validation split; re-check it on each new site before use.",

@@ -91,8 +91,8 @@ def _codes_row(row: dict, spec: FeatureSpec) -> dict[str, float]:
     out["dx_diabetes"] = float(any(is_diabetes(c, system) for c in dx))
     out["dx_charlson"] = float(charlson_index(dx, system))
     out["med_n"], out["proc_n"] = float(len(meds)), float(len(procs))
-    out |= {f"med_{i}": float(c in meds) for i, c in enumerate(spec.med_vocab)}
-    out |= {f"proc_{i}": float(c in procs) for i, c in enumerate(spec.proc_vocab)}
+    out |= {f"med={c}": float(c in meds) for c in spec.med_vocab}
+    out |= {f"proc={c}": float(c in procs) for c in spec.proc_vocab}
     extra = _json(row.get("extra"), {})
     for key in spec.extra_numeric:
         value = _number(extra.get(key))
