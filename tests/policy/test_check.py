@@ -8,12 +8,9 @@ from readmit.cli import main
 from readmit.policy.check import check
 
 
-def test_the_dev_overlay_as_committed_has_no_violations(repo_root):
-    assert check(envs=["dev"], repo=repo_root, registry=False, ran_full={}) == []
-
-
-def test_clusters_as_committed_have_no_violations(repo_root):
-    assert check(paths=[repo_root / "clusters"], repo=repo_root, registry=False, ran_full={}) == []
+def test_every_overlay_and_clusters_as_committed_have_no_violations(repo_root):
+    # The default targets: every environments/<env> rendered, plus clusters/.
+    assert check(repo=repo_root, registry=False, ran_full={}) == []
 
 
 def test_a_violating_file_gives_one_line_per_violation(repo_root):
