@@ -17,6 +17,12 @@ pod_spec(o) := o.spec if o.kind == "Pod"
 # Seldon's Server carries an ordinary pod spec overlay.
 pod_spec(o) := o.spec.podSpec if o.kind == "Server"
 
+# A Katib Experiment runs its trials as the Job in its trial template.
+pod_spec(o) := o.spec.trialTemplate.trialSpec.spec.template.spec if {
+	o.kind == "Experiment"
+	startswith(o.apiVersion, "kubeflow.org/")
+}
+
 containers(o) := array.concat(
 	object.get(pod_spec(o), "containers", []),
 	object.get(pod_spec(o), "initContainers", []),

@@ -11,18 +11,22 @@ env := input.context.env
 
 env := k8s.labels(o).env if {
 	not input.context.env
-	some o in input.objects
-	o.kind == "Experiment"
+	some o in experiments
 }
+
+# Seldon's kinds only: Katib (kubeflow.org) has an Experiment too.
+seldon(o) if startswith(object.get(o, "apiVersion", ""), "mlops.seldon.io/")
 
 models contains o if {
 	some o in input.objects
 	o.kind == "Model"
+	seldon(o)
 }
 
 experiments contains o if {
 	some o in input.objects
 	o.kind == "Experiment"
+	seldon(o)
 }
 
 # Version of a live Model: its annotation, else the number in its name readmission-v<N>.

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from readmit.audit.anomalies import Anomaly
 from readmit.audit.timeline import Change
-from readmit.promote.models_file import EXPERIMENT, model_name
+from readmit.promote.models_file import EXPERIMENT, SELDON, model_name
 
 
 def policy_failures(all_changes: list[Change], canary_limits: dict[str, str],
@@ -52,11 +52,11 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple
             return str(rank[int(value)])
         return "set" if value not in (None, "") else ""
 
-    models = [{"kind": "Model", "metadata": {"name": model_name(rank[v]),
+    models = [{"apiVersion": SELDON, "kind": "Model", "metadata": {"name": model_name(rank[v]),
                                             "annotations": {k: note(k, x) for k, x in a.items()}}}
               for v, a in sorted(state.annotations.items())]
     candidates = [{"name": model_name(rank[v]), "weight": w} for v, w in sorted(state.weights.items())]
-    experiment = {"kind": "Experiment", "metadata": {"name": EXPERIMENT, "annotations":
+    experiment = {"apiVersion": SELDON, "kind": "Experiment", "metadata": {"name": EXPERIMENT, "annotations":
                   {"readmit.io/canary-max-weight": limit} if limit else {}}, "spec": {"candidates": candidates}}
     ran_full = {e: sorted(str(rank[v]) for v in vs if v in rank) for e, vs in sorted(ran.items())}
     doc = {"objects": [*models, experiment], "context": {"env": ch.env, "ran_full": ran_full}}

@@ -22,7 +22,8 @@ def check(envs: list[str] | None = None, paths: list[Path] | None = None, repo: 
     repo = Path(repo or readmit_paths.repo_root())
     if not envs and not paths:
         envs = sorted(p.parent.name for p in (repo / "environments").glob("*/kustomization.yaml"))
-        paths = [repo / "clusters"] if (repo / "clusters").is_dir() else []
+        # Argo CD objects, CI pipelines, and bases no overlay renders (Katib tuning).
+        paths = [repo / d for d in ("clusters", "tekton", "apps/katib") if any((repo / d).rglob("*.yaml"))]
     if ran_full is None:
         from readmit.audit.history import ran_full_at
 
