@@ -24,9 +24,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def notes(v: int) -> dict[str, str]:
-    return {"readmit.io/model-version": str(v), "readmit.io/mlflow-run": f"{v:032x}",
-            "readmit.io/model-digest": f"sha256:{v:064x}", "readmit.io/data-version": f"sha256:{v * 7:064x}",
-            "readmit.io/metrics": f"auprc=0.2{v % 10}00,roc_auc=0.6{v % 10}00", "readmit.io/gate-result": "passed"}
+    return {
+        "readmit.io/model-version": str(v),
+        "readmit.io/mlflow-run": f"{v:032x}",
+        "readmit.io/model-digest": f"sha256:{v:064x}",
+        "readmit.io/data-version": f"sha256:{v * 7:064x}",
+        "readmit.io/metrics": f"auprc=0.2{v % 10}00,roc_auc=0.6{v % 10}00",
+        "readmit.io/gate-result": "passed",
+    }
 
 
 def full(v: int) -> EnvState:
@@ -49,28 +54,38 @@ def changes():
         steps += [("prod", canary(live["prod"], v, 10))] if live["prod"] else []
         steps += [("prod", full(v))]
         for env, state in steps:
-            trailers = {"Model-Version": str(v), "Previous-Version": str(live[env] or "none"), "Metrics": "x=1"}
+            trailers = {
+                "Model-Version": str(v),
+                "Previous-Version": str(live[env] or "none"),
+                "Metrics": "x=1",
+            }
             yield f"environments/{env}/models.yaml", dump(state), trailers
             live[env] = v
         yield "environments/dev/kustomization-note.txt", f"tweak {v}\n", None
         if v % 50 == 0:
             yield "environments/dev/models.yaml", dump(full(v)).replace("weight: 100", "weight: 100 "), None
         if v % 40 == 0 and v > 1:
-            yield "environments/staging/models.yaml", dump(full(v - 1)), {"Model-Version": str(v - 1),
-                                                                            "Rollback-Of": str(v)}
+            yield (
+                "environments/staging/models.yaml",
+                dump(full(v - 1)),
+                {"Model-Version": str(v - 1), "Rollback-Of": str(v)},
+            )
             live["staging"] = v - 1
 
 
 def build(target: Path) -> None:
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", "HEAD"], capture_output=True,
-                             check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
+    ).stdout
     target.mkdir()
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True)
     stream, when, gen = [], 1_700_000_000, changes()
     for i in range(COMMITS):
         path, text, trailers = next(gen)
-        message = f"change {i}\n" + ("\n" + "".join(f"{k}: {v}\n" for k, v in trailers.items()) if trailers else "")
+        message = f"change {i}\n" + (
+            "\n" + "".join(f"{k}: {v}\n" for k, v in trailers.items()) if trailers else ""
+        )
         data, msg = text.encode(), message.encode()
         stream.append(b"commit refs/heads/main\n")
         stream.append(f"author Bench <bench@example.org> {when + 60 * i} +0000\n".encode())
@@ -87,28 +102,72 @@ def main() -> None:
         repo = Path(tmp) / "repo"
         t0 = time.perf_counter()
         build(repo)
-        count = subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True,
-                               text=True, check=True).stdout.strip()
+        count = subprocess.run(
+            ["git", "-C", str(repo), "rev-list", "--count", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         print(f"history: {count} commits built in {time.perf_counter() - t0:.1f} s")
         for fmt in ("html", "json", "md"):
             out = Path(tmp) / f"audit.{fmt}"
             t0 = time.perf_counter()
-            proc = subprocess.run([str(readmit), "audit", "--repo", str(repo), "--no-registry", "--format", fmt,
-                                   "--out", str(out)], capture_output=True, text=True)
+            proc = subprocess.run(
+                [
+                    str(readmit),
+                    "audit",
+                    "--repo",
+                    str(repo),
+                    "--no-registry",
+                    "--format",
+                    fmt,
+                    "--out",
+                    str(out),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             took = time.perf_counter() - t0
-            print(f"readmit audit --format {fmt}: {took:.2f} s (exit {proc.returncode}; "
-                  f"{out.stat().st_size // 1024 if out.exists() else 0} KiB) {proc.stdout.strip() or proc.stderr.strip()[-300:]}")
+            print(
+                f"readmit audit --format {fmt}: {took:.2f} s (exit {proc.returncode}; "
+                f"{out.stat().st_size // 1024 if out.exists() else 0} KiB) {proc.stdout.strip() or proc.stderr.strip()[-300:]}"
+            )
         print(f"acceptance (< 10 s for {count} commits): {'met' if took < 10 else 'NOT met'}")
         # With the registry comparison: an MLflow store where none of the history's versions exist, so every
         # version is looked up (one paged search) and reported; the store is created before timing.
-        env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{Path(tmp) / 'mlflow.db'}", "READMIT_HOME": tmp}
-        subprocess.run([sys.executable, "-c", "from readmit import registry; registry.configure()"], env=env,
-                       check=True, capture_output=True)
+        env = {
+            **os.environ,
+            "MLFLOW_TRACKING_URI": f"sqlite:///{Path(tmp) / 'mlflow.db'}",
+            "READMIT_HOME": tmp,
+        }
+        subprocess.run(
+            [sys.executable, "-c", "from readmit import registry; registry.configure()"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         t0 = time.perf_counter()
-        proc = subprocess.run([str(readmit), "audit", "--repo", str(repo), "--format", "html", "--out",
-                               str(Path(tmp) / "audit-registry.html")], capture_output=True, text=True, env=env)
-        print(f"readmit audit --format html with the registry comparison: {time.perf_counter() - t0:.2f} s "
-              f"(exit {proc.returncode}) {proc.stdout.strip() or proc.stderr.strip()[-300:]}")
+        proc = subprocess.run(
+            [
+                str(readmit),
+                "audit",
+                "--repo",
+                str(repo),
+                "--format",
+                "html",
+                "--out",
+                str(Path(tmp) / "audit-registry.html"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        print(
+            f"readmit audit --format html with the registry comparison: {time.perf_counter() - t0:.2f} s "
+            f"(exit {proc.returncode}) {proc.stdout.strip() or proc.stderr.strip()[-300:]}"
+        )
 
 
 if __name__ == "__main__":

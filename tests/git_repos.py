@@ -7,8 +7,12 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-IDENTITY = {"GIT_AUTHOR_NAME": "Pat Promoter", "GIT_AUTHOR_EMAIL": "pat@hospital.example",
-            "GIT_COMMITTER_NAME": "Pat Promoter", "GIT_COMMITTER_EMAIL": "pat@hospital.example"}
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Pat Promoter",
+    "GIT_AUTHOR_EMAIL": "pat@hospital.example",
+    "GIT_COMMITTER_NAME": "Pat Promoter",
+    "GIT_COMMITTER_EMAIL": "pat@hospital.example",
+}
 
 
 def git(repo: Path, *args: str) -> str:
@@ -23,8 +27,9 @@ def use_identity(monkeypatch) -> None:
 
 def copy_of_repo(source: Path, target: Path) -> Path:
     """`target` as a fresh git repo on `main` holding `source`'s committed HEAD in one commit."""
-    archive = subprocess.run(["git", "-C", str(source), "archive", "--format=tar", "HEAD"], capture_output=True,
-                             check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(source), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
+    ).stdout
     target.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")

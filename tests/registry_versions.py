@@ -15,8 +15,16 @@ import mlflow.pyfunc
 
 from readmit import registry
 
-GOOD = {"roc_auc": 0.68, "auprc": 0.22, "brier": 0.095, "ece": 0.012, "calibration_slope": 1.02,
-        "calibration_intercept": 0.01, "subgroup_auc_gap": 0.05, "roc_auc_ci_low": 0.66}
+GOOD = {
+    "roc_auc": 0.68,
+    "auprc": 0.22,
+    "brier": 0.095,
+    "ece": 0.012,
+    "calibration_slope": 1.02,
+    "calibration_intercept": 0.01,
+    "subgroup_auc_gap": 0.05,
+    "roc_auc_ci_low": 0.66,
+}
 
 
 class Constant(mlflow.pyfunc.PythonModel):
@@ -37,7 +45,9 @@ def _template() -> tuple[Path, str]:
         try:
             registry.configure()
             with mlflow.start_run():
-                uri = mlflow.pyfunc.log_model(name="model", python_model=Constant(), pip_requirements=["mlflow"]).model_uri
+                uri = mlflow.pyfunc.log_model(
+                    name="model", python_model=Constant(), pip_requirements=["mlflow"]
+                ).model_uri
         finally:
             for k, v in saved.items():
                 os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
@@ -50,7 +60,7 @@ def _restore_mlflow_globals_after(monkeypatch) -> None:
     put them back after the test so other suites never write into this test's store."""
     import mlflow.tracking._model_registry.utils as registry_utils
     import mlflow.tracking._tracking_service.utils as tracking_utils
-    import mlflow.tracking.fluent as fluent
+    from mlflow.tracking import fluent
 
     monkeypatch.setattr(tracking_utils, "_tracking_uri", tracking_utils._tracking_uri)
     monkeypatch.setattr(registry_utils, "_registry_uri", registry_utils._registry_uri)
@@ -81,12 +91,15 @@ def register(model_source: str, **metric_changes: float) -> int:
         client.create_registered_model(registry.MODEL_NAME)
     mv = client.create_model_version(registry.MODEL_NAME, model_source, run_id=run.info.run_id)
     digest = "sha256:" + hashlib.sha256(f"model-{mv.version}".encode()).hexdigest()
-    registry.set_version_tags(mv.version, {
-        registry.TAG_MODEL_DIGEST: digest,
-        registry.TAG_DATA_VERSION: "sha256:" + hashlib.sha256(b"data").hexdigest(),
-        registry.TAG_GIT_COMMIT: "0" * 40,
-        registry.TAG_SELECTED_MODEL: "lightgbm",
-        registry.TAG_THRESHOLD: "0.12",
-    })
+    registry.set_version_tags(
+        mv.version,
+        {
+            registry.TAG_MODEL_DIGEST: digest,
+            registry.TAG_DATA_VERSION: "sha256:" + hashlib.sha256(b"data").hexdigest(),
+            registry.TAG_GIT_COMMIT: "0" * 40,
+            registry.TAG_SELECTED_MODEL: "lightgbm",
+            registry.TAG_THRESHOLD: "0.12",
+        },
+    )
     registry.set_alias(registry.CANDIDATE_ALIAS, mv.version)
     return int(mv.version)

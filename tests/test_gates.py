@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from registry_versions import register, use_tmp_mlflow
 
 from readmit import gates, registry
 from readmit.cli import main
 from readmit.errors import InputError
+from registry_versions import register, use_tmp_mlflow
 
 
 @pytest.fixture

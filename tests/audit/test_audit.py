@@ -7,15 +7,15 @@ import json
 import subprocess
 
 import pytest
-from git_repos import copy_of_repo, git, use_identity
-from registry_versions import register, use_tmp_mlflow
 
+from git_repos import copy_of_repo, git, use_identity
 from readmit import registry
 from readmit.audit import audit
 from readmit.cli import main
 from readmit.promote import promote, rollback
 from readmit.promote.flow import annotations
 from readmit.promote.models_file import EnvState, dump
+from registry_versions import register, use_tmp_mlflow
 
 pytestmark = pytest.mark.slow
 REVIEWER = {"GIT_COMMITTER_NAME": "Rita Reviewer", "GIT_COMMITTER_EMAIL": "rita@hospital.example"}
@@ -35,7 +35,9 @@ def history(repo_root, tmp_path_factory):
         repo = copy_of_repo(repo_root, tmp / "repo")
         v1, v2, v3 = (register(model) for _ in range(3))
         for v in (v1, v2, v3):
-            registry.set_version_tags(v, {"gate.dev": "passed", "gate.staging": "passed", "gate.prod": "passed"})
+            registry.set_version_tags(
+                v, {"gate.dev": "passed", "gate.staging": "passed", "gate.prod": "passed"}
+            )
         steps = {}
 
         def step(name, result):
@@ -43,8 +45,22 @@ def history(repo_root, tmp_path_factory):
 
         step("dev v1", promote("dev", v1, full=True, reason="first", repo=repo, trivy=False))
         git(repo, "checkout", "-q", "main")
-        subprocess.run(["git", "-C", str(repo), "merge", "-q", "--no-ff", "-m", "Merge promote/dev/v1",
-                        f"promote/dev/v{v1}"], check=True, env={**_env(), **REVIEWER}, capture_output=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repo),
+                "merge",
+                "-q",
+                "--no-ff",
+                "-m",
+                "Merge promote/dev/v1",
+                f"promote/dev/v{v1}",
+            ],
+            check=True,
+            env={**_env(), **REVIEWER},
+            capture_output=True,
+        )
         steps["merge"] = git(repo, "rev-parse", "HEAD").strip()
         step("staging v1", promote("staging", v1, full=True, repo=repo, trivy=False))
         step("dev v2", promote("dev", v2, full=True, repo=repo, trivy=False))
@@ -53,7 +69,9 @@ def history(repo_root, tmp_path_factory):
         step("prod v2", promote("prod", v2, full=True, repo=repo, trivy=False))
         # A hand edit: v3 straight into prod, never through staging, annotations copied correctly.
         info = registry.version_info(v3)
-        (repo / "environments/prod/models.yaml").write_text(dump(EnvState({v3: annotations(info, "prod")}, {v3: 100}, v3)))
+        (repo / "environments/prod/models.yaml").write_text(
+            dump(EnvState({v3: annotations(info, "prod")}, {v3: 100}, v3))
+        )
         git(repo, "commit", "-qam", "hotfix prod")
         steps["hand edit"] = git(repo, "rev-parse", "HEAD").strip()
         step("rollback staging", rollback("staging", reason="alerts", repo=repo, trivy=False))
@@ -73,8 +91,10 @@ def _env():
 def test_the_timeline_per_environment_is_exactly_the_history(history):
     repo, steps, (v1, v2, v3) = history
     result = audit(repo, fmt="json")
-    got = {env: [(s.version, s.weight, s.kind, s.commit, s.end is None) for s in segs]
-           for env, segs in result.timeline.items()}
+    got = {
+        env: [(s.version, s.weight, s.kind, s.commit, s.end is None) for s in segs]
+        for env, segs in result.timeline.items()
+    }
     assert got == {
         "dev": [(v1, 100, "promote", steps["dev v1"], False), (v2, 100, "promote", steps["dev v2"], True)],
         "staging": [
@@ -84,7 +104,10 @@ def test_the_timeline_per_environment_is_exactly_the_history(history):
             (v2, 100, "promote", steps["staging v2"], False),
             (v1, 100, "rollback", steps["rollback staging"], True),
         ],
-        "prod": [(v2, 100, "promote", steps["prod v2"], False), (v3, 100, "hand-edit", steps["hand edit"], True)],
+        "prod": [
+            (v2, 100, "promote", steps["prod v2"], False),
+            (v3, 100, "hand-edit", steps["hand edit"], True),
+        ],
     }
     assert list(result.timeline) == ["dev", "staging", "prod"]  # promotion order, in every format
     first = result.timeline["dev"][0]
@@ -94,18 +117,36 @@ def test_the_timeline_per_environment_is_exactly_the_history(history):
 
 
 def test_the_anomalies_are_exactly_the_planted_ones(history):
-    repo, steps, (v1, v2, v3) = history
+    repo, steps, (v1, _v2, v3) = history
     found = {(a.kind, a.env, a.commit, a.message) for a in audit(repo, fmt="json").anomalies}
     edit = steps["hand edit"]
-    mismatch = (f"version {v1}: annotation readmit.io/model-digest {_old_digest(repo, steps['dev v1'])!r} "
-                f"but the registry has {'sha256:' + 'f' * 64!r}")
+    mismatch = (
+        f"version {v1}: annotation readmit.io/model-digest {_old_digest(repo, steps['dev v1'])!r} "
+        f"but the registry has {'sha256:' + 'f' * 64!r}"
+    )
     assert found == {
-        ("hand-edit", "prod", edit,
-         "environments/prod/models.yaml changed without promotion trailers by Pat Promoter <pat@hospital.example>"),
+        (
+            "hand-edit",
+            "prod",
+            edit,
+            "environments/prod/models.yaml changed without promotion trailers by Pat Promoter <pat@hospital.example>",
+        ),
         ("skipped-staging", "prod", edit, f"version {v3} is live in prod but never ran at 100% in staging"),
-        ("policy", "prod", edit, f"promotion: Model/readmission-v{v3}: version {v3} never ran at 100% in staging"),
-        ("policy", "prod", edit, f"seldon-rollout: Experiment/readmission: version {v3} has not run at 100% in "
-                                 "staging, so its weight 100 exceeds the canary limit 10"),
+        (
+            "policy",
+            "prod",
+            edit,
+            f"promotion: Model/readmission-v{v3}: version {v3} never ran at 100% in staging",
+        ),
+        (
+            "policy",
+            "prod",
+            edit,
+            (
+                f"seldon-rollout: Experiment/readmission: version {v3} has not run at 100% in "
+                "staging, so its weight 100 exceeds the canary limit 10"
+            ),
+        ),
         ("registry-mismatch", "dev", steps["dev v1"], mismatch),
         ("registry-mismatch", "staging", steps["rollback staging"], mismatch),
     }

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from git_repos import git, use_identity
 
+from git_repos import git, use_identity
 from readmit.audit import audit
 from readmit.audit.forcepush import force_pushes
 

@@ -25,8 +25,10 @@ def test_a_violating_file_gives_one_line_per_violation(repo_root):
 def test_ran_full_from_the_caller_decides_the_canary_limit(repo_root):
     sample = repo_root / "policies" / "seldon-rollout" / "samples" / "denied-over-canary-limit.yaml"
     # The sample's own PolicyInput is not used for paths: the caller's history is.
-    assert any("exceeds the canary limit" in p for p in check(paths=[sample], repo=repo_root, registry=False,
-                                                             ran_full={"dev": ["2"]}))
+    assert any(
+        "exceeds the canary limit" in p
+        for p in check(paths=[sample], repo=repo_root, registry=False, ran_full={"dev": ["2"]})
+    )
 
 
 def test_cli_exits_1_and_prints_the_violations(repo_root, capsys):
@@ -35,7 +37,10 @@ def test_cli_exits_1_and_prints_the_violations(repo_root, capsys):
         main(["policy", "check", "--no-registry", str(sample)])
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
-    assert "image-provenance: Deployment/scorer: image ghcr.io/readmit/readmit:1.0.0 is not pinned by digest" in err
+    assert (
+        "image-provenance: Deployment/scorer: image ghcr.io/readmit/readmit:1.0.0 is not pinned by digest"
+        in err
+    )
 
 
 def test_cli_rejects_a_missing_path_in_one_line(tmp_path, capsys):

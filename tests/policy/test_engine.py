@@ -17,8 +17,12 @@ def _write_policy(root, name, body):
 
 
 def test_deny_messages_come_back_sorted(tmp_path):
-    policy = _write_policy(tmp_path, "tiny", 'package readmit.tiny\n\ndeny contains msg if {\n'
-                           '\tsome o in input.objects\n\tmsg := sprintf("%s is bad", [o.name])\n}\n')
+    policy = _write_policy(
+        tmp_path,
+        "tiny",
+        "package readmit.tiny\n\ndeny contains msg if {\n"
+        '\tsome o in input.objects\n\tmsg := sprintf("%s is bad", [o.name])\n}\n',
+    )
     assert engine.evaluate(policy, {"objects": [{"name": "b"}, {"name": "a"}]}) == ["a is bad", "b is bad"]
     assert engine.evaluate(policy, {"objects": []}) == []
 
@@ -38,8 +42,13 @@ def test_an_engine_that_prints_nothing_is_an_error(tmp_path, monkeypatch):
 
 
 def test_a_syntax_error_is_an_error_not_a_pass(tmp_path):
-    policy = _write_policy(tmp_path, "broken", "package readmit.broken\n\ndeny contains msg if { msg := 1 + }\n")
-    with pytest.raises(engine.PolicyError, match=r"^broken: Rego error: broken/policy.rego:3:\d+: Invalid arithmetic operator"):
+    policy = _write_policy(
+        tmp_path, "broken", "package readmit.broken\n\ndeny contains msg if { msg := 1 + }\n"
+    )
+    with pytest.raises(
+        engine.PolicyError,
+        match=r"^broken: Rego error: broken/policy.rego:3:\d+: Invalid arithmetic operator",
+    ):
         engine.evaluate(policy, {"objects": []})
 
 
@@ -50,11 +59,20 @@ def test_a_package_that_does_not_match_the_folder_is_an_error(tmp_path):
 
 
 def test_batches_give_one_result_per_document(tmp_path):
-    policy = _write_policy(tmp_path, "tiny", 'package readmit.tiny\n\ndeny contains "odd" if input.n % 2 == 1\n')
+    policy = _write_policy(
+        tmp_path, "tiny", 'package readmit.tiny\n\ndeny contains "odd" if input.n % 2 == 1\n'
+    )
     assert engine.evaluate_many(policy, [{"n": 1}, {"n": 2}, {"n": 3}]) == [["odd"], [], ["odd"]]
 
 
 def test_every_repo_policy_is_discovered(repo_root):
     names = [p.name for p in engine.discover(repo_root)]
-    assert names == ["argocd", "image-provenance", "model-gates", "phi-isolation", "promotion",
-                     "seldon-rollout", "workload-security"]
+    assert names == [
+        "argocd",
+        "image-provenance",
+        "model-gates",
+        "phi-isolation",
+        "promotion",
+        "seldon-rollout",
+        "workload-security",
+    ]

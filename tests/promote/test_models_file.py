@@ -7,9 +7,14 @@ import pytest
 from readmit.errors import InputError
 from readmit.promote.models_file import HEADER, EnvState, dump, parse
 
-NOTES = {"readmit.io/model-version": "3", "readmit.io/mlflow-run": "abc", "readmit.io/model-digest": "sha256:1",
-         "readmit.io/data-version": "sha256:2", "readmit.io/metrics": "auprc=0.2100,roc_auc=0.6800",
-         "readmit.io/gate-result": "passed"}
+NOTES = {
+    "readmit.io/model-version": "3",
+    "readmit.io/mlflow-run": "abc",
+    "readmit.io/model-digest": "sha256:1",
+    "readmit.io/data-version": "sha256:2",
+    "readmit.io/metrics": "auprc=0.2100,roc_auc=0.6800",
+    "readmit.io/gate-result": "passed",
+}
 
 CANARY = """# Written by readmit promote; do not edit by hand.
 apiVersion: mlops.seldon.io/v1alpha1
@@ -56,7 +61,9 @@ def test_no_live_version_is_the_header_alone_like_the_committed_files(repo_root)
 
 
 def test_a_canary_is_written_byte_for_byte_in_stable_order():
-    state = EnvState({3: {"readmit.io/model-version": "3"}, 2: {"readmit.io/model-version": "2"}}, {3: 20, 2: 80}, 2)
+    state = EnvState(
+        {3: {"readmit.io/model-version": "3"}, 2: {"readmit.io/model-version": "2"}}, {3: 20, 2: 80}, 2
+    )
     assert dump(state) == CANARY
 
 

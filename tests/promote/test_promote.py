@@ -5,13 +5,13 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from git_repos import copy_of_repo, git, state_of, use_identity
-from registry_versions import register, use_tmp_mlflow
 
+from git_repos import copy_of_repo, git, state_of, use_identity
 from readmit import registry
 from readmit.cli import main
 from readmit.errors import CheckFailed, InputError
 from readmit.promote import flow, promote, rollback
+from registry_versions import register, use_tmp_mlflow
 
 pytestmark = pytest.mark.slow
 
@@ -46,8 +46,9 @@ def gated(model, envs=("dev",), **metrics) -> int:
 
 def trailers(repo, rev="HEAD") -> dict[str, str]:
     text = git(repo, "log", "-1", "--format=%B", rev)
-    parsed = subprocess.run(["git", "interpret-trailers", "--parse"], input=text, capture_output=True, text=True,
-                            check=True).stdout
+    parsed = subprocess.run(
+        ["git", "interpret-trailers", "--parse"], input=text, capture_output=True, text=True, check=True
+    ).stdout
     return dict(line.split(": ", 1) for line in parsed.splitlines())
 
 
@@ -60,11 +61,15 @@ def test_full_promotion_commits_on_a_new_branch_with_every_trailer(repo, model):
     assert git(repo, "diff", "--name-only", "main", result.commit).split() == ["environments/dev/models.yaml"]
     info = registry.version_info(version)
     assert trailers(repo) == {
-        "Model-Version": str(version), "Model-Run": info.run_id, "Model-Digest": info.model_digest,
+        "Model-Version": str(version),
+        "Model-Run": info.run_id,
+        "Model-Digest": info.model_digest,
         "Data-Version": info.data_version,
         "Metrics": "auprc=0.2200,brier=0.0950,calibration_intercept=0.0100,calibration_slope=1.0200,"
-                   "ece=0.0120,roc_auc=0.6800,roc_auc_ci_low=0.6600,subgroup_auc_gap=0.0500",
-        "Gates": "dev=passed", "Previous-Version": "none", "Promoted-By": "Pat Promoter <pat@hospital.example>",
+        "ece=0.0120,roc_auc=0.6800,roc_auc_ci_low=0.6600,subgroup_auc_gap=0.0500",
+        "Gates": "dev=passed",
+        "Previous-Version": "none",
+        "Promoted-By": "Pat Promoter <pat@hospital.example>",
         "Reason": "first model",
     }
     text = (repo / "environments/dev/models.yaml").read_text()
@@ -81,10 +86,12 @@ def test_the_pr_description_is_the_reviewers_whole_view(repo, model, tmp_path, m
     md = out.read_text()
     assert md == result.pr_markdown
     assert f"# Promote readmission v{second} to dev at 20%" in md
-    assert f"| roc_auc | 0.7000 | 0.6600 | +0.0400 |" in md
+    assert "| roc_auc | 0.7000 | 0.6600 | +0.0400 |" in md
     assert f"champion v{first}" in md
     assert "## Gates\n\n- dev: passed (failures: [])" in md
-    assert "- policy image-provenance: passed\n- policy phi-isolation: passed\n- policy promotion: passed" in md
+    assert (
+        "- policy image-provenance: passed\n- policy phi-isolation: passed\n- policy promotion: passed" in md
+    )
     assert "readmit manifests check --env dev: passed" in md
     assert f"+  name: readmission-v{second}" in md and "weight: 20" in md
 
@@ -113,8 +120,10 @@ def test_a_policy_failure_leaves_everything_as_it_was(repo, model):
     before = state_of(repo)
     with pytest.raises(CheckFailed) as info:
         promote("prod", version, full=True, repo=repo, trivy=False)
-    assert any(p.startswith("promotion: Model/readmission-v") and "never ran at 100% in staging" in p
-               for p in info.value.problems)
+    assert any(
+        p.startswith("promotion: Model/readmission-v") and "never ran at 100% in staging" in p
+        for p in info.value.problems
+    )
     assert state_of(repo) == before
 
 
@@ -124,7 +133,9 @@ def test_a_manifests_problem_refuses_and_changes_nothing(repo, model, manifests_
     before = state_of(repo)
     with pytest.raises(CheckFailed, match="promotion refused") as info:
         promote("dev", version, full=True, repo=repo, trivy=False)
-    assert info.value.problems == ["manifests: environments/dev: Model/readmission-v1: spec.bogus: unknown field"]
+    assert info.value.problems == [
+        "manifests: environments/dev: Model/readmission-v1: spec.bogus: unknown field"
+    ]
     assert state_of(repo) == before
 
 
@@ -169,7 +180,11 @@ def test_rollback_drops_a_canary_with_a_rollback_of_trailer(repo, model, manifes
     assert result.branch == f"rollback/dev/v{second}"
     t = trailers(repo)
     assert (t["Model-Version"], t["Rollback-Of"], t["Previous-Version"], t["Reason"]) == (
-        str(first), str(second), str(first), "latency")
+        str(first),
+        str(second),
+        str(first),
+        "latency",
+    )
     assert f"readmission-v{second}" not in (repo / "environments/dev/models.yaml").read_text()
 
 

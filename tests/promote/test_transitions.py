@@ -36,7 +36,11 @@ def test_rollback_of_a_canary_drops_it():
 
 
 def test_rollback_of_a_full_version_restores_the_last_other_full_one():
-    history = [EnvState({1: A}, {1: 100}, 1), EnvState({1: A, 2: A}, {1: 50, 2: 50}, 1), EnvState({2: A}, {2: 100}, 2)]
+    history = [
+        EnvState({1: A}, {1: 100}, 1),
+        EnvState({1: A, 2: A}, {1: 50, 2: 50}, 1),
+        EnvState({2: A}, {2: 100}, 2),
+    ]
     assert rollback_target(history[-1], history) == (1, 2)
 
 

@@ -45,7 +45,9 @@ def champion_version(env: str, repo: Path | None = None) -> int | None:
     return parse(models.read_text(), str(models)).default if models.is_file() else None
 
 
-def gate_input(env: str, metrics: dict[str, float], champion: int | None, champion_metrics: dict | None) -> dict:
+def gate_input(
+    env: str, metrics: dict[str, float], champion: int | None, champion_metrics: dict | None
+) -> dict:
     gate = {"env": env, "metrics": gate_metrics(metrics), "champion": None}
     if champion is not None:
         gate["champion"] = {"version": champion, "metrics": gate_metrics(champion_metrics or {})}
@@ -66,8 +68,11 @@ def gate(version: int, env: str, repo: Path | None = None, record: bool = True) 
     document = gate_input(env, info.metrics, champion, champion_metrics)
     failures = engine.evaluate(engine.get("model-gates", repo), document)
     if record:
-        registry.set_version_tags(info.version, {
-            registry.gate_tag(env): "failed" if failures else "passed",
-            f"{registry.gate_tag(env)}.failures": json.dumps(failures),
-        })
+        registry.set_version_tags(
+            info.version,
+            {
+                registry.gate_tag(env): "failed" if failures else "passed",
+                f"{registry.gate_tag(env)}.failures": json.dumps(failures),
+            },
+        )
     return GateResult(info.version, env, champion, failures)

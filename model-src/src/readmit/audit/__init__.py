@@ -17,8 +17,16 @@ class AuditResult:
     out: Path | None
 
 
-def audit(repo: Path, env: str | None = None, since: str | None = None, fmt: str = "html",
-          out: Path | None = None, registry: bool = True, policies: bool = True, rev: str = "HEAD") -> AuditResult:
+def audit(
+    repo: Path,
+    env: str | None = None,
+    since: str | None = None,
+    fmt: str = "html",
+    out: Path | None = None,
+    registry: bool = True,
+    policies: bool = True,
+    rev: str = "HEAD",
+) -> AuditResult:
     from readmit.audit.run import run
 
     return run(repo, env=env, since=since, fmt=fmt, out=out, registry=registry, policies=policies, rev=rev)

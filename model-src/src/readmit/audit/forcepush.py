@@ -19,21 +19,38 @@ ZERO = "0" * 40
 
 def force_pushes(repo: Path, record: bool = True) -> list[Anomaly]:
     reachable = set(git(repo, "rev-list", "--all").split())
-    parents = {line.split()[0]: line.split()[1:] for line in git(repo, "rev-list", "--all", "--reflog", "--parents").splitlines()}
+    parents = {
+        line.split()[0]: line.split()[1:]
+        for line in git(repo, "rev-list", "--all", "--reflog", "--parents").splitlines()
+    }
     git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
     out, seen = [], set()
     for ref, old, new in _reflog_moves(git_dir):
         if (ref, old) in seen or old in parents.get(new, ()) or _is_ancestor(repo, old, new):
             continue
         seen.add((ref, old))
-        out.append(Anomaly("force-push", "", new, f"{ref} moved from {old[:12]} to {new[:12]}, which does not "
-                           f"contain it: history was rewritten or force-pushed"))
+        out.append(
+            Anomaly(
+                "force-push",
+                "",
+                new,
+                f"{ref} moved from {old[:12]} to {new[:12]}, which does not "
+                f"contain it: history was rewritten or force-pushed",
+            )
+        )
     heads_file = git_dir / SEEN_HEADS
     recorded = heads_file.read_text().split() if heads_file.exists() else []
     for sha in dict.fromkeys(recorded):
         if sha not in reachable and not any(sha[:12] in a.message for a in out):
-            out.append(Anomaly("force-push", "", sha, f"{sha[:12]} was a head at an earlier audit and is no "
-                               "longer in the history (force-pushed)"))
+            out.append(
+                Anomaly(
+                    "force-push",
+                    "",
+                    sha,
+                    f"{sha[:12]} was a head at an earlier audit and is no "
+                    "longer in the history (force-pushed)",
+                )
+            )
     if record:
         heads = git(repo, "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes").split()
         write_text(heads_file, "\n".join(sorted(set(recorded) | set(heads))) + "\n")
@@ -52,5 +69,11 @@ def _reflog_moves(git_dir: Path):
 
 
 def _is_ancestor(repo: Path, old: str, new: str) -> bool:
-    return subprocess.run(["git", "-C", str(repo), "merge-base", "--is-ancestor", old, new],
-                          capture_output=True, check=False).returncode == 0
+    return (
+        subprocess.run(
+            ["git", "-C", str(repo), "merge-base", "--is-ancestor", old, new],
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )

@@ -38,7 +38,9 @@ def git(repo: Path, *args: str, stdin: str | None = None, check: bool = True) ->
         ["git", "-C", str(repo), *args], input=stdin, capture_output=True, text=True, check=False
     )
     if check and proc.returncode != 0:
-        raise InputError(f"{repo}: git {args[0]} failed: {proc.stderr.strip().splitlines()[-1:]}; is it a git repository?")
+        raise InputError(
+            f"{repo}: git {args[0]} failed: {proc.stderr.strip().splitlines()[-1:]}; is it a git repository?"
+        )
     return proc.stdout
 
 
@@ -61,7 +63,9 @@ def read_history(repo: Path, rev: str = "HEAD", since: str | None = None) -> lis
         args.append(f"--since={since}")
     out = git(repo, *args, "--", "environments/")
     commits = [_parse_record(r) for r in out.split("\x1e") if r.strip()]
-    wanted = [(c.sha, env) for c in commits for f in c.files if (m := _MODELS.match(f)) for env in [m.group(1)]]
+    wanted = [
+        (c.sha, env) for c in commits for f in c.files if (m := _MODELS.match(f)) for env in [m.group(1)]
+    ]
     texts = _cat_files(repo, [f"{sha}:environments/{env}/models.yaml" for sha, env in wanted])
     by_sha: dict[str, dict[str, str | None]] = {}
     for (sha, env), text in zip(wanted, texts, strict=True):

@@ -11,8 +11,11 @@ from readmit.audit.timeline import Change
 from readmit.promote.models_file import EXPERIMENT, SELDON, model_name
 
 
-def policy_failures(all_changes: list[Change], canary_limits: dict[str, str],
-                    evaluate: Callable[[str, list[dict]], list[list[str]]]) -> list[Anomaly]:
+def policy_failures(
+    all_changes: list[Change],
+    canary_limits: dict[str, str],
+    evaluate: Callable[[str, list[dict]], list[list[str]]],
+) -> list[Anomaly]:
     """Run the model policies (seldon-rollout, promotion) on each historical models.yaml, with the history
     known at that commit. Inputs are canonical (versions renamed by rank, annotation values reduced to
     present/absent, which is all these policies compare without a registry), so a long history collapses to
@@ -31,9 +34,15 @@ def policy_failures(all_changes: list[Change], canary_limits: dict[str, str],
     out: list[Anomaly] = []
     unique = sorted(set(inputs))
     for policy in ("seldon-rollout", "promotion"):
-        results = dict(zip(unique, evaluate(policy, [json.loads(k) for k in unique]), strict=True)) if unique else {}
+        results = (
+            dict(zip(unique, evaluate(policy, [json.loads(k) for k in unique]), strict=True))
+            if unique
+            else {}
+        )
         for key, (ch, alias) in zip(inputs, owners, strict=True):
-            out += [Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}") for m in results[key]]
+            out += [
+                Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}") for m in results[key]
+            ]
     return out
 
 
@@ -44,7 +53,9 @@ _VERSION_NOTE = "readmit.io/model-version"
 def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple[dict, dict[str, str]]:
     state = ch.state
     versions = set(state.weights) | set(state.annotations)
-    versions |= {int(a[_VERSION_NOTE]) for a in state.annotations.values() if str(a.get(_VERSION_NOTE, "")).isdigit()}
+    versions |= {
+        int(a[_VERSION_NOTE]) for a in state.annotations.values() if str(a.get(_VERSION_NOTE, "")).isdigit()
+    }
     rank = {v: _ALIAS_BASE + i for i, v in enumerate(sorted(versions))}
 
     def note(key: str, value) -> str:
@@ -52,12 +63,24 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple
             return str(rank[int(value)])
         return "set" if value not in (None, "") else ""
 
-    models = [{"apiVersion": SELDON, "kind": "Model", "metadata": {"name": model_name(rank[v]),
-                                            "annotations": {k: note(k, x) for k, x in a.items()}}}
-              for v, a in sorted(state.annotations.items())]
+    models = [
+        {
+            "apiVersion": SELDON,
+            "kind": "Model",
+            "metadata": {"name": model_name(rank[v]), "annotations": {k: note(k, x) for k, x in a.items()}},
+        }
+        for v, a in sorted(state.annotations.items())
+    ]
     candidates = [{"name": model_name(rank[v]), "weight": w} for v, w in sorted(state.weights.items())]
-    experiment = {"apiVersion": SELDON, "kind": "Experiment", "metadata": {"name": EXPERIMENT, "annotations":
-                  {"readmit.io/canary-max-weight": limit} if limit else {}}, "spec": {"candidates": candidates}}
+    experiment = {
+        "apiVersion": SELDON,
+        "kind": "Experiment",
+        "metadata": {
+            "name": EXPERIMENT,
+            "annotations": {"readmit.io/canary-max-weight": limit} if limit else {},
+        },
+        "spec": {"candidates": candidates},
+    }
     ran_full = {e: sorted(str(rank[v]) for v in vs if v in rank) for e, vs in sorted(ran.items())}
     doc = {"objects": [*models, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
     return doc, {str(a): str(v) for v, a in rank.items()}

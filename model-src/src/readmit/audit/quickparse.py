@@ -25,7 +25,7 @@ def _scalar(raw: str) -> str | None:
 def quick_parse(text: str) -> EnvState | None:
     if not text.startswith(HEADER):
         return None
-    body = text[len(HEADER):]
+    body = text[len(HEADER) :]
     if not body:
         return EnvState()
     annotations: dict[int, dict[str, str]] = {}

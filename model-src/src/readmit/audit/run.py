@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from readmit.atomic import write_text
 from readmit.audit import AuditResult
 from readmit.audit import anomalies as an
 from readmit.audit.forcepush import force_pushes
-from readmit.audit.historical_policies import policy_failures
 from readmit.audit.gitlog import git, read_history
+from readmit.audit.historical_policies import policy_failures
 from readmit.audit.report import RENDERERS
 from readmit.audit.timeline import changes, segments
 from readmit.errors import InputError
@@ -19,8 +19,16 @@ from readmit.errors import InputError
 _LIMIT = re.compile(r"readmit\.io/canary-max-weight:\s*[\"']?(\d+)")
 
 
-def run(repo: Path, env: str | None, since: str | None, fmt: str, out: Path | None, registry: bool,
-        policies: bool, rev: str) -> AuditResult:
+def run(
+    repo: Path,
+    env: str | None,
+    since: str | None,
+    fmt: str,
+    out: Path | None,
+    registry: bool,
+    policies: bool,
+    rev: str,
+) -> AuditResult:
     if fmt not in RENDERERS:
         raise InputError(f"--format {fmt}: unknown format; use one of {sorted(RENDERERS)}")
     cutoff = _parse_since(since)
@@ -34,11 +42,24 @@ def run(repo: Path, env: str | None, since: str | None, fmt: str, out: Path | No
         found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
     found += force_pushes(repo)
     when = {c.sha: c.committed for c in commits}
-    timeline = {e: [s for s in segs if _after(s.end, cutoff)] for e, segs in segments(all_changes).items()
-                if env in (None, e)}
-    found = [a for a in found if env in (None, a.env, "") and (a.kind == "force-push" or _after(when.get(a.commit), cutoff))]
-    meta = {"repo": str(repo.resolve()), "rev": git(repo, "rev-parse", "--abbrev-ref", rev).strip() or rev, "head": git(repo, "rev-parse", rev).strip(),
-            "commits": len(commits), "env": env or "all", "since": since or ""}
+    timeline = {
+        e: [s for s in segs if _after(s.end, cutoff)]
+        for e, segs in segments(all_changes).items()
+        if env in (None, e)
+    }
+    found = [
+        a
+        for a in found
+        if env in (None, a.env, "") and (a.kind == "force-push" or _after(when.get(a.commit), cutoff))
+    ]
+    meta = {
+        "repo": str(repo.resolve()),
+        "rev": git(repo, "rev-parse", "--abbrev-ref", rev).strip() or rev,
+        "head": git(repo, "rev-parse", rev).strip(),
+        "commits": len(commits),
+        "env": env or "all",
+        "since": since or "",
+    }
     text = RENDERERS[fmt](timeline, found, meta)
     if out is not None:
         write_text(Path(out), text)
@@ -52,7 +73,7 @@ def _parse_since(since: str | None) -> datetime | None:
         value = datetime.fromisoformat(since)
     except ValueError as exc:
         raise InputError(f"--since {since}: not a date; use YYYY-MM-DD or an ISO timestamp") from exc
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _after(stamp: str | None, cutoff: datetime | None) -> bool:
@@ -79,9 +100,14 @@ def _registry_lookup():
         for mv in page:
             tags = dict(mv.tags or {})
             known[int(mv.version)] = registry.VersionInfo(
-                version=int(mv.version), run_id=mv.run_id, source=mv.source or "",
-                model_digest=tags.get(registry.TAG_MODEL_DIGEST, ""), data_version=tags.get(registry.TAG_DATA_VERSION, ""),
-                git_commit=tags.get(registry.TAG_GIT_COMMIT, ""), tags=tags)
+                version=int(mv.version),
+                run_id=mv.run_id,
+                source=mv.source or "",
+                model_digest=tags.get(registry.TAG_MODEL_DIGEST, ""),
+                data_version=tags.get(registry.TAG_DATA_VERSION, ""),
+                git_commit=tags.get(registry.TAG_GIT_COMMIT, ""),
+                tags=tags,
+            )
         token = page.token
         if not token:
             return known.get

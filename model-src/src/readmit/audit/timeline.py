@@ -108,8 +108,17 @@ def segments(all_changes: list[Change]) -> dict[str, list[Segment]]:
                 notes = ch.state.annotations.get(version, {})
                 rows.append(
                     Segment(
-                        env, version, weight, ch.time, end, ch.commit.sha, ch.commit.author, ch.approver,
-                        ch.kind, notes.get("readmit.io/metrics", ""), notes.get("readmit.io/gate-result", ""),
+                        env,
+                        version,
+                        weight,
+                        ch.time,
+                        end,
+                        ch.commit.sha,
+                        ch.commit.author,
+                        ch.approver,
+                        ch.kind,
+                        notes.get("readmit.io/metrics", ""),
+                        notes.get("readmit.io/gate-result", ""),
                     )
                 )
     return out

@@ -17,6 +17,8 @@ def gate(version: int, env: str) -> None:
     result = run_gate(version, env)
     champion = f"champion v{result.champion}" if result.champion is not None else "no champion"
     if not result.passed:
-        raise CheckFailed(f"version {version} failed {len(result.failures)} {env} gate(s) ({champion})",
-                          [f"model-gates: {f}" for f in result.failures])
+        raise CheckFailed(
+            f"version {version} failed {len(result.failures)} {env} gate(s) ({champion})",
+            [f"model-gates: {f}" for f in result.failures],
+        )
     click.echo(f"version {version} passed the {env} gates ({champion})")

@@ -10,14 +10,20 @@ _ENV = click.Choice(["dev", "staging", "prod"])
 
 
 def _common(f):
-    for option in reversed([
-        click.option("--reason", default="", help="Why; recorded as the Reason trailer."),
-        click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=None),
-        click.option("--branch", default=None, help="Branch to create (default promote/<env>/v<N>)."),
-        click.option("--push", "push", default=None, metavar="REMOTE", help="Push the branch to REMOTE."),
-        click.option("--pr-out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                     help="Write the PR description here instead of stdout."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--reason", default="", help="Why; recorded as the Reason trailer."),
+            click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=None),
+            click.option("--branch", default=None, help="Branch to create (default promote/<env>/v<N>)."),
+            click.option("--push", "push", default=None, metavar="REMOTE", help="Push the branch to REMOTE."),
+            click.option(
+                "--pr-out",
+                type=click.Path(path_type=Path, dir_okay=False),
+                default=None,
+                help="Write the PR description here instead of stdout.",
+            ),
+        ]
+    ):
         f = option(f)
     return f
 
@@ -25,8 +31,11 @@ def _common(f):
 def _report(result, pr_out: Path | None) -> None:
     if pr_out is None:
         click.echo(result.pr_markdown)
-    click.echo(f"created branch {result.branch} at {result.commit[:12]}"
-               + (f", pushed to {result.pushed_to}" if result.pushed_to else ""), err=True)
+    click.echo(
+        f"created branch {result.branch} at {result.commit[:12]}"
+        + (f", pushed to {result.pushed_to}" if result.pushed_to else ""),
+        err=True,
+    )
 
 
 @click.command()
@@ -39,8 +48,20 @@ def promote(env, version, weight, full, reason, repo, branch, push, pr_out) -> N
     """Commit a new models.yaml for ENV on a new branch and print the PR description."""
     from readmit.promote import promote as run
 
-    _report(run(env, version, weight=weight, full=full or weight is None, reason=reason, repo=repo,
-                branch=branch, push=push, pr_out=pr_out), pr_out)
+    _report(
+        run(
+            env,
+            version,
+            weight=weight,
+            full=full or weight is None,
+            reason=reason,
+            repo=repo,
+            branch=branch,
+            push=push,
+            pr_out=pr_out,
+        ),
+        pr_out,
+    )
 
 
 @click.command()

@@ -16,8 +16,13 @@ from readmit.policy import documents, engine
 GATE_POLICY = "model-gates"  # evaluated by `readmit gate` on metrics, not on manifests
 
 
-def check(envs: list[str] | None = None, paths: list[Path] | None = None, repo: Path | None = None,
-          registry: bool = True, ran_full: dict[str, list[str]] | None = None) -> list[str]:
+def check(
+    envs: list[str] | None = None,
+    paths: list[Path] | None = None,
+    repo: Path | None = None,
+    registry: bool = True,
+    ran_full: dict[str, list[str]] | None = None,
+) -> list[str]:
     """Problem lines `policy: Kind/name: message (where)`; empty when everything passes."""
     repo = Path(repo or readmit_paths.repo_root())
     if not envs and not paths:
@@ -29,12 +34,15 @@ def check(envs: list[str] | None = None, paths: list[Path] | None = None, repo: 
 
         ran_full = ran_full_at(repo)
     targets = [(f"environments/{e}", _env_input(repo, e, ran_full, registry)) for e in envs or []]
-    targets += [(str(p), documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full})) for p in paths or []]
+    targets += [
+        (str(p), documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full})) for p in paths or []
+    ]
     return evaluate(targets, repo)
 
 
-def check_rendered(env: str, objects: list[dict], repo: Path, ran_full: dict[str, list[str]],
-                   registry: bool = True) -> list[str]:
+def check_rendered(
+    env: str, objects: list[dict], repo: Path, ran_full: dict[str, list[str]], registry: bool = True
+) -> list[str]:
     """Like check(envs=[env]) for objects the caller already rendered."""
     context = {"env": env, "ran_full": ran_full}
     if registry:
@@ -48,7 +56,9 @@ def evaluate(targets: list[tuple[str, dict]], repo: Path) -> list[str]:
     jobs = [(p, where, doc) for p in policies for where, doc in targets]
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda job: engine.evaluate(job[0], job[2]), jobs))
-    return [f"{p.name}: {m} ({where})" for (p, where, _), msgs in zip(jobs, results, strict=True) for m in msgs]
+    return [
+        f"{p.name}: {m} ({where})" for (p, where, _), msgs in zip(jobs, results, strict=True) for m in msgs
+    ]
 
 
 def _env_input(repo: Path, env: str, ran_full: dict, registry: bool) -> dict:

@@ -54,7 +54,9 @@ def get(name: str, repo: Path | None = None) -> Policy:
     if not (path / "policy.rego").is_file():
         from readmit.errors import InputError
 
-        raise InputError(f"{path}/policy.rego: no such policy; choose one of {[p.name for p in discover(repo)]}")
+        raise InputError(
+            f"{path}/policy.rego: no such policy; choose one of {[p.name for p in discover(repo)]}"
+        )
     return Policy(name, path)
 
 

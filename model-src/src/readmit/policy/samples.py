@@ -30,7 +30,9 @@ def check_sample(policy: engine.Policy, path: Path) -> SampleResult:
         return SampleResult(policy.name, path.name, not messages, "; ".join(messages) or "no violations")
     expect = documents.expectation(path)
     if not expect:
-        return SampleResult(policy.name, path.name, False, "denied sample has no '# expect: <message>' comment")
+        return SampleResult(
+            policy.name, path.name, False, "denied sample has no '# expect: <message>' comment"
+        )
     ok = bool(messages) and all(expect in m for m in messages)
     detail = "; ".join(messages) if messages else f"no violation, expected {expect!r}"
     return SampleResult(policy.name, path.name, ok, detail)
@@ -39,8 +41,11 @@ def check_sample(policy: engine.Policy, path: Path) -> SampleResult:
 def run(repo: Path | None = None, names: list[str] | None = None) -> list[SampleResult]:
     chosen = [engine.get(n, repo) for n in names] if names else engine.discover(repo)
     jobs = [(p, s) for p in chosen for s in sorted(p.path.glob("samples/*.yaml"))]
-    missing = [SampleResult(p.name, "samples/", False, "needs allowed-*.yaml and denied-*.yaml samples")
-               for p in chosen if not (list(p.path.glob("samples/allowed-*.yaml")) and list(p.path.glob("samples/denied-*.yaml")))]
+    missing = [
+        SampleResult(p.name, "samples/", False, "needs allowed-*.yaml and denied-*.yaml samples")
+        for p in chosen
+        if not (list(p.path.glob("samples/allowed-*.yaml")) and list(p.path.glob("samples/denied-*.yaml")))
+    ]
     with ThreadPoolExecutor(max_workers=4) as pool:
         return missing + list(pool.map(lambda job: check_sample(*job), jobs))
 

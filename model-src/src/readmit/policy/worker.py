@@ -48,8 +48,10 @@ def main() -> None:
     with tempfile.TemporaryFile(mode="w+") as printed:
         os.dup2(printed.fileno(), 1)
         try:
-            reply = {"results": [_evaluate(request["modules"], request["query"], d) for d in request["inputs"]]}
-        except Exception as exc:  # reported to the caller as a policy error, never swallowed
+            reply = {
+                "results": [_evaluate(request["modules"], request["query"], d) for d in request["inputs"]]
+            }
+        except Exception as exc:  # noqa: BLE001 -- reported to the caller as a policy error, never swallowed
             sys.stdout.flush()
             printed.seek(0)
             reply = {"error": _readable(str(exc), printed.read())}

@@ -33,7 +33,9 @@ def _shared_material():
         os.environ.pop("READMIT_SHARED", None)
 
 
-def check_in_scratch_copy(repo: Path, env: str, rel: str, new_text: str, trivy: bool) -> tuple[str, str, list[str]]:
+def check_in_scratch_copy(
+    repo: Path, env: str, rel: str, new_text: str, trivy: bool
+) -> tuple[str, str, list[str]]:
     """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem."""
     from readmit.audit.history import ran_full_at
     from readmit.manifests.check import check as manifests_check
@@ -41,8 +43,9 @@ def check_in_scratch_copy(repo: Path, env: str, rel: str, new_text: str, trivy: 
     from readmit.policy.check import check_rendered
     from readmit.policy.engine import discover
 
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", "HEAD"], capture_output=True,
-                             check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
+    ).stdout
     with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp, _shared_material():
         scratch = Path(tmp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -52,10 +55,17 @@ def check_in_scratch_copy(repo: Path, env: str, rel: str, new_text: str, trivy: 
         (scratch / rel).write_text(new_text)
         after = render_text(overlay)
         problems = [f"manifests: {p}" for p in manifests_check(envs=[env], repo=scratch, trivy=trivy)]
-        problems += check_rendered(env, [d for d in yaml.safe_load_all(after) if d], scratch, ran_full_at(repo))
+        problems += check_rendered(
+            env, [d for d in yaml.safe_load_all(after) if d], scratch, ran_full_at(repo)
+        )
         names = [p.name for p in discover(scratch) if p.name != "model-gates"]
     if problems:
-        raise CheckFailed(f"promotion refused: the new {rel} fails {len(problems)} check(s); nothing was changed",
-                          problems)
-    return before, after, [f"readmit manifests check --env {env}: passed" + ("" if trivy else " (without trivy)")] + [
-        f"policy {name}: passed" for name in names]
+        raise CheckFailed(
+            f"promotion refused: the new {rel} fails {len(problems)} check(s); nothing was changed", problems
+        )
+    return (
+        before,
+        after,
+        [f"readmit manifests check --env {env}: passed" + ("" if trivy else " (without trivy)")]
+        + [f"policy {name}: passed" for name in names],
+    )

@@ -58,7 +58,9 @@ def annotations(info: registry.VersionInfo, env: str) -> dict[str, str]:
     }
 
 
-def _trailers(info: registry.VersionInfo, env: str, previous: int | None, repo: Path, reason: str) -> dict[str, str]:
+def _trailers(
+    info: registry.VersionInfo, env: str, previous: int | None, repo: Path, reason: str
+) -> dict[str, str]:
     return {
         "Model-Version": str(info.version),
         "Model-Run": info.run_id,
@@ -87,9 +89,18 @@ def _read(repo: Path, env: str) -> tuple[str, git.Snapshot, EnvState]:
     return rel, snap, parse((repo / rel).read_text(), rel)
 
 
-def promote(env: str, version: int, weight: int | None = None, full: bool = False, reason: str = "",
-            repo: Path | None = None, branch: str | None = None, push: str | None = None,
-            pr_out: Path | None = None, trivy: bool = True) -> PromoteResult:
+def promote(
+    env: str,
+    version: int,
+    weight: int | None = None,
+    full: bool = False,
+    reason: str = "",
+    repo: Path | None = None,
+    branch: str | None = None,
+    push: str | None = None,
+    pr_out: Path | None = None,
+    trivy: bool = True,
+) -> PromoteResult:
     repo = Path(repo or paths.repo_root())
     _check_env(env)
     if full and weight is not None:
@@ -98,15 +109,25 @@ def promote(env: str, version: int, weight: int | None = None, full: bool = Fals
     gate = info.gate_result(env)
     if gate != "passed":
         failures = info.tags.get(f"{registry.gate_tag(env)}.failures", "")
-        raise CheckFailed(f"version {info.version} has not passed its {env} gates ({gate or 'never gated'}); "
-                          f"run `readmit gate --version {info.version} --env {env}`", [failures] if failures else [])
+        raise CheckFailed(
+            f"version {info.version} has not passed its {env} gates ({gate or 'never gated'}); "
+            f"run `readmit gate --version {info.version} --env {env}`",
+            [failures] if failures else [],
+        )
     rel, snap, before = _read(repo, env)
     after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
     share = f"{after.weights[info.version]}%"
-    plan = Plan(env, info, before, after, f"Promote readmission v{info.version} to {env} at {share}",
-                f"Version {info.version} takes {share} of {env} traffic"
-                + (f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."),
-                _trailers(info, env, before.default, repo, reason), branch or _branch(env, info.version, after))
+    plan = Plan(
+        env,
+        info,
+        before,
+        after,
+        f"Promote readmission v{info.version} to {env} at {share}",
+        f"Version {info.version} takes {share} of {env} traffic"
+        + (f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."),
+        _trailers(info, env, before.default, repo, reason),
+        branch or _branch(env, info.version, after),
+    )
     return _apply(repo, rel, snap, plan, push, pr_out, trivy)
 
 
@@ -116,8 +137,15 @@ def _branch(env: str, version: int, after: EnvState) -> str:
     return f"promote/{env}/v{version}" + ("" if weight == 100 else f"-canary-{weight}")
 
 
-def rollback(env: str, reason: str = "", repo: Path | None = None, branch: str | None = None,
-             push: str | None = None, pr_out: Path | None = None, trivy: bool = True) -> PromoteResult:
+def rollback(
+    env: str,
+    reason: str = "",
+    repo: Path | None = None,
+    branch: str | None = None,
+    push: str | None = None,
+    pr_out: Path | None = None,
+    trivy: bool = True,
+) -> PromoteResult:
     from readmit.audit.gitlog import read_history
     from readmit.audit.timeline import changes
 
@@ -128,14 +156,22 @@ def rollback(env: str, reason: str = "", repo: Path | None = None, branch: str |
     info = registry.version_info(target)
     after = EnvState({target: annotations(info, env)}, {target: 100}, target)
     trailers = {**_trailers(info, env, before.default, repo, reason), "Rollback-Of": str(rolled_back)}
-    plan = Plan(env, info, before, after, f"Roll back {env} from readmission v{rolled_back} to v{target}",
-                f"Version {rolled_back} leaves {env}; version {target} takes 100% of its traffic again.",
-                trailers, branch or f"rollback/{env}/v{rolled_back}")
+    plan = Plan(
+        env,
+        info,
+        before,
+        after,
+        f"Roll back {env} from readmission v{rolled_back} to v{target}",
+        f"Version {rolled_back} leaves {env}; version {target} takes 100% of its traffic again.",
+        trailers,
+        branch or f"rollback/{env}/v{rolled_back}",
+    )
     return _apply(repo, rel, snap, plan, push, pr_out, trivy)
 
 
-def _apply(repo: Path, rel: str, snap: git.Snapshot, plan: Plan, push: str | None, pr_out: Path | None,
-           trivy: bool) -> PromoteResult:
+def _apply(
+    repo: Path, rel: str, snap: git.Snapshot, plan: Plan, push: str | None, pr_out: Path | None, trivy: bool
+) -> PromoteResult:
     new_text = dump(plan.after)
     if new_text == (repo / rel).read_text():
         raise InputError(f"{rel}: already in the requested state; nothing to promote")
@@ -144,11 +180,15 @@ def _apply(repo: Path, rel: str, snap: git.Snapshot, plan: Plan, push: str | Non
     champion_metrics = registry.version_info(champion).metrics if champion is not None else None
     gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
     markdown = pr.describe(
-        title=plan.title, summary=plan.summary, trailers=plan.trailers, candidate_metrics=plan.info.metrics,
+        title=plan.title,
+        summary=plan.summary,
+        trailers=plan.trailers,
+        candidate_metrics=plan.info.metrics,
         champion_metrics=champion_metrics,
         champion_label=f"champion v{champion}" if champion is not None else f"no champion in {plan.env}",
         gates=[f"{plan.env}: {plan.info.gate_result(plan.env) or 'not gated'} (failures: {gate_failures})"],
-        checks=checks, diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
+        checks=checks,
+        diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
     )
     commit_message = message.compose(plan.title, plan.summary, plan.trailers)
     snap.verify(repo)
@@ -166,7 +206,9 @@ def _apply(repo: Path, rel: str, snap: git.Snapshot, plan: Plan, push: str | Non
     except BaseException:
         _undo(repo, original, plan.branch, commit, push if pushed else None)
         raise
-    return PromoteResult(plan.env, plan.info.version, plan.before.default, plan.branch, commit, markdown, push)
+    return PromoteResult(
+        plan.env, plan.info.version, plan.before.default, plan.branch, commit, markdown, push
+    )
 
 
 def _undo(repo: Path, original: str, branch: str, commit: str, pushed_to: str | None) -> None:

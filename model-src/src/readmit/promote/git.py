@@ -17,8 +17,14 @@ ZERO = "0" * 40
 
 
 def run(repo: Path, *args: str, stdin: str | None = None, env: dict | None = None) -> str:
-    proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, check=False)
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
         raise CheckFailed(f"git {args[0]} failed in {repo}: {last}")
@@ -36,7 +42,11 @@ class Snapshot:
     @classmethod
     def take(cls, repo: Path, path: str) -> Snapshot:
         head = run(repo, "rev-parse", "--verify", "HEAD").strip()
-        blob = run(repo, "rev-parse", "--verify", "--quiet", f"HEAD:{path}").strip() if _exists(repo, path) else None
+        blob = (
+            run(repo, "rev-parse", "--verify", "--quiet", f"HEAD:{path}").strip()
+            if _exists(repo, path)
+            else None
+        )
         return cls(head, path, blob or None)
 
     def verify(self, repo: Path) -> None:
@@ -46,15 +56,21 @@ class Snapshot:
 
 
 def _exists(repo: Path, path: str) -> bool:
-    return bool(subprocess.run(["git", "-C", str(repo), "cat-file", "-e", f"HEAD:{path}"],
-                               capture_output=True, check=False).returncode == 0)
+    return bool(
+        subprocess.run(
+            ["git", "-C", str(repo), "cat-file", "-e", f"HEAD:{path}"], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
 
 
 def ensure_clean(repo: Path) -> None:
     dirty = run(repo, "status", "--porcelain", "--untracked-files=normal").splitlines()
     if dirty:
-        raise InputError(f"{repo}: the working tree is dirty ({len(dirty)} paths, e.g. {dirty[0][3:]}); "
-                         "commit or remove the changes, then promote")
+        raise InputError(
+            f"{repo}: the working tree is dirty ({len(dirty)} paths, e.g. {dirty[0][3:]}); "
+            "commit or remove the changes, then promote"
+        )
 
 
 def build_commit(repo: Path, snap: Snapshot, text: str, message: str) -> str:
@@ -70,8 +86,9 @@ def build_commit(repo: Path, snap: Snapshot, text: str, message: str) -> str:
 
 def create_branch(repo: Path, branch: str, commit: str) -> None:
     """Create refs/heads/<branch> only if it does not exist yet (atomic: the old value must be zero)."""
-    if subprocess.run(["git", "-C", str(repo), "check-ref-format", "--branch", branch],
-                      capture_output=True, check=False).returncode:
+    if subprocess.run(
+        ["git", "-C", str(repo), "check-ref-format", "--branch", branch], capture_output=True, check=False
+    ).returncode:
         raise InputError(f"--branch {branch}: not a valid branch name")
     if run(repo, "branch", "--list", branch).strip():
         raise InputError(f"--branch {branch}: the branch already exists; delete it or choose another name")
@@ -84,8 +101,12 @@ def delete_branch(repo: Path, branch: str, commit: str) -> None:
 
 def current(repo: Path) -> str:
     """The checked-out branch name, or the commit when HEAD is detached."""
-    branch = subprocess.run(["git", "-C", str(repo), "symbolic-ref", "-q", "--short", "HEAD"],
-                            capture_output=True, text=True, check=False).stdout.strip()
+    branch = subprocess.run(
+        ["git", "-C", str(repo), "symbolic-ref", "-q", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     return branch or run(repo, "rev-parse", "HEAD").strip()
 
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 
-TRAILERS = ["Model-Version", "Model-Run", "Model-Digest", "Data-Version", "Metrics", "Gates",
-            "Previous-Version", "Promoted-By", "Reason"]
+TRAILERS = [
+    "Model-Version",
+    "Model-Run",
+    "Model-Digest",
+    "Data-Version",
+    "Metrics",
+    "Gates",
+    "Previous-Version",
+    "Promoted-By",
+    "Reason",
+]
 
 
 def metrics_text(metrics: dict[str, float]) -> str:

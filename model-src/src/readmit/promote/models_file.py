@@ -44,12 +44,14 @@ def parse(text: str, where: str = "models.yaml") -> EnvState:
     try:
         docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d]
     except yaml.YAMLError as exc:
-        raise InputError(f"{where}: not valid YAML ({exc.__class__.__name__}); restore it with readmit promote") from exc
+        raise InputError(
+            f"{where}: not valid YAML ({exc.__class__.__name__}); restore it with readmit promote"
+        ) from exc
     annotations, weights, default = {}, {}, None
     for doc in docs:
         kind, name = doc.get("kind"), (doc.get("metadata") or {}).get("name", "")
         if kind == "Model":
-            annotations[_version_of(name, where)] = dict((doc["metadata"].get("annotations") or {}))
+            annotations[_version_of(name, where)] = dict(doc["metadata"].get("annotations") or {})
         elif kind == "Experiment" and name == EXPERIMENT:
             spec = doc.get("spec") or {}
             weights = {_version_of(c["name"], where): int(c["weight"]) for c in spec.get("candidates") or []}
@@ -59,9 +61,11 @@ def parse(text: str, where: str = "models.yaml") -> EnvState:
 
 def _version_of(name: str, where: str) -> int:
     prefix = "readmission-v"
-    if not name.startswith(prefix) or not name[len(prefix):].isdigit():
-        raise InputError(f"{where}: model name {name!r} is not readmission-v<N>; restore it with readmit promote")
-    return int(name[len(prefix):])
+    if not name.startswith(prefix) or not name[len(prefix) :].isdigit():
+        raise InputError(
+            f"{where}: model name {name!r} is not readmission-v<N>; restore it with readmit promote"
+        )
+    return int(name[len(prefix) :])
 
 
 def dump(state: EnvState) -> str:
@@ -75,7 +79,9 @@ def dump(state: EnvState) -> str:
             "kind": "Experiment",
             "metadata": {"name": EXPERIMENT},
             "spec": {
-                "candidates": [{"name": model_name(v), "weight": w} for v, w in sorted(state.weights.items())],
+                "candidates": [
+                    {"name": model_name(v), "weight": w} for v, w in sorted(state.weights.items())
+                ],
                 "default": model_name(state.default),
                 "resourceType": "model",
             },

@@ -15,7 +15,9 @@ def promote(state: EnvState, version: int, annotations: dict[str, str], weight: 
         raise InputError(f"--weight {weight}: a canary weight is between 1 and 99; use --full for 100")
     stable = state.default
     if stable is None:
-        raise InputError(f"--weight {weight}: no live version to share traffic with; promote with --full first")
+        raise InputError(
+            f"--weight {weight}: no live version to share traffic with; promote with --full first"
+        )
     if stable == version:
         raise InputError(f"--weight {weight}: version {version} is already the stable version here")
     return EnvState(
@@ -35,4 +37,6 @@ def rollback_target(state: EnvState, history: list[EnvState]) -> tuple[int, int]
     for past in reversed(history):
         if len(past.weights) == 1 and past.default is not None and past.default != state.default:
             return past.default, state.default
-    raise InputError(f"rollback: version {state.default} is the first version that ran here; nothing to restore")
+    raise InputError(
+        f"rollback: version {state.default} is the first version that ran here; nothing to restore"
+    )
