@@ -180,3 +180,11 @@ def test_json_report_round_trips(history):
     doc = json.loads(audit(repo, fmt="json", registry=False, policies=False).text)
     assert sorted(doc["timeline"]) == ["dev", "prod", "staging"]
     assert {a["kind"] for a in doc["anomalies"]} == {"hand-edit", "skipped-staging"}
+
+
+def test_a_bad_since_date_is_one_clear_input_error(history):
+    from readmit.errors import InputError
+
+    repo, _, _ = history
+    with pytest.raises(InputError, match=r"^--since last tuesday: not a date; use YYYY-MM-DD"):
+        audit(repo, since="last tuesday", fmt="md", registry=False, policies=False)

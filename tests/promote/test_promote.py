@@ -202,3 +202,21 @@ def test_cli_refuses_an_ungated_version_with_exit_1(repo, model, capsys):
         main(["promote", "--env", "staging", "--version", str(version), "--repo", str(repo)])
     assert exit_info.value.code == 1
     assert "has not passed its staging gates (never gated)" in capsys.readouterr().err
+
+
+def test_an_existing_branch_is_refused_and_nothing_changes(repo, model, manifests_problems):
+    version = gated(model)
+    git(repo, "branch", f"promote/dev/v{version}")
+    before = state_of(repo)
+    with pytest.raises(InputError, match="the branch already exists"):
+        promote("dev", version, full=True, repo=repo, trivy=False)
+    assert state_of(repo) == before
+
+
+def test_a_pr_file_that_cannot_be_written_undoes_the_branch(repo, model, tmp_path, manifests_problems):
+    version = gated(model)
+    (tmp_path / "not-a-dir").write_text("x")
+    before = state_of(repo)
+    with pytest.raises(OSError):
+        promote("dev", version, full=True, repo=repo, pr_out=tmp_path / "not-a-dir" / "pr.md", trivy=False)
+    assert state_of(repo) == before
