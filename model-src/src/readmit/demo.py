@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readmit.errors import CheckFailed, InputError
+from readmit.paths import shared_dir
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def demo_environment(work: Path) -> dict[str, str]:
         _say("READMIT_PSEUDONYM_KEY is not set: generated a throw-away key for this run (kept in memory only)")
     env.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{work / 'mlflow.db'}")
     env["READMIT_HOME"] = str(work)
+    # The throw-away clone has no ../shared beside it: point it at the user's.
+    env.setdefault("READMIT_SHARED", str(shared_dir()))
     env.setdefault("GIT_AUTHOR_NAME", "readmit demo")
     env.setdefault("GIT_AUTHOR_EMAIL", "demo@readmit.invalid")
     env.setdefault("GIT_COMMITTER_NAME", env["GIT_AUTHOR_NAME"])
