@@ -95,7 +95,22 @@ def version_info(version: int | str) -> VersionInfo:
             f"model {MODEL_NAME!r} version {version} not found in the registry at {tracking_uri()}; "
             "list versions with `mlflow models` or train one with `readmit train`"
         ) from exc
-    run = c.get_run(mv.run_id)
+    return _info(mv, metrics=dict(c.get_run(mv.run_id).data.metrics))
+
+
+def all_versions() -> dict[int, VersionInfo]:
+    """Every registered version's provenance (without run metrics), in pages of one search: a long
+    history names thousands of versions, and a round trip each would dominate an audit."""
+    c, known, token = client(), {}, None
+    while True:
+        page = c.search_model_versions(f"name='{MODEL_NAME}'", page_token=token)
+        known.update((int(mv.version), _info(mv)) for mv in page)
+        token = page.token
+        if not token:
+            return known
+
+
+def _info(mv, metrics: dict[str, float] | None = None) -> VersionInfo:
     tags = dict(mv.tags or {})
     return VersionInfo(
         version=int(mv.version),
@@ -104,7 +119,7 @@ def version_info(version: int | str) -> VersionInfo:
         model_digest=tags.get(TAG_MODEL_DIGEST, ""),
         data_version=tags.get(TAG_DATA_VERSION, ""),
         git_commit=tags.get(TAG_GIT_COMMIT, ""),
-        metrics=dict(run.data.metrics),
+        metrics=metrics or {},
         tags=tags,
         aliases=tuple(getattr(mv, "aliases", ()) or ()),
     )

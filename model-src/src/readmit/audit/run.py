@@ -90,27 +90,9 @@ def canary_limits(repo: Path) -> dict[str, str]:
 
 
 def _registry_lookup():
-    """Version -> registry metadata, fetched in pages of one search (a long history names thousands of
-    versions; one round trip each would dominate the audit)."""
     from readmit import registry
 
-    client, known, token = registry.client(), {}, None
-    while True:
-        page = client.search_model_versions(f"name='{registry.MODEL_NAME}'", page_token=token)
-        for mv in page:
-            tags = dict(mv.tags or {})
-            known[int(mv.version)] = registry.VersionInfo(
-                version=int(mv.version),
-                run_id=mv.run_id,
-                source=mv.source or "",
-                model_digest=tags.get(registry.TAG_MODEL_DIGEST, ""),
-                data_version=tags.get(registry.TAG_DATA_VERSION, ""),
-                git_commit=tags.get(registry.TAG_GIT_COMMIT, ""),
-                tags=tags,
-            )
-        token = page.token
-        if not token:
-            return known.get
+    return registry.all_versions().get
 
 
 def _evaluate(repo: Path):
