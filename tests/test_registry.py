@@ -73,3 +73,19 @@ def test_out_dir_holds_metrics_plots_and_card(trained):
     for plot in ("roc", "pr", "calibration", "shap_lgbm"):
         assert (out / "plots" / f"{plot}.png").read_bytes()[:4] == b"\x89PNG"
     assert "## Intended use" in (out / "MODEL_CARD.md").read_text()
+
+
+def test_store_follows_readmit_home_even_after_mlflow_exported_the_first_uri(tmp_path, monkeypatch):
+    import mlflow
+
+    from readmit import registry
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    monkeypatch.setenv("READMIT_HOME", str(tmp_path / "a"))
+    registry.configure()  # mlflow exports MLFLOW_TRACKING_URI=<a> here
+    monkeypatch.setenv("READMIT_HOME", str(tmp_path / "b"))
+    assert registry.tracking_uri() == f"sqlite:///{tmp_path / 'b' / 'mlflow.db'}"
+    registry.configure()
+    location = mlflow.get_experiment_by_name(registry.EXPERIMENT_NAME).artifact_location
+    assert location == (tmp_path / "b" / "mlartifacts").resolve().as_uri()

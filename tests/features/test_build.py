@@ -34,8 +34,9 @@ def test_feature_names_carry_no_json_punctuation():
 def test_step_vectors_are_left_aligned_with_the_index_stay_last():
     df = make_index(30, seed=7)
     events = build.timelines(df)
-    seq, lengths = build.steps(df, events, max_steps=3)
-    assert seq.shape == (len(df), 3, build.STEP_WIDTH)
+    spec = build.fit_spec(df)
+    seq, lengths = build.steps(df, events, max_steps=3, spec=spec)
+    assert seq.shape == (len(df), 3, build.step_width(spec)) and spec.dx_vocab
     assert lengths.tolist() == [min(len(e), 3) for e in events]
     short = int(np.argmin(lengths))
     assert not seq[short, lengths[short]:].any()  # padding stays zero

@@ -12,7 +12,7 @@ from training._frames import make_index
 
 def _features(df, spec):
     events = build.timelines(df)
-    seq, lengths = build.steps(df, events, 6)
+    seq, lengths = build.steps(df, events, 6, spec)
     return build.tabular(df, spec, events), seq, lengths
 
 

@@ -71,7 +71,8 @@ def mlflow_env(home) -> dict:
     """Environment for a private MLflow store under `home` (sqlite + artifacts beside it)."""
     import os
 
-    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    # mlflow.set_tracking_uri/set_registry_uri export these into os.environ: never let them leak
+    env = {k: v for k, v in os.environ.items() if k not in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
     env["READMIT_HOME"] = str(home)
     return env
 

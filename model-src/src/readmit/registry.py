@@ -27,14 +27,27 @@ def gate_tag(env: str) -> str:
     return f"gate.{env}"
 
 
+# mlflow.set_tracking_uri() exports MLFLOW_TRACKING_URI into os.environ; remember the value we derived
+# from the state dir so that it is not mistaken for a user override (which would pin every later call,
+# in this process and its children, to the first store and send artifacts of new stores to ./mlruns).
+_DERIVED: set[str] = set()
+
+
+def _user_tracking_uri() -> str | None:
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    return uri if uri and uri not in _DERIVED else None
+
+
 def tracking_uri() -> str:
-    if uri := os.environ.get("MLFLOW_TRACKING_URI"):
+    if uri := _user_tracking_uri():
         return uri
     from readmit.paths import state_dir
 
     path = state_dir()
     path.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path / 'mlflow.db'}"
+    uri = f"sqlite:///{path / 'mlflow.db'}"
+    _DERIVED.add(uri)
+    return uri
 
 
 def configure() -> None:
@@ -47,7 +60,7 @@ def configure() -> None:
     client = mlflow.MlflowClient()
     if client.get_experiment_by_name(EXPERIMENT_NAME) is None:
         artifact_location = None
-        if uri.startswith("sqlite:///") and not os.environ.get("MLFLOW_TRACKING_URI"):
+        if uri.startswith("sqlite:///") and not _user_tracking_uri():
             from readmit.paths import state_dir
 
             artifact_location = (state_dir() / "mlartifacts").resolve().as_uri()

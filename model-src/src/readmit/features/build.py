@@ -36,6 +36,8 @@ class FeatureSpec:
     proc_vocab: list[str] = field(default_factory=list)
     extra_numeric: list[str] = field(default_factory=list)
     extra_values: dict[str, list[str]] = field(default_factory=dict)
+    # specific diagnosis codes for the sequence model's learned code embedding (LightGBM sees chapters)
+    dx_vocab: list[str] = field(default_factory=list)
 
 
 def _json(value, default):
@@ -55,8 +57,10 @@ def _number(value) -> float | None:
     return number if np.isfinite(number) else None
 
 
-def fit_spec(df: pd.DataFrame, n_meds: int = 30, n_procs: int = 20, n_values: int = 8) -> FeatureSpec:
+def fit_spec(df: pd.DataFrame, n_meds: int = 30, n_procs: int = 20, n_values: int = 8,
+             n_dx: int = 40) -> FeatureSpec:
     meds = Counter(c for v in df["med_codes"] for c in set(map(str, _json(v, []))))
+    dx = Counter(c for v in df["dx_codes"] for c in set(map(str, _json(v, []))))
     procs = Counter(c for v in df["proc_codes"] for c in set(map(str, _json(v, []))))
     extras = [_json(v, {}) for v in df["extra"]]
     min_rows = max(1, len(df) // 100)
@@ -64,6 +68,7 @@ def fit_spec(df: pd.DataFrame, n_meds: int = 30, n_procs: int = 20, n_values: in
     spec = FeatureSpec(
         med_vocab=sorted(c for c, n in meds.most_common(n_meds) if n >= min_rows),
         proc_vocab=sorted(c for c, n in procs.most_common(n_procs) if n >= min_rows),
+        dx_vocab=sorted(c for c, n in dx.most_common(n_dx) if n >= min_rows),
     )
     for key in sorted(k for k, n in keys.items() if n >= min_rows):
         values = [e[key] for e in extras if e.get(key) is not None]
@@ -126,8 +131,12 @@ def safe_names(names: list[str]) -> list[str]:
     return out
 
 
-def _step(event: dict, system: str, previous_end) -> list[float]:
+def _step(event: dict, system: str, previous_end, dx_index: dict[str, int]) -> list[float]:
     chapters = Counter(chapter(c, system) for c in event["dx"])
+    codes = [0.0] * len(dx_index)
+    for code in event["dx"]:
+        if code in dx_index:
+            codes[dx_index[code]] = 1.0
     gap = event["admit_day"] - previous_end if finite(event["admit_day"]) and finite(previous_end) else None
     labs = [event["labs"][n][-1] if n in event["labs"] else 0.0 for n in LAB_REFERENCE]
     return ([float(event["class"] == c) for c in CLASSES]
@@ -135,22 +144,25 @@ def _step(event: dict, system: str, previous_end) -> list[float]:
                math.log1p(len(event["procs"])), math.log1p(max(gap, 0.0)) if gap is not None else 0.0,
                float(gap is None)]
             + [math.log1p(chapters.get(c, 0)) for c in CHAPTERS]
-            + labs + [float(n in event["labs"]) for n in LAB_REFERENCE])
+            + labs + [float(n in event["labs"]) for n in LAB_REFERENCE] + codes)
 
 
-STEP_WIDTH = len(CLASSES) + 6 + len(CHAPTERS) + 2 * len(LAB_REFERENCE)
+def step_width(spec: FeatureSpec) -> int:
+    return len(CLASSES) + 6 + len(CHAPTERS) + 2 * len(LAB_REFERENCE) + len(spec.dx_vocab)
 
 
-def steps(df: pd.DataFrame, timelines: list[list[dict]], max_steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """(n, max_steps, STEP_WIDTH) left-aligned step vectors of the last encounters (index last) + lengths."""
-    out = np.zeros((len(timelines), max_steps, STEP_WIDTH), dtype=np.float32)
+def steps(df: pd.DataFrame, timelines: list[list[dict]], max_steps: int,
+          spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(n, max_steps, step_width) left-aligned step vectors of the last encounters (index last) + lengths."""
+    dx_index = {code: i for i, code in enumerate(spec.dx_vocab)}
+    out = np.zeros((len(timelines), max_steps, step_width(spec)), dtype=np.float32)
     lengths = np.zeros(len(timelines), dtype=np.int64)
     systems = df["dx_system"].fillna("icd10").tolist()
     for i, (events, system) in enumerate(zip(timelines, systems)):
         recent = events[-max_steps:]
         previous_end = None
         for j, event in enumerate(recent):
-            out[i, j] = _step(event, system, previous_end)
+            out[i, j] = _step(event, system, previous_end, dx_index)
             previous_end = event["discharge_day"]
         lengths[i] = len(recent)
     return out, lengths

@@ -31,7 +31,7 @@ class ModelBundle:
     def features(self, df: pd.DataFrame):
         events = build.timelines(df)
         table = build.tabular(df, self.spec, events)
-        seq, lengths = build.steps(df, events, self.max_steps)
+        seq, lengths = build.steps(df, events, self.max_steps, self.spec)
         return table, seq, lengths
 
     def candidates(self, df: pd.DataFrame, features=None) -> dict[str, np.ndarray]:

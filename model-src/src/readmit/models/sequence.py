@@ -15,13 +15,18 @@ DEFAULTS = {"hidden": 32, "epochs": 4, "lr": 4e-3, "batch_size": 1024, "weight_d
 
 
 class SequenceNet(nn.Module):
+    """Each step (an encounter) is projected by a learned linear layer, so its multi-hot diagnosis codes
+    get a learned embedding, then a GRU reads the steps; the head adds the static index features."""
+
     def __init__(self, step_width: int, static_width: int, hidden: int):
         super().__init__()
-        self.gru = nn.GRU(step_width, hidden, batch_first=True)
+        self.embed = nn.Sequential(nn.Linear(step_width, hidden), nn.ReLU())
+        self.gru = nn.GRU(hidden, hidden, batch_first=True)
         self.head = nn.Sequential(nn.Linear(hidden + static_width, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
     def forward(self, seq, lengths, static):
-        packed = pack_padded_sequence(seq, lengths.clamp(min=1), batch_first=True, enforce_sorted=False)
+        packed = pack_padded_sequence(self.embed(seq), lengths.clamp(min=1), batch_first=True,
+                                      enforce_sorted=False)
         _, last = self.gru(packed)
         return self.head(torch.cat([last[-1], static], dim=1)).squeeze(1)
 

@@ -25,9 +25,9 @@ def _features(train: pd.DataFrame, val: pd.DataFrame, max_steps: int):
     spec = build.fit_spec(train)
     events = build.timelines(train)
     table = build.tabular(train, spec, events)
-    seq, lengths = build.steps(train, events, max_steps)
+    seq, lengths = build.steps(train, events, max_steps, spec)
     val_events = build.timelines(val)
-    val_features = (build.tabular(val, spec, val_events), *build.steps(val, val_events, max_steps))
+    val_features = (build.tabular(val, spec, val_events), *build.steps(val, val_events, max_steps, spec))
     return spec, (table, seq, lengths), val_features
 
 
