@@ -45,8 +45,14 @@ def lgbm_without_history(frames, seed):
     spec = build.fit_spec(frames["train"])
     tables = {s: build.tabular(frames[s], spec) for s in ("train", "val", "test")}
     keep = [c for c in tables["train"].columns if not c.startswith(HISTORY_PREFIXES)]
-    booster = lgbm.fit(tables["train"][keep], frames["train"]["label"].to_numpy(), tables["val"][keep],
-                       frames["val"]["label"].to_numpy(), {}, seed)
+    booster = lgbm.fit(
+        tables["train"][keep],
+        frames["train"]["label"].to_numpy(),
+        tables["val"][keep],
+        frames["val"]["label"].to_numpy(),
+        {},
+        seed,
+    )
     return auc(frames["test"]["label"].to_numpy(), lgbm.predict(booster, tables["test"][keep]))
 
 
@@ -59,14 +65,36 @@ def one(signal: str, patients: int, tmp: Path, env: dict) -> None:
 
     start = time.perf_counter()
     truth = tmp / f"truth-{signal}.csv"
-    for args in (["data", "synth", "--patients", str(patients), "--seed", "11", "--history-signal", signal,
-                  "--out", str(tmp / f"fhir-{signal}"), "--truth", str(truth)],
-                 ["data", "ingest", "--source", "fhir", "--input", str(tmp / f"fhir-{signal}"),
-                  "--out", str(tmp / f"ingest-{signal}")]):
+    for args in (
+        [
+            "data",
+            "synth",
+            "--patients",
+            str(patients),
+            "--seed",
+            "11",
+            "--history-signal",
+            signal,
+            "--out",
+            str(tmp / f"fhir-{signal}"),
+            "--truth",
+            str(truth),
+        ],
+        [
+            "data",
+            "ingest",
+            "--source",
+            "fhir",
+            "--input",
+            str(tmp / f"fhir-{signal}"),
+            "--out",
+            str(tmp / f"ingest-{signal}"),
+        ],
+    ):
         subprocess.run([READMIT, *args], env=env, check=True, capture_output=True)
     df, _ = data.load(tmp / f"ingest-{signal}")
     frames, _ = prepare(df, 42)
-    bundle, doc, reports = fit_and_evaluate(frames, {}, 42, n_boot=50)
+    _, doc, reports = fit_and_evaluate(frames, {}, 42, n_boot=50)
     key = env["READMIT_PSEUDONYM_KEY"].encode()
     risk = pd.read_csv(truth)
     risk["encounter_key"] = [pseudonym(key, e) for e in risk["encounter_id"]]
@@ -76,18 +104,27 @@ def one(signal: str, patients: int, tmp: Path, env: dict) -> None:
     oracle = roc_auc_score(test["label"], test["probability"])
     m = doc["metrics"]
     low, high = paired_gap_ci(y, scores["hybrid"], scores["lgbm"])
-    print(f"history signal {signal}: {len(df)} index stays, test {len(y)} rows / {int(y.sum())} events, "
-          f"truth joined for {test['probability'].notna().mean():.0%}")
+    print(
+        f"history signal {signal}: {len(df)} index stays, test {len(y)} rows / {int(y.sum())} events, "
+        f"truth joined for {test['probability'].notna().mean():.0%}"
+    )
     print(f"  oracle AUC {oracle:.4f}")
     for c in ("lgbm", "sequence", "hybrid"):
-        print(f"  {c:9s} val {m[f'{c}_val_roc_auc']:.4f} test {m[f'{c}_test_roc_auc']:.4f} "
-              f"({m[f'{c}_test_roc_auc'] / oracle:.3f} x oracle)")
+        print(
+            f"  {c:9s} val {m[f'{c}_val_roc_auc']:.4f} test {m[f'{c}_test_roc_auc']:.4f} "
+            f"({m[f'{c}_test_roc_auc'] / oracle:.3f} x oracle)"
+        )
     print(f"  lgbm without history aggregates: test {lgbm_without_history(frames, 42):.4f}")
     print(f"  LACE test {m['lace_test_roc_auc']:.4f}")
-    print(f"  hybrid - lgbm test AUC {m['hybrid_test_roc_auc'] - m['lgbm_test_roc_auc']:+.4f} "
-          f"(paired bootstrap 95% CI {low:+.4f} to {high:+.4f})")
-    print(f"  registered choice {doc['selected']}: test {m['test_roc_auc']:.4f} "
-          f"({m['test_roc_auc'] / oracle:.3f} x oracle); {time.perf_counter() - start:.0f} s", flush=True)
+    print(
+        f"  hybrid - lgbm test AUC {m['hybrid_test_roc_auc'] - m['lgbm_test_roc_auc']:+.4f} "
+        f"(paired bootstrap 95% CI {low:+.4f} to {high:+.4f})"
+    )
+    print(
+        f"  registered choice {doc['selected']}: test {m['test_roc_auc']:.4f} "
+        f"({m['test_roc_auc'] / oracle:.3f} x oracle); {time.perf_counter() - start:.0f} s",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -23,13 +23,15 @@ READMIT = [str(Path(sys.executable).with_name("readmit"))]
 def run(label: str, args: list[str], env: dict) -> str:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(READMIT + args, env=env, capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(READMIT + args, env=env, capture_output=True, text=True, cwd=REPO, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"{label} failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    print(f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {after.ru_maxrss / 1024:.0f} MiB", flush=True)
+    print(
+        f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {after.ru_maxrss / 1024:.0f} MiB", flush=True
+    )
     return done.stdout
 
 
@@ -46,15 +48,34 @@ def main() -> None:
         env.setdefault("READMIT_PSEUDONYM_KEY", "bench-only-key-not-a-secret-0000")
         env["READMIT_HOME"] = str(Path(tmp) / "state")
         print(f"cores available: {os.cpu_count()}")
-        run("ingest UCI (not part of the targets)", ["data", "ingest", "--source", "uci", "--input", str(uci),
-                                                     "--out", f"{tmp}/uci"], env)
-        out = run("full UCI train, no tuning (target < 180 s)", ["train", "--data", f"{tmp}/uci", "--seed", "42"], env)
+        run(
+            "ingest UCI (not part of the targets)",
+            ["data", "ingest", "--source", "uci", "--input", str(uci), "--out", f"{tmp}/uci"],
+            env,
+        )
+        out = run(
+            "full UCI train, no tuning (target < 180 s)",
+            ["train", "--data", f"{tmp}/uci", "--seed", "42"],
+            env,
+        )
         for line in out.splitlines():
             if re.match(r"(val_roc_auc|test_roc_auc|selected)=", line):
                 print(f"  {line}")
-        out = run(f"{trials} tuning trials (target < 900 s)",
-                  ["tune", "--experiment", str(REPO / "apps/katib/readmission-tuning.yaml"), "--data",
-                   f"{tmp}/uci", "--max-trials", str(trials), "--out", f"{tmp}/best.json"], env)
+        out = run(
+            f"{trials} tuning trials (target < 900 s)",
+            [
+                "tune",
+                "--experiment",
+                str(REPO / "apps/katib/readmission-tuning.yaml"),
+                "--data",
+                f"{tmp}/uci",
+                "--max-trials",
+                str(trials),
+                "--out",
+                f"{tmp}/best.json",
+            ],
+            env,
+        )
         print(f"  {out.strip().splitlines()[-1]}")
 
 

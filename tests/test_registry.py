@@ -7,11 +7,28 @@ import pytest
 
 from training._frames import train_small
 
-CONTRACT = [f"{s}_{m}" for s in ("val", "test") for m in (
-    "roc_auc", "roc_auc_ci_low", "roc_auc_ci_high", "auprc", "precision", "recall", "f1", "brier",
-    "calibration_slope", "calibration_intercept", "ece", "subgroup_auc_gap")] + [
-    "lace_test_roc_auc", "lace_test_auprc"] + [f"{c}_{s}_roc_auc" for c in ("lgbm", "sequence", "hybrid")
-                                               for s in ("val", "test")]
+CONTRACT = (
+    [
+        f"{s}_{m}"
+        for s in ("val", "test")
+        for m in (
+            "roc_auc",
+            "roc_auc_ci_low",
+            "roc_auc_ci_high",
+            "auprc",
+            "precision",
+            "recall",
+            "f1",
+            "brier",
+            "calibration_slope",
+            "calibration_intercept",
+            "ece",
+            "subgroup_auc_gap",
+        )
+    ]
+    + ["lace_test_roc_auc", "lace_test_auprc"]
+    + [f"{c}_{s}_roc_auc" for c in ("lgbm", "sequence", "hybrid") for s in ("val", "test")]
+)
 
 
 @pytest.fixture(scope="module")

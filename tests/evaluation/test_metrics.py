@@ -34,6 +34,17 @@ def test_threshold_metrics_count_flags():
 def test_evaluate_reports_every_gate_metric():
     y, p = _calibrated(2000, seed=2)
     out = m.evaluate(y, p, 0.3, n_boot=20)
-    for key in ("roc_auc", "roc_auc_ci_low", "roc_auc_ci_high", "auprc", "precision", "recall", "f1", "brier",
-                "calibration_slope", "calibration_intercept", "ece"):
+    for key in (
+        "roc_auc",
+        "roc_auc_ci_low",
+        "roc_auc_ci_high",
+        "auprc",
+        "precision",
+        "recall",
+        "f1",
+        "brier",
+        "calibration_slope",
+        "calibration_intercept",
+        "ece",
+    ):
         assert np.isfinite(out[key]), key

@@ -10,8 +10,13 @@ from readmit.evaluation.subgroups import max_auc_gap, subgroup_table
 def test_gap_is_the_largest_auc_difference_and_small_groups_are_not_rated():
     rng = np.random.default_rng(0)
     n = 3000
-    groups = pd.DataFrame({"sex": rng.choice(["female", "male"], n), "age_band": "60-69",
-                           "race": np.where(np.arange(n) < 50, "asian", "white")})
+    groups = pd.DataFrame(
+        {
+            "sex": rng.choice(["female", "male"], n),
+            "age_band": "60-69",
+            "race": np.where(np.arange(n) < 50, "asian", "white"),
+        }
+    )
     y = rng.integers(0, 2, n)
     informative = np.where(groups["sex"] == "female", y * 0.5 + rng.random(n), rng.random(n))
     table = subgroup_table(groups, y, informative, 0.5)
@@ -22,12 +27,19 @@ def test_gap_is_the_largest_auc_difference_and_small_groups_are_not_rated():
 
 
 def test_lace_points_follow_the_published_scale():
-    df = pd.DataFrame({
-        "los_days": [0.5, 3.0, 10.0, 20.0],
-        "admission_acuity": ["elective", "emergency", "emergency", "urgent"],
-        "dx_codes": [json.dumps([]), json.dumps(["I50.9"]), json.dumps(["I50.9", "N18.3", "C78.0"]), "[]"],
-        "dx_system": ["icd10"] * 4,
-        "prior_emergency_365d": [0, 1, 7, 2],
-    })
+    df = pd.DataFrame(
+        {
+            "los_days": [0.5, 3.0, 10.0, 20.0],
+            "admission_acuity": ["elective", "emergency", "emergency", "urgent"],
+            "dx_codes": [
+                json.dumps([]),
+                json.dumps(["I50.9"]),
+                json.dumps(["I50.9", "N18.3", "C78.0"]),
+                "[]",
+            ],
+            "dx_system": ["icd10"] * 4,
+            "prior_emergency_365d": [0, 1, 7, 2],
+        }
+    )
     # L: 0, 3, 5, 7; A: 0, 3, 3, 0; C: 0, 1, 5 (charlson 9 -> 5), 0; E: 0, 1, 4 (capped), 2
     assert lace_score(df).tolist() == [0, 8, 17, 9]

@@ -39,4 +39,4 @@ def test_step_vectors_are_left_aligned_with_the_index_stay_last():
     assert seq.shape == (len(df), 3, build.step_width(spec)) and spec.dx_vocab
     assert lengths.tolist() == [min(len(e), 3) for e in events]
     short = int(np.argmin(lengths))
-    assert not seq[short, lengths[short]:].any()  # padding stays zero
+    assert not seq[short, lengths[short] :].any()  # padding stays zero

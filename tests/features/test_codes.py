@@ -4,19 +4,22 @@ from readmit.features.charlson import charlson_index
 from readmit.features.codes import CHAPTERS, chapter, icd9_chapter, icd10_chapter, is_diabetes
 
 
-@pytest.mark.parametrize("icd10, icd9, expected", [
-    ("I50.9", "428.0", "circulatory"),
-    ("E11.65", "250.83", "endocrine"),
-    ("J44.1", "491.21", "respiratory"),
-    ("N18.3", "585", "genitourinary"),
-    ("C34.90", "162.9", "neoplasm"),
-    ("D64.9", "285.9", "blood"),
-    ("F32.9", "296.2", "mental"),
-    ("Z79.4", "V58.67", "factors"),
-    ("S72.001A", "820.8", "injury"),
-    ("R07.9", "786.50", "symptoms"),
-    ("A41.9", "038.9", "infectious"),
-])
+@pytest.mark.parametrize(
+    "icd10, icd9, expected",
+    [
+        ("I50.9", "428.0", "circulatory"),
+        ("E11.65", "250.83", "endocrine"),
+        ("J44.1", "491.21", "respiratory"),
+        ("N18.3", "585", "genitourinary"),
+        ("C34.90", "162.9", "neoplasm"),
+        ("D64.9", "285.9", "blood"),
+        ("F32.9", "296.2", "mental"),
+        ("Z79.4", "V58.67", "factors"),
+        ("S72.001A", "820.8", "injury"),
+        ("R07.9", "786.50", "symptoms"),
+        ("A41.9", "038.9", "infectious"),
+    ],
+)
 def test_icd10_and_icd9_codes_of_one_condition_share_a_chapter(icd10, icd9, expected):
     assert icd10_chapter(icd10) == expected
     assert icd9_chapter(icd9) == expected

@@ -24,10 +24,19 @@ def _with_future(df: pd.DataFrame, rng) -> pd.DataFrame:
         history = json.loads(row.history)
         for k in range(3):
             start = row.discharge_day + float(rng.integers(0, 100))
-            history.append({"encounter_seq": row.encounter_seq + 1 + k, "encounter_class": "inpatient",
-                            "admit_day": start, "discharge_day": start + 5.0 + k, "los_days": 5.0 + k,
-                            "dx_codes": ["I50.9"], "med_codes": ["insulin"], "proc_codes": [],
-                            "labs": {"creatinine": [[start, 9.0]]}})
+            history.append(
+                {
+                    "encounter_seq": row.encounter_seq + 1 + k,
+                    "encounter_class": "inpatient",
+                    "admit_day": start,
+                    "discharge_day": start + 5.0 + k,
+                    "los_days": 5.0 + k,
+                    "dx_codes": ["I50.9"],
+                    "med_codes": ["insulin"],
+                    "proc_codes": [],
+                    "labs": {"creatinine": [[start, 9.0]]},
+                }
+            )
         rng.shuffle(history)
         histories.append(json.dumps(history))
         lab = json.loads(row.labs)
@@ -49,31 +58,68 @@ def test_events_after_the_index_discharge_change_no_feature():
 
 
 def test_without_days_later_encounters_are_excluded_by_sequence_number():
-    row = {"encounter_seq": 1, "admit_day": np.nan, "discharge_day": np.nan, "los_days": 3.0,
-           "dx_codes": '["428.0"]', "med_codes": "[]", "proc_codes": "[]", "labs": "{}",
-           "history": json.dumps([
-               {"encounter_seq": 0, "encounter_class": "inpatient", "los_days": 2.0, "dx_codes": ["250"]},
-               {"encounter_seq": 2, "encounter_class": "inpatient", "los_days": 9.0, "dx_codes": ["250"]},
-           ])}
+    row = {
+        "encounter_seq": 1,
+        "admit_day": np.nan,
+        "discharge_day": np.nan,
+        "los_days": 3.0,
+        "dx_codes": '["428.0"]',
+        "med_codes": "[]",
+        "proc_codes": "[]",
+        "labs": "{}",
+        "history": json.dumps(
+            [
+                {"encounter_seq": 0, "encounter_class": "inpatient", "los_days": 2.0, "dx_codes": ["250"]},
+                {"encounter_seq": 2, "encounter_class": "inpatient", "los_days": 9.0, "dx_codes": ["250"]},
+            ]
+        ),
+    }
     events = timeline(row)
     assert [e["los"] for e in events] == [2.0, 3.0]  # the seq-2 stay (after the index) is dropped
 
 
 def test_windowed_counts_recency_and_lab_trend():
     history = [
-        {"encounter_seq": 0, "encounter_class": "inpatient", "admit_day": 0.0, "discharge_day": 4.0,
-         "los_days": 4.0, "labs": {"creatinine": [[1.0, 1.2]]}},
-        {"encounter_seq": 1, "encounter_class": "emergency", "admit_day": 330.0, "discharge_day": 330.5,
-         "los_days": 0.5},
-        {"encounter_seq": 2, "encounter_class": "inpatient", "admit_day": 380.0, "discharge_day": 385.0,
-         "los_days": 5.0, "labs": {"creatinine": [[381.0, 1.8]]}},
+        {
+            "encounter_seq": 0,
+            "encounter_class": "inpatient",
+            "admit_day": 0.0,
+            "discharge_day": 4.0,
+            "los_days": 4.0,
+            "labs": {"creatinine": [[1.0, 1.2]]},
+        },
+        {
+            "encounter_seq": 1,
+            "encounter_class": "emergency",
+            "admit_day": 330.0,
+            "discharge_day": 330.5,
+            "los_days": 0.5,
+        },
+        {
+            "encounter_seq": 2,
+            "encounter_class": "inpatient",
+            "admit_day": 380.0,
+            "discharge_day": 385.0,
+            "los_days": 5.0,
+            "labs": {"creatinine": [[381.0, 1.8]]},
+        },
     ]
-    row = {"encounter_seq": 3, "admit_day": 400.0, "discharge_day": 406.0, "los_days": 6.0,
-           "dx_codes": "[]", "med_codes": "[]", "proc_codes": "[]", "history": json.dumps(history),
-           "labs": json.dumps({"creatinine": [[401.0, 2.4]]})}
+    row = {
+        "encounter_seq": 3,
+        "admit_day": 400.0,
+        "discharge_day": 406.0,
+        "los_days": 6.0,
+        "dx_codes": "[]",
+        "med_codes": "[]",
+        "proc_codes": "[]",
+        "history": json.dumps(history),
+        "labs": json.dumps({"creatinine": [[401.0, 2.4]]}),
+    }
     agg = aggregates(timeline(row))
     assert agg["hist_n_prior"] == 3 and agg["hist_n_inpatient"] == 2 and agg["hist_n_emergency"] == 1
-    assert agg["hist_inpatient_30d"] == 1 and agg["hist_inpatient_365d"] == 1  # the day-4 stay is 396 days back
+    assert (
+        agg["hist_inpatient_30d"] == 1 and agg["hist_inpatient_365d"] == 1
+    )  # the day-4 stay is 396 days back
     assert agg["hist_emergency_90d"] == 1
     assert agg["hist_days_since_discharge"] == 15.0
     assert agg["lab_creatinine_n"] == 3

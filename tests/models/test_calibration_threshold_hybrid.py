@@ -34,6 +34,7 @@ def test_unknown_calibration_method_is_refused():
 
 def test_threshold_meets_the_recall_target_at_the_best_precision():
     y, scores = _overconfident(seed=1)
+
     def precision_recall(t):
         flagged = scores >= t
         return (flagged & (y == 1)).sum() / flagged.sum(), (flagged & (y == 1)).sum() / (y == 1).sum()

@@ -20,8 +20,14 @@ def _order_task(n: int, seed: int):
 
 def test_the_gru_learns_an_order_dependent_signal():
     seq, lengths, static, y = _order_task(800, seed=0)
-    net = sequence.fit(seq, lengths, static, y.astype(np.float32), {"epochs": 12, "batch_size": 100,
-                                                                    "hidden": 16, "lr": 3e-2}, seed=0)
+    net = sequence.fit(
+        seq,
+        lengths,
+        static,
+        y.astype(np.float32),
+        {"epochs": 12, "batch_size": 100, "hidden": 16, "lr": 3e-2},
+        seed=0,
+    )
     seq_t, lengths_t, static_t, y_t = _order_task(400, seed=1)
     assert roc_auc_score(y_t, sequence.predict(net, seq_t, lengths_t, static_t)) > 0.9
 
@@ -32,17 +38,21 @@ def test_padding_beyond_the_length_does_not_change_the_prediction():
     noisy = seq.copy()
     for i, n in enumerate(lengths):
         noisy[i, n:] = 99.0
-    np.testing.assert_array_equal(sequence.predict(net, seq, lengths, static),
-                                  sequence.predict(net, noisy, lengths, static))
+    np.testing.assert_array_equal(
+        sequence.predict(net, seq, lengths, static), sequence.predict(net, noisy, lengths, static)
+    )
 
 
 def test_same_seed_same_weights_different_seed_different_weights():
     seq, lengths, static, y = _order_task(300, seed=3)
-    a = sequence.predict(sequence.fit(seq, lengths, static, y.astype(np.float32), {"epochs": 2}, 5), seq,
-                         lengths, static)
-    b = sequence.predict(sequence.fit(seq, lengths, static, y.astype(np.float32), {"epochs": 2}, 5), seq,
-                         lengths, static)
-    c = sequence.predict(sequence.fit(seq, lengths, static, y.astype(np.float32), {"epochs": 2}, 6), seq,
-                         lengths, static)
+    a = sequence.predict(
+        sequence.fit(seq, lengths, static, y.astype(np.float32), {"epochs": 2}, 5), seq, lengths, static
+    )
+    b = sequence.predict(
+        sequence.fit(seq, lengths, static, y.astype(np.float32), {"epochs": 2}, 5), seq, lengths, static
+    )
+    c = sequence.predict(
+        sequence.fit(seq, lengths, static, y.astype(np.float32), {"epochs": 2}, 6), seq, lengths, static
+    )
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)

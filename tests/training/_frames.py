@@ -30,25 +30,51 @@ def make_index(n_patients: int = 300, seed: int = 0, signal: float = 1.5) -> pd.
             labs = {"glucose": [[day + 0.5, glucose]], "creatinine": [[day + 0.5, 1.0 + 0.3 * frailty]]}
             logit = -1.6 + signal * (0.6 * frailty + 0.08 * los + 0.4 * len(history) + 0.02 * (age - 60))
             label = int(rng.random() < 1 / (1 + np.exp(-logit)))
-            rows.append({
-                "patient_key": f"p{p:05d}", "encounter_key": f"p{p:05d}e{seq}", "source": "fhir",
-                "encounter_seq": seq, "admit_day": day, "discharge_day": day + los, "los_days": los,
-                "age": age, "age_band": f"{min(age // 10 * 10, 80)}-{min(age // 10 * 10, 80) + 9}",
-                "sex": sex, "race": race, "zip3": "000",
-                "admission_acuity": ["emergency", "elective", "urgent"][int(rng.integers(0, 3))],
-                "discharge_disposition": ["home", "snf", "home_health"][int(rng.integers(0, 3))],
-                "dx_system": "icd10", "dx_codes": json.dumps(dx), "med_codes": json.dumps(meds),
-                "proc_codes": json.dumps([]), "n_lab_procedures": int(rng.integers(5, 60)),
-                "n_procedures": int(rng.integers(0, 4)), "n_medications": len(meds),
-                "prior_inpatient_365d": sum(1 for h in history if day - h["discharge_day"] <= 365),
-                "prior_emergency_365d": int(rng.integers(0, 3)), "prior_outpatient_365d": int(rng.integers(0, 5)),
-                "labs": json.dumps(labs), "extra": json.dumps({"payer": ["a", "b"][int(rng.integers(0, 2))]}),
-                "history": json.dumps(history), "label": label,
-            })
-            history = history + [{
-                "encounter_seq": seq, "encounter_class": "inpatient", "admit_day": day,
-                "discharge_day": day + los, "los_days": los, "dx_codes": dx, "med_codes": meds,
-                "proc_codes": [], "labs": labs}]
+            rows.append(
+                {
+                    "patient_key": f"p{p:05d}",
+                    "encounter_key": f"p{p:05d}e{seq}",
+                    "source": "fhir",
+                    "encounter_seq": seq,
+                    "admit_day": day,
+                    "discharge_day": day + los,
+                    "los_days": los,
+                    "age": age,
+                    "age_band": f"{min(age // 10 * 10, 80)}-{min(age // 10 * 10, 80) + 9}",
+                    "sex": sex,
+                    "race": race,
+                    "zip3": "000",
+                    "admission_acuity": ["emergency", "elective", "urgent"][int(rng.integers(0, 3))],
+                    "discharge_disposition": ["home", "snf", "home_health"][int(rng.integers(0, 3))],
+                    "dx_system": "icd10",
+                    "dx_codes": json.dumps(dx),
+                    "med_codes": json.dumps(meds),
+                    "proc_codes": json.dumps([]),
+                    "n_lab_procedures": int(rng.integers(5, 60)),
+                    "n_procedures": int(rng.integers(0, 4)),
+                    "n_medications": len(meds),
+                    "prior_inpatient_365d": sum(1 for h in history if day - h["discharge_day"] <= 365),
+                    "prior_emergency_365d": int(rng.integers(0, 3)),
+                    "prior_outpatient_365d": int(rng.integers(0, 5)),
+                    "labs": json.dumps(labs),
+                    "extra": json.dumps({"payer": ["a", "b"][int(rng.integers(0, 2))]}),
+                    "history": json.dumps(history),
+                    "label": label,
+                }
+            )
+            history = history + [
+                {
+                    "encounter_seq": seq,
+                    "encounter_class": "inpatient",
+                    "admit_day": day,
+                    "discharge_day": day + los,
+                    "los_days": los,
+                    "dx_codes": dx,
+                    "med_codes": meds,
+                    "proc_codes": [],
+                    "labs": labs,
+                }
+            ]
             day += los
     return pd.DataFrame(rows)
 
@@ -90,8 +116,16 @@ def train_small(root):
         env = mlflow_env(root / "state")
         os.environ.pop("MLFLOW_TRACKING_URI", None)
         os.environ["READMIT_HOME"] = env["READMIT_HOME"]
-        result = CliRunner().invoke(cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2",
-                                          "--out", str(root / "out")], catch_exceptions=False)
-        _TRAINED["result"] = {"data": data, "home": root / "state", "out": root / "out",
-                              "stdout": result.stdout, "exit_code": result.exit_code}
+        result = CliRunner().invoke(
+            cli,
+            ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2", "--out", str(root / "out")],
+            catch_exceptions=False,
+        )
+        _TRAINED["result"] = {
+            "data": data,
+            "home": root / "state",
+            "out": root / "out",
+            "stdout": result.stdout,
+            "exit_code": result.exit_code,
+        }
     return _TRAINED["result"]

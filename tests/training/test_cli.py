@@ -2,6 +2,7 @@
 
 import json
 import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -37,9 +38,21 @@ def test_tune_runs_nested_trials_from_the_katib_file(tmp_path, repo_root):
     data = write_ingest(tmp_path / "ingest", make_index(150, seed=31))
     os.environ.pop("MLFLOW_TRACKING_URI", None)
     os.environ["READMIT_HOME"] = str(tmp_path / "state")
-    result = CliRunner().invoke(cli, ["tune", "--experiment", str(repo_root / "apps/katib/readmission-tuning.yaml"),
-                                      "--data", str(data), "--max-trials", "2", "--out", str(tmp_path / "best.json")],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "tune",
+            "--experiment",
+            str(repo_root / "apps/katib/readmission-tuning.yaml"),
+            "--data",
+            str(data),
+            "--max-trials",
+            "2",
+            "--out",
+            str(tmp_path / "best.json"),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     best = json.loads((tmp_path / "best.json").read_text())
     assert {"learning_rate", "num_leaves", "hidden", "lr"} <= set(best) and "epochs" not in best
@@ -59,8 +72,11 @@ def test_evaluate_rescored_registered_version_on_other_data(tmp_path_factory, tm
     os.environ.pop("MLFLOW_TRACKING_URI", None)
     os.environ["READMIT_HOME"] = str(trained["home"])
     other = write_ingest(tmp_path / "other", make_index(120, seed=77))
-    result = CliRunner().invoke(cli, ["evaluate", "--version", "1", "--data", str(other), "--out", str(tmp_path / "ev")],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["evaluate", "--version", "1", "--data", str(other), "--out", str(tmp_path / "ev")],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "ev" / "metrics.json").read_text())
     assert doc["version"] == 1 and 0.5 < doc["metrics"]["eval_roc_auc"] <= 1.0

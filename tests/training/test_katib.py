@@ -46,8 +46,12 @@ def test_kustomization_renders_the_experiment(repo_root):
 
     if shutil.which("kubectl") is None:
         pytest.skip("kubectl not on PATH (make setup checks for it)")
-    out = subprocess.run(["kubectl", "kustomize", str(repo_root / "apps" / "katib")], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["kubectl", "kustomize", str(repo_root / "apps" / "katib")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert yaml.safe_load(out)["metadata"]["name"] == "readmission-tuning"
 
 

@@ -10,9 +10,14 @@ def test_file_and_overrides_merge_with_types(tmp_path):
     assert load(path, ("hidden=64", "epochs=2")) == {"learning_rate": 0.1, "hidden": 64, "epochs": 2}
 
 
-@pytest.mark.parametrize("text, match", [("nope: 1\n", "unknown parameter 'nope'"),
-                                         ("- a\n- b\n", "expected a mapping"),
-                                         ("hidden: many\n", "not a int")])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("nope: 1\n", "unknown parameter 'nope'"),
+        ("- a\n- b\n", "expected a mapping"),
+        ("hidden: many\n", "not a int"),
+    ],
+)
 def test_bad_parameter_files_name_the_file_and_the_fix(tmp_path, text, match):
     path = tmp_path / "p.yaml"
     path.write_text(text)

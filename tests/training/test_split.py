@@ -27,8 +27,15 @@ def test_split_depends_on_seed_and_patients_not_on_row_order():
 def test_temporal_split_holds_out_the_latest_patients():
     df = make_index(300, seed=2)
     where = assign(df, seed=0, method="temporal")
-    first = df.assign(split=where).groupby("patient_key").agg(first=("admit_day", "min"), split=("split", "first"))
-    assert first.loc[first["split"] == "test", "first"].min() >= first.loc[first["split"] == "train", "first"].max()
+    first = (
+        df.assign(split=where)
+        .groupby("patient_key")
+        .agg(first=("admit_day", "min"), split=("split", "first"))
+    )
+    assert (
+        first.loc[first["split"] == "test", "first"].min()
+        >= first.loc[first["split"] == "train", "first"].max()
+    )
 
 
 def test_temporal_split_without_dates_is_refused_with_a_fix():

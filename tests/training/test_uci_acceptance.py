@@ -22,11 +22,17 @@ def uci_trained(uci_zip, tmp_path_factory):
     os.environ["READMIT_HOME"] = str(root / "state")
     os.environ.pop("MLFLOW_TRACKING_URI", None)
     runner = CliRunner()
-    ingest = runner.invoke(cli, ["data", "ingest", "--source", "uci", "--input", str(uci_zip),
-                                 "--out", str(root / "uci")], catch_exceptions=False)
+    ingest = runner.invoke(
+        cli,
+        ["data", "ingest", "--source", "uci", "--input", str(uci_zip), "--out", str(root / "uci")],
+        catch_exceptions=False,
+    )
     assert ingest.exit_code == 0, ingest.output
-    train = runner.invoke(cli, ["train", "--data", str(root / "uci"), "--seed", "42", "--out", str(root / "out")],
-                          catch_exceptions=False)
+    train = runner.invoke(
+        cli,
+        ["train", "--data", str(root / "uci"), "--seed", "42", "--out", str(root / "out")],
+        catch_exceptions=False,
+    )
     assert train.exit_code == 0, train.output
     from readmit import registry
 

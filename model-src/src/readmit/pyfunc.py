@@ -33,7 +33,9 @@ class ReadmissionModel(mlflow.pyfunc.PythonModel):
     @staticmethod
     def _score(bundle, frame: pd.DataFrame) -> pd.DataFrame:
         risk = bundle.score(frame.reset_index(drop=True))
-        return pd.DataFrame({"readmission_risk": risk, "high_risk": (risk >= bundle.threshold).astype(np.int64)})
+        return pd.DataFrame(
+            {"readmission_risk": risk, "high_risk": (risk >= bundle.threshold).astype(np.int64)}
+        )
 
 
 def save_bundle(bundle, path) -> None:

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import click
 
-_DATA = click.option("--data", "data_dir", required=True, type=click.Path(path_type=Path),
-                     help="directory written by `readmit data ingest`")
+_DATA = click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="directory written by `readmit data ingest`",
+)
 
 
 @click.command()
@@ -15,22 +20,31 @@ _DATA = click.option("--data", "data_dir", required=True, type=click.Path(path_t
 @click.option("--params", "params_file", type=click.Path(path_type=Path), help="YAML/JSON parameter file")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="override one parameter")
 @click.option("--seed", default=42, show_default=True, type=int)
-@click.option("--split", "method", default="grouped", show_default=True, type=click.Choice(["grouped", "temporal"]))
+@click.option(
+    "--split", "method", default="grouped", show_default=True, type=click.Choice(["grouped", "temporal"])
+)
 @click.option("--subsample", type=int, help="train on about this many rows (whole patients); tuning trials")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="also write metrics.json, plots, card here")
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), help="also write metrics.json, plots, card here"
+)
 @click.option("--register/--no-register", default=True, show_default=True)
 def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, register):
     """Train, evaluate, log to MLflow and register a new `candidate` version."""
     from readmit.training import params, pipeline
 
-    result = pipeline.train(data_dir, params.load(params_file, overrides), seed, method, out_dir, register,
-                            subsample=subsample)
+    result = pipeline.train(
+        data_dir, params.load(params_file, overrides), seed, method, out_dir, register, subsample=subsample
+    )
     m = result["metrics"]
     click.echo(f"val_roc_auc={m['val_roc_auc']:.6f}")  # Katib's StdOut metrics collector reads this line
-    click.echo(f"test_roc_auc={m['test_roc_auc']:.6f} (95% CI {m['test_roc_auc_ci_low']:.3f}-"
-               f"{m['test_roc_auc_ci_high']:.3f}) lace_test_roc_auc={m['lace_test_roc_auc']:.6f}")
-    click.echo(f"selected={result['selected']} threshold={result['threshold']:.4f} run={result['run_id']}"
-               + (f" version={result['version']} alias=candidate" if result["version"] else ""))
+    click.echo(
+        f"test_roc_auc={m['test_roc_auc']:.6f} (95% CI {m['test_roc_auc_ci_low']:.3f}-"
+        f"{m['test_roc_auc_ci_high']:.3f}) lace_test_roc_auc={m['lace_test_roc_auc']:.6f}"
+    )
+    click.echo(
+        f"selected={result['selected']} threshold={result['threshold']:.4f} run={result['run_id']}"
+        + (f" version={result['version']} alias=candidate" if result["version"] else "")
+    )
 
 
 @click.command()
@@ -44,8 +58,10 @@ def tune(experiment, data_dir, max_trials, seed, out):
     from readmit.training.tune import tune as run
 
     result = run(experiment, data_dir, max_trials, seed, out, echo=click.echo)
-    click.echo(f"best val_roc_auc={result['best_value']:.6f} after {result['n_trials']} trials: "
-               f"{result['best_params']}")
+    click.echo(
+        f"best val_roc_auc={result['best_value']:.6f} after {result['n_trials']} trials: "
+        f"{result['best_params']}"
+    )
 
 
 @click.command()
@@ -57,5 +73,7 @@ def evaluate(version, data_dir, out_dir):
     from readmit.training.rescore import rescore
 
     m = rescore(version, data_dir, out_dir)["metrics"]
-    click.echo(f"eval_roc_auc={m['eval_roc_auc']:.6f} eval_auprc={m['eval_auprc']:.6f} "
-               f"lace_eval_roc_auc={m['lace_eval_roc_auc']:.6f} n={int(m['eval_n'])}")
+    click.echo(
+        f"eval_roc_auc={m['eval_roc_auc']:.6f} eval_auprc={m['eval_auprc']:.6f} "
+        f"lace_eval_roc_auc={m['lace_eval_roc_auc']:.6f} n={int(m['eval_n'])}"
+    )

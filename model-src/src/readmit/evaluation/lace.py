@@ -30,9 +30,15 @@ def _comorbidity_points(charlson: int) -> int:
 
 def lace_score(df: pd.DataFrame) -> np.ndarray:
     scores = []
-    for row in df[["los_days", "admission_acuity", "dx_codes", "dx_system", "prior_emergency_365d"]].itertuples():
+    for row in df[
+        ["los_days", "admission_acuity", "dx_codes", "dx_system", "prior_emergency_365d"]
+    ].itertuples():
         codes = json.loads(row.dx_codes) if isinstance(row.dx_codes, str) else []
         ed = row.prior_emergency_365d if np.isfinite(row.prior_emergency_365d) else 0
-        scores.append(_length_points(float(row.los_days)) + 3 * (row.admission_acuity == "emergency")
-                      + _comorbidity_points(charlson_index(codes, row.dx_system or "icd10")) + min(int(ed), 4))
+        scores.append(
+            _length_points(float(row.los_days))
+            + 3 * (row.admission_acuity == "emergency")
+            + _comorbidity_points(charlson_index(codes, row.dx_system or "icd10"))
+            + min(int(ed), 4)
+        )
     return np.asarray(scores, dtype=np.float64)

@@ -8,9 +8,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.metrics import precision_recall_curve, roc_curve
 
 
 def _save(fig, path: Path) -> Path:
@@ -50,8 +50,9 @@ def calibration(y: np.ndarray, p: np.ndarray, path: Path, bins: int = 10) -> Pat
     top = max(max(mean_p, default=0.1), max(mean_y, default=0.1)) * 1.1
     ax.plot([0, top], [0, top], "k:", lw=1)
     ax.plot(mean_p, mean_y, "o-")
-    ax.set(xlabel="predicted risk (decile mean)", ylabel="observed readmission rate",
-           title="Calibration (test)")
+    ax.set(
+        xlabel="predicted risk (decile mean)", ylabel="observed readmission rate", title="Calibration (test)"
+    )
     return _save(fig, path)
 
 

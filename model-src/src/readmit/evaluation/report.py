@@ -13,8 +13,9 @@ from readmit.models.bundle import ModelBundle
 from readmit.schema import LABEL
 
 
-def split_report(bundle: ModelBundle, df: pd.DataFrame, name: str, seed: int, n_boot: int = 200,
-                 features=None) -> dict:
+def split_report(
+    bundle: ModelBundle, df: pd.DataFrame, name: str, seed: int, n_boot: int = 200, features=None
+) -> dict:
     """Metrics of the registered (selected, calibrated) model and each raw candidate on one split."""
     features = features if features is not None else bundle.features(df)
     y = df[LABEL].to_numpy().astype(int)
@@ -27,8 +28,12 @@ def split_report(bundle: ModelBundle, df: pd.DataFrame, name: str, seed: int, n_
     flat |= {f"{c}_{name}_roc_auc": m.auc(y, raw[c]) for c in raw}
     flat[f"lace_{name}_roc_auc"] = m.auc(y, lace)
     flat[f"lace_{name}_auprc"] = float(average_precision_score(y, lace)) if len(np.unique(y)) == 2 else np.nan
-    return {"metrics": flat, "subgroups": table, "scores": {"y": y, "p": p, "lace": lace, **raw},
-            "features": features}
+    return {
+        "metrics": flat,
+        "subgroups": table,
+        "scores": {"y": y, "p": p, "lace": lace, **raw},
+        "features": features,
+    }
 
 
 def metrics_document(bundle: ModelBundle, reports: dict[str, dict], val_auc: dict[str, float]) -> dict:
@@ -41,10 +46,14 @@ def metrics_document(bundle: ModelBundle, reports: dict[str, dict], val_auc: dic
     return {
         "metrics": {k: float(v) for k, v in sorted(flat.items())},
         "subgroups": {s: reports[s]["subgroups"] for s in splits},
-        "lace": {s: {"roc_auc": flat.get(f"lace_{s}_roc_auc"), "auprc": flat.get(f"lace_{s}_auprc")}
-                 for s in splits},
-        "models": {c: {f"{s}_roc_auc": flat.get(f"{c}_{s}_roc_auc") for s in splits}
-                   for c in ("lgbm", "sequence", "hybrid")},
+        "lace": {
+            s: {"roc_auc": flat.get(f"lace_{s}_roc_auc"), "auprc": flat.get(f"lace_{s}_auprc")}
+            for s in splits
+        },
+        "models": {
+            c: {f"{s}_roc_auc": flat.get(f"{c}_{s}_roc_auc") for s in splits}
+            for c in ("lgbm", "sequence", "hybrid")
+        },
         "selected": bundle.selected,
         "threshold": float(bundle.threshold),
         "threshold_target": bundle.threshold_target,

@@ -20,12 +20,17 @@ def subgroup_table(groups: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold
             mask = values == value
             yy, pp = y[mask], p[mask]
             rated = mask.sum() >= MIN_ROWS and MIN_POSITIVES <= yy.sum() <= len(yy) - MIN_POSITIVES
-            rows.append({
-                "attribute": attribute, "group": value, "n": int(mask.sum()), "positives": int(yy.sum()),
-                "roc_auc": auc(yy, pp) if rated else None,
-                "ece": ece(yy, pp) if len(yy) else None,
-                **at_threshold(yy, pp, threshold),
-            })
+            rows.append(
+                {
+                    "attribute": attribute,
+                    "group": value,
+                    "n": int(mask.sum()),
+                    "positives": int(yy.sum()),
+                    "roc_auc": auc(yy, pp) if rated else None,
+                    "ece": ece(yy, pp) if len(yy) else None,
+                    **at_threshold(yy, pp, threshold),
+                }
+            )
     return rows
 
 

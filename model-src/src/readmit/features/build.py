@@ -21,8 +21,17 @@ from readmit.features.clean import LAB_REFERENCE, finite
 from readmit.features.codes import CHAPTERS, chapter, is_diabetes
 from readmit.features.history import CLASSES, aggregates, timeline
 
-NUMERIC = ("age", "los_days", "n_lab_procedures", "n_procedures", "n_medications", "prior_inpatient_365d",
-           "prior_emergency_365d", "prior_outpatient_365d", "encounter_seq")
+NUMERIC = (
+    "age",
+    "los_days",
+    "n_lab_procedures",
+    "n_procedures",
+    "n_medications",
+    "prior_inpatient_365d",
+    "prior_emergency_365d",
+    "prior_outpatient_365d",
+    "encounter_seq",
+)
 CATEGORIES = {
     "sex": ("female", "male"),
     "admission_acuity": ("emergency", "urgent", "elective"),
@@ -57,8 +66,9 @@ def _number(value) -> float | None:
     return number if np.isfinite(number) else None
 
 
-def fit_spec(df: pd.DataFrame, n_meds: int = 30, n_procs: int = 20, n_values: int = 8,
-             n_dx: int = 40) -> FeatureSpec:
+def fit_spec(
+    df: pd.DataFrame, n_meds: int = 30, n_procs: int = 20, n_values: int = 8, n_dx: int = 40
+) -> FeatureSpec:
     meds = Counter(c for v in df["med_codes"] for c in set(map(str, _json(v, []))))
     dx = Counter(c for v in df["dx_codes"] for c in set(map(str, _json(v, []))))
     procs = Counter(c for v in df["proc_codes"] for c in set(map(str, _json(v, []))))
@@ -139,20 +149,30 @@ def _step(event: dict, system: str, previous_end, dx_index: dict[str, int]) -> l
             codes[dx_index[code]] = 1.0
     gap = event["admit_day"] - previous_end if finite(event["admit_day"]) and finite(previous_end) else None
     labs = [event["labs"][n][-1] if n in event["labs"] else 0.0 for n in LAB_REFERENCE]
-    return ([float(event["class"] == c) for c in CLASSES]
-            + [math.log1p(max(event["los"], 0.0)), math.log1p(len(event["dx"])), math.log1p(len(event["meds"])),
-               math.log1p(len(event["procs"])), math.log1p(max(gap, 0.0)) if gap is not None else 0.0,
-               float(gap is None)]
-            + [math.log1p(chapters.get(c, 0)) for c in CHAPTERS]
-            + labs + [float(n in event["labs"]) for n in LAB_REFERENCE] + codes)
+    return (
+        [float(event["class"] == c) for c in CLASSES]
+        + [
+            math.log1p(max(event["los"], 0.0)),
+            math.log1p(len(event["dx"])),
+            math.log1p(len(event["meds"])),
+            math.log1p(len(event["procs"])),
+            math.log1p(max(gap, 0.0)) if gap is not None else 0.0,
+            float(gap is None),
+        ]
+        + [math.log1p(chapters.get(c, 0)) for c in CHAPTERS]
+        + labs
+        + [float(n in event["labs"]) for n in LAB_REFERENCE]
+        + codes
+    )
 
 
 def step_width(spec: FeatureSpec) -> int:
     return len(CLASSES) + 6 + len(CHAPTERS) + 2 * len(LAB_REFERENCE) + len(spec.dx_vocab)
 
 
-def steps(df: pd.DataFrame, timelines: list[list[dict]], max_steps: int,
-          spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray]:
+def steps(
+    df: pd.DataFrame, timelines: list[list[dict]], max_steps: int, spec: FeatureSpec
+) -> tuple[np.ndarray, np.ndarray]:
     """(n, max_steps, step_width) left-aligned step vectors of the last encounters (index last) + lengths."""
     dx_index = {code: i for i, code in enumerate(spec.dx_vocab)}
     out = np.zeros((len(timelines), max_steps, step_width(spec)), dtype=np.float32)

@@ -38,8 +38,14 @@ def _labs(raw, cutoff) -> dict[str, list[float]]:
     for name, points in (raw or {}).items():
         if name not in LAB_REFERENCE or not isinstance(points, list):
             continue
-        kept = [p for p in points if isinstance(p, list) and len(p) == 2 and finite(p[1])
-                and not (finite(p[0]) and finite(cutoff) and p[0] > cutoff)]
+        kept = [
+            p
+            for p in points
+            if isinstance(p, list)
+            and len(p) == 2
+            and finite(p[1])
+            and not (finite(p[0]) and finite(cutoff) and p[0] > cutoff)
+        ]
         kept.sort(key=lambda p: p[0] if finite(p[0]) else -math.inf)
         if kept:
             labs[name] = [normalize_lab(name, float(p[1])) for p in kept]
@@ -64,8 +70,12 @@ def timeline(row: dict) -> list[dict]:
     index_seq, index_discharge = row.get("encounter_seq"), row.get("discharge_day")
     entries = [e for e in _loads(row.get("history"), []) if isinstance(e, dict)]
     kept = [e for e in entries if _before_discharge(e, index_seq, index_discharge)]
-    kept.sort(key=lambda e: (e["discharge_day"] if finite(e.get("discharge_day")) else -math.inf,
-                             e.get("encounter_seq") if finite(e.get("encounter_seq")) else -1))
+    kept.sort(
+        key=lambda e: (
+            e["discharge_day"] if finite(e.get("discharge_day")) else -math.inf,
+            e.get("encounter_seq") if finite(e.get("encounter_seq")) else -1,
+        )
+    )
     prior = [_encounter(e, e.get("encounter_class", "other"), index_discharge) for e in kept]
     return prior + [_encounter(row, "inpatient", index_discharge)]
 
@@ -82,9 +92,12 @@ def aggregates(events: list[dict]) -> dict[str, float]:
         for cls in ("inpatient", "emergency"):
             out[f"hist_{cls}_{window}d"] = (
                 float(sum(0 <= g <= window and e["class"] == cls for g, e in zip(gaps, prior)))
-                if finite(start) else math.nan)
-    out["hist_days_since_discharge"] = float(min(g for g in gaps if g >= 0)) if any(
-        g >= 0 for g in gaps) else math.nan
+                if finite(start)
+                else math.nan
+            )
+    out["hist_days_since_discharge"] = (
+        float(min(g for g in gaps if g >= 0)) if any(g >= 0 for g in gaps) else math.nan
+    )
     out["hist_prior_los_sum"] = float(sum(e["los"] for e in prior if e["class"] == "inpatient"))
     out["hist_prior_dx_mean"] = float(sum(len(e["dx"]) for e in prior) / len(prior)) if prior else 0.0
     for name in LAB_REFERENCE:

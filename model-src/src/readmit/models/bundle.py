@@ -37,8 +37,10 @@ class ModelBundle:
     def candidates(self, df: pd.DataFrame, features=None) -> dict[str, np.ndarray]:
         """Uncalibrated probabilities of every candidate (the hybrid only once its stacker is fitted)."""
         table, seq, lengths = features if features is not None else self.features(df)
-        out = {"lgbm": lgbm.predict(self.booster, table),
-               "sequence": sequence.predict(self.net, seq, lengths, self.scaler.transform(table))}
+        out = {
+            "lgbm": lgbm.predict(self.booster, table),
+            "sequence": sequence.predict(self.net, seq, lengths, self.scaler.transform(table)),
+        }
         if self.stacker is not None:
             out["hybrid"] = self.stacker.predict(out["lgbm"], out["sequence"])
         return out

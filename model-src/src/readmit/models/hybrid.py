@@ -21,8 +21,11 @@ class Stacker:
 
     @property
     def weights(self) -> dict[str, float]:
-        return {"lgbm": float(self.model.coef_[0][0]), "sequence": float(self.model.coef_[0][1]),
-                "intercept": float(self.model.intercept_[0])}
+        return {
+            "lgbm": float(self.model.coef_[0][0]),
+            "sequence": float(self.model.coef_[0][1]),
+            "intercept": float(self.model.intercept_[0]),
+        }
 
 
 def _design(p_lgbm, p_seq) -> np.ndarray:

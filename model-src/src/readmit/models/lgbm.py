@@ -17,8 +17,15 @@ DEFAULTS = {
 }
 
 
-def fit(X: pd.DataFrame, y: np.ndarray, X_val: pd.DataFrame, y_val: np.ndarray, params: dict,
-        seed: int, threads: int = 2) -> lgb.Booster:
+def fit(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    X_val: pd.DataFrame,
+    y_val: np.ndarray,
+    params: dict,
+    seed: int,
+    threads: int = 2,
+) -> lgb.Booster:
     """Early-stops on the validation split (never on test); `params` overrides DEFAULTS."""
     merged = {**DEFAULTS, **{k: v for k, v in params.items() if k in DEFAULTS}}
     rounds = int(merged.pop("num_boost_round"))
@@ -35,8 +42,13 @@ def fit(X: pd.DataFrame, y: np.ndarray, X_val: pd.DataFrame, y_val: np.ndarray, 
     }
     train_set = lgb.Dataset(X, label=y, free_raw_data=False)
     val_set = lgb.Dataset(X_val, label=y_val, reference=train_set)
-    return lgb.train(config, train_set, num_boost_round=rounds, valid_sets=[val_set],
-                     callbacks=[lgb.early_stopping(50, verbose=False)])
+    return lgb.train(
+        config,
+        train_set,
+        num_boost_round=rounds,
+        valid_sets=[val_set],
+        callbacks=[lgb.early_stopping(50, verbose=False)],
+    )
 
 
 def predict(booster: lgb.Booster, X: pd.DataFrame) -> np.ndarray:

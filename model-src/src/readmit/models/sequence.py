@@ -25,8 +25,9 @@ class SequenceNet(nn.Module):
         self.head = nn.Sequential(nn.Linear(hidden + static_width, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
     def forward(self, seq, lengths, static):
-        packed = pack_padded_sequence(self.embed(seq), lengths.clamp(min=1), batch_first=True,
-                                      enforce_sorted=False)
+        packed = pack_padded_sequence(
+            self.embed(seq), lengths.clamp(min=1), batch_first=True, enforce_sorted=False
+        )
         _, last = self.gru(packed)
         return self.head(torch.cat([last[-1], static], dim=1)).squeeze(1)
 
@@ -36,27 +37,33 @@ def configure_torch(threads: int = 2) -> None:
     torch.set_num_threads(threads)
 
 
-def fit(seq: np.ndarray, lengths: np.ndarray, static: np.ndarray, y: np.ndarray, params: dict,
-        seed: int) -> SequenceNet:
+def fit(
+    seq: np.ndarray, lengths: np.ndarray, static: np.ndarray, y: np.ndarray, params: dict, seed: int
+) -> SequenceNet:
     config = {**DEFAULTS, **{k: v for k, v in params.items() if k in DEFAULTS}}
     configure_torch()
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     net = SequenceNet(seq.shape[2], static.shape[1], int(config["hidden"]))
-    optimizer = torch.optim.AdamW(net.parameters(), lr=float(config["lr"]),
-                                  weight_decay=float(config["weight_decay"]))
+    optimizer = torch.optim.AdamW(
+        net.parameters(), lr=float(config["lr"]), weight_decay=float(config["weight_decay"])
+    )
     prevalence = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
     with torch.no_grad():  # start at the base rate so early epochs learn ranking, not the prior
         net.head[-1].bias.fill_(float(np.log(prevalence / (1 - prevalence))))
-    tensors = [torch.from_numpy(seq), torch.from_numpy(lengths), torch.from_numpy(static),
-               torch.from_numpy(y.astype(np.float32))]
+    tensors = [
+        torch.from_numpy(seq),
+        torch.from_numpy(lengths),
+        torch.from_numpy(static),
+        torch.from_numpy(y.astype(np.float32)),
+    ]
     loss_fn = nn.BCEWithLogitsLoss()
     batch = int(config["batch_size"])
     net.train()
     for _ in range(int(config["epochs"])):
         order = torch.randperm(len(y), generator=generator)
         for start in range(0, len(y), batch):
-            idx = order[start:start + batch]
+            idx = order[start : start + batch]
             s, n, st, target = (t[idx] for t in tensors)
             optimizer.zero_grad()
             loss_fn(net(s, n, st), target).backward()
@@ -71,7 +78,9 @@ def predict(net: SequenceNet, seq: np.ndarray, lengths: np.ndarray, static: np.n
     with torch.no_grad():
         for start in range(0, len(lengths), 4096):
             sl = slice(start, start + 4096)
-            logits = net(torch.from_numpy(seq[sl]), torch.from_numpy(lengths[sl]), torch.from_numpy(static[sl]))
+            logits = net(
+                torch.from_numpy(seq[sl]), torch.from_numpy(lengths[sl]), torch.from_numpy(static[sl])
+            )
             out.append(torch.sigmoid(logits).numpy().astype(np.float64))
     return np.concatenate(out) if out else np.zeros(0)
 

@@ -18,17 +18,24 @@ def load(data_dir: Path, with_label: bool = True) -> tuple[pd.DataFrame, dict]:
     index_path, manifest_path = data_dir / INDEX_FILE, data_dir / MANIFEST_FILE
     for path in (index_path, manifest_path):
         if not path.is_file():
-            raise InputError(f"{path}: not found; point --data at a directory written by `readmit data ingest`")
+            raise InputError(
+                f"{path}: not found; point --data at a directory written by `readmit data ingest`"
+            )
     try:
         manifest = json.loads(manifest_path.read_text())
     except ValueError as exc:
-        raise InputError(f"{manifest_path}:{exc.lineno}: not valid JSON; re-run `readmit data ingest`") from exc
+        raise InputError(
+            f"{manifest_path}:{exc.lineno}: not valid JSON; re-run `readmit data ingest`"
+        ) from exc
     try:
         df = pd.read_parquet(index_path)
     except Exception as exc:  # pyarrow raises several types for a corrupt file; all mean the same here
-        raise InputError(f"{index_path}: unreadable parquet ({type(exc).__name__}); "
-                         "re-run `readmit data ingest`") from exc
+        raise InputError(
+            f"{index_path}: unreadable parquet ({type(exc).__name__}); re-run `readmit data ingest`"
+        ) from exc
     if missing := missing_columns(df, with_label):
-        raise InputError(f"{index_path}: missing columns {', '.join(missing)}; "
-                         "re-run ingest with this version of readmit (see readmit.schema)")
+        raise InputError(
+            f"{index_path}: missing columns {', '.join(missing)}; "
+            "re-run ingest with this version of readmit (see readmit.schema)"
+        )
     return df, manifest

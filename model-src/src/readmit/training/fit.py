@@ -31,8 +31,14 @@ def _features(train: pd.DataFrame, val: pd.DataFrame, max_steps: int):
     return spec, (table, seq, lengths), val_features
 
 
-def fit_bundle(train: pd.DataFrame, val: pd.DataFrame, params: dict, seed: int,
-               calibration: str = "platt", cache: dict | None = None) -> tuple[ModelBundle, dict[str, float], tuple]:
+def fit_bundle(
+    train: pd.DataFrame,
+    val: pd.DataFrame,
+    params: dict,
+    seed: int,
+    calibration: str = "platt",
+    cache: dict | None = None,
+) -> tuple[ModelBundle, dict[str, float], tuple]:
     """The fitted bundle, each candidate's validation AUC (the hybrid's cross-fitted) and the
     validation features. Features do not depend on the tuned parameters, so tuning passes a `cache`
     dict to build them once for all trials."""
@@ -45,15 +51,23 @@ def fit_bundle(train: pd.DataFrame, val: pd.DataFrame, params: dict, seed: int,
         if cache is not None:
             cache[max_steps] = spec, (table, seq, lengths), val_features
     y, y_val = train[LABEL].to_numpy(), val[LABEL].to_numpy()
-    bundle = ModelBundle(spec=spec, booster=None, net=None, scaler=sequence.StaticScaler(table),
-                         max_steps=max_steps)
+    bundle = ModelBundle(
+        spec=spec, booster=None, net=None, scaler=sequence.StaticScaler(table), max_steps=max_steps
+    )
     bundle.booster = lgbm.fit(table, y, val_features[0], y_val, params, seed)
-    bundle.net = sequence.fit(seq, lengths, bundle.scaler.transform(table), y.astype(np.float32), params, seed)
+    bundle.net = sequence.fit(
+        seq, lengths, bundle.scaler.transform(table), y.astype(np.float32), params, seed
+    )
     raw = bundle.candidates(val, val_features)
     bundle.stacker = Stacker().fit(raw["lgbm"], raw["sequence"], y_val)
-    val_auc = {"lgbm": auc(y_val, raw["lgbm"]), "sequence": auc(y_val, raw["sequence"]),
-               "hybrid": crossfit_auc(raw["lgbm"], raw["sequence"], y_val, patient_fold(val["patient_key"]))}
-    bundle.selected = max(CANDIDATES, key=lambda c: (np.nan_to_num(val_auc[c], nan=-1.0), -CANDIDATES.index(c)))
+    val_auc = {
+        "lgbm": auc(y_val, raw["lgbm"]),
+        "sequence": auc(y_val, raw["sequence"]),
+        "hybrid": crossfit_auc(raw["lgbm"], raw["sequence"], y_val, patient_fold(val["patient_key"])),
+    }
+    bundle.selected = max(
+        CANDIDATES, key=lambda c: (np.nan_to_num(val_auc[c], nan=-1.0), -CANDIDATES.index(c))
+    )
     if bundle.selected != "hybrid":  # the stacker is already a logistic model fitted on validation
         bundle.calibrator = Calibrator(calibration).fit(raw[bundle.selected], y_val)
     bundle.threshold = threshold.choose(y_val, bundle.score(val, val_features))

@@ -39,16 +39,21 @@ def load(path: Path) -> Experiment:
     try:
         doc = yaml.safe_load(Path(path).read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: unreadable Katib Experiment ({type(exc).__name__}); "
-                         "point --experiment at apps/katib/readmission-tuning.yaml") from exc
+        raise InputError(
+            f"{path}: unreadable Katib Experiment ({type(exc).__name__}); "
+            "point --experiment at apps/katib/readmission-tuning.yaml"
+        ) from exc
     if not isinstance(doc, dict) or doc.get("kind") != "Experiment":
         raise InputError(f"{path}:1: not a kubeflow.org Experiment (kind: Experiment expected)")
     spec = doc.get("spec", {})
     algorithm = spec.get("algorithm", {}).get("algorithmName", "")
     if algorithm not in SAMPLERS:
-        raise InputError(f"{path}: algorithmName {algorithm!r} has no local equivalent; use "
-                         f"{', '.join(sorted(SAMPLERS))}")
-    settings = {s.get("name"): s.get("value") for s in spec.get("algorithm", {}).get("algorithmSettings") or []}
+        raise InputError(
+            f"{path}: algorithmName {algorithm!r} has no local equivalent; use {', '.join(sorted(SAMPLERS))}"
+        )
+    settings = {
+        s.get("name"): s.get("value") for s in spec.get("algorithm", {}).get("algorithmSettings") or []
+    }
     fixed, subsample = {}, None
     for arg in _trial_args(spec):
         if m := re.fullmatch(r"--set=(\w+)=([^$]+)", arg):
@@ -85,5 +90,7 @@ def suggest(trial, space: list[dict]) -> dict:
         elif kind in ("categorical", "discrete"):
             values[name] = _number(trial.suggest_categorical(name, [str(v) for v in feasible["list"]]))
         else:
-            raise InputError(f"parameter {name}: parameterType {kind!r} unsupported; use double/int/categorical")
+            raise InputError(
+                f"parameter {name}: parameterType {kind!r} unsupported; use double/int/categorical"
+            )
     return values

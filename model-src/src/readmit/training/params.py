@@ -36,8 +36,10 @@ def load(path: Path | None, overrides: tuple[str, ...] = ()) -> dict:
             loaded = yaml.safe_load(Path(path).read_text()) or {}
         except (OSError, yaml.YAMLError) as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
-            raise InputError(f"{path}:{line}: unreadable parameters file ({type(exc).__name__}); "
-                             "give a YAML mapping such as `learning_rate: 0.05`") from exc
+            raise InputError(
+                f"{path}:{line}: unreadable parameters file ({type(exc).__name__}); "
+                "give a YAML mapping such as `learning_rate: 0.05`"
+            ) from exc
         if not isinstance(loaded, dict):
             raise InputError(f"{path}:1: expected a mapping of parameter: value; got {type(loaded).__name__}")
         params |= _checked(loaded, str(path))

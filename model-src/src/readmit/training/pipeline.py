@@ -23,37 +23,57 @@ def prepare(df: pd.DataFrame, seed: int, method: str = "grouped") -> tuple[dict[
     frames = {name: rows[where == name].reset_index(drop=True) for name in ("train", "val", "test")}
     for name, frame in frames.items():
         if frame[LABEL].nunique() < 2:
-            raise InputError(f"index.parquet: the {name} split has {len(frame)} rows and a single label "
-                             "value; ingest more patients (both outcomes are needed in every split)")
+            raise InputError(
+                f"index.parquet: the {name} split has {len(frame)} rows and a single label "
+                "value; ingest more patients (both outcomes are needed in every split)"
+            )
     return frames, dropped
 
 
-def fit_and_evaluate(frames: dict[str, pd.DataFrame], params: dict, seed: int, n_boot: int = 200,
-                     calibration: str = "platt"):
+def fit_and_evaluate(
+    frames: dict[str, pd.DataFrame], params: dict, seed: int, n_boot: int = 200, calibration: str = "platt"
+):
     """(bundle, metrics document, per-split reports): no I/O, so determinism can be tested directly."""
     bundle, val_auc, val_features = fit_bundle(frames["train"], frames["val"], params, seed, calibration)
-    reports = {"val": split_report(bundle, frames["val"], "val", seed, n_boot, val_features),
-               "test": split_report(bundle, frames["test"], "test", seed, n_boot)}
+    reports = {
+        "val": split_report(bundle, frames["val"], "val", seed, n_boot, val_features),
+        "test": split_report(bundle, frames["test"], "test", seed, n_boot),
+    }
     return bundle, metrics_document(bundle, reports, val_auc), reports
 
 
-def train(data_dir: Path, params: dict, seed: int, method: str = "grouped", out_dir: Path | None = None,
-          register: bool = True, n_boot: int = 200, subsample: int | None = None) -> dict:
+def train(
+    data_dir: Path,
+    params: dict,
+    seed: int,
+    method: str = "grouped",
+    out_dir: Path | None = None,
+    register: bool = True,
+    n_boot: int = 200,
+    subsample: int | None = None,
+) -> dict:
     from readmit.training import outputs, track
 
     df, manifest = data.load(data_dir)
     frames, dropped = prepare(split.subsample(df, subsample, seed), seed, method)
     bundle, doc, reports = fit_and_evaluate(frames, params, seed, n_boot)
     data_version = str(manifest.get("data_version", "unknown"))
-    context = {"data_version": data_version, "git_commit": track.git_commit(), "seed": seed,
-               "split": method, "params": params, "dropped": dropped,
-               "cohort": _cohort(manifest, frames)}
+    context = {
+        "data_version": data_version,
+        "git_commit": track.git_commit(),
+        "seed": seed,
+        "split": method,
+        "params": params,
+        "dropped": dropped,
+        "cohort": _cohort(manifest, frames),
+    }
     test_features = reports["test"]["features"][0]
     with tempfile.TemporaryDirectory() as tmp:
         outputs.write(Path(tmp), doc, reports["test"], bundle, test_features, context)
         example = frames["test"].drop(columns=[LABEL]).head(5)
-        run_id, version = track.log_and_register(bundle, doc, {**params, "seed": seed, "split": method},
-                                                 Path(tmp), example, data_version, register)
+        run_id, version = track.log_and_register(
+            bundle, doc, {**params, "seed": seed, "split": method}, Path(tmp), example, data_version, register
+        )
         if out_dir is not None:
             with atomic_dir(Path(out_dir)) as target:
                 for path in Path(tmp).rglob("*"):
@@ -61,10 +81,17 @@ def train(data_dir: Path, params: dict, seed: int, method: str = "grouped", out_
                         dest = target / path.relative_to(tmp)
                         dest.parent.mkdir(parents=True, exist_ok=True)
                         dest.write_bytes(path.read_bytes())
-    return {"run_id": run_id, "version": version, "metrics": doc["metrics"], "selected": bundle.selected,
-            "threshold": bundle.threshold}
+    return {
+        "run_id": run_id,
+        "version": version,
+        "metrics": doc["metrics"],
+        "selected": bundle.selected,
+        "threshold": bundle.threshold,
+    }
 
 
 def _cohort(manifest: dict, frames: dict[str, pd.DataFrame]) -> str:
-    sizes = ", ".join(f"{name} {len(f)} rows / {f['patient_key'].nunique()} patients" for name, f in frames.items())
+    sizes = ", ".join(
+        f"{name} {len(f)} rows / {f['patient_key'].nunique()} patients" for name, f in frames.items()
+    )
     return f"source {manifest.get('source', 'unknown')}; {sizes}"

@@ -18,10 +18,15 @@ def rescore(version: int, data_dir: Path, out: Path | None, seed: int = 0) -> di
     df, manifest = data.load(data_dir)
     rows, dropped = clean(df)
     report = split_report(bundle, rows, "eval", seed)
-    doc = {"version": version, "data_version": manifest.get("data_version"), "dropped": dropped,
-           "selected": bundle.selected, "threshold": float(bundle.threshold),
-           "metrics": {k: float(v) for k, v in sorted(report["metrics"].items())},
-           "subgroups": {"eval": report["subgroups"]}}
+    doc = {
+        "version": version,
+        "data_version": manifest.get("data_version"),
+        "dropped": dropped,
+        "selected": bundle.selected,
+        "threshold": float(bundle.threshold),
+        "metrics": {k: float(v) for k, v in sorted(report["metrics"].items())},
+        "subgroups": {"eval": report["subgroups"]},
+    }
     if out is not None:
         write_text(Path(out) / "metrics.json", json.dumps(doc, indent=2, sort_keys=True))
     return doc

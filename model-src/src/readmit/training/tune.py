@@ -7,6 +7,7 @@ command's --subsample and fixed --set values) and scored on validation only.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from readmit.atomic import write_text
@@ -24,8 +25,9 @@ def _sampler(experiment: katib.Experiment):
     return optuna.samplers.TPESampler(seed=experiment.seed, n_startup_trials=min(10, experiment.max_trials))
 
 
-def tune(experiment_path: Path, data_dir: Path, max_trials: int | None, seed: int, out: Path | None,
-         echo=print) -> dict:
+def tune(
+    experiment_path: Path, data_dir: Path, max_trials: int | None, seed: int, out: Path | None, echo=print
+) -> dict:
     import mlflow
     import optuna
 
@@ -42,19 +44,29 @@ def tune(experiment_path: Path, data_dir: Path, max_trials: int | None, seed: in
     study = optuna.create_study(direction=experiment.direction, sampler=_sampler(experiment))
 
     def objective(trial):
-        params = fixed | load_params(None, tuple(f"{k}={v}" for k, v in
-                                                 katib.suggest(trial, experiment.space).items()))
+        params = fixed | load_params(
+            None, tuple(f"{k}={v}" for k, v in katib.suggest(trial, experiment.space).items())
+        )
         with mlflow.start_run(run_name=f"trial-{trial.number}", nested=True):
             _, val_auc, _ = fit_bundle(frames["train"], frames["val"], params, seed, cache=cache)
-            value = max(v for v in val_auc.values() if v == v)
+            value = max(v for v in val_auc.values() if not math.isnan(v))
             mlflow.log_params(params)
-            mlflow.log_metrics({experiment.objective: value} | {f"{c}_val_roc_auc": v for c, v in val_auc.items()})
+            mlflow.log_metrics(
+                {experiment.objective: value} | {f"{c}_val_roc_auc": v for c, v in val_auc.items()}
+            )
         echo(f"trial {trial.number}: {experiment.objective}={value:.6f}")
         return value
 
     with mlflow.start_run(run_name="tune"):
-        mlflow.log_params({"experiment": str(experiment_path), "algorithm": experiment.algorithm,
-                           "n_trials": n_trials, "subsample": experiment.subsample, "seed": seed})
+        mlflow.log_params(
+            {
+                "experiment": str(experiment_path),
+                "algorithm": experiment.algorithm,
+                "n_trials": n_trials,
+                "subsample": experiment.subsample,
+                "seed": seed,
+            }
+        )
         study.optimize(objective, n_trials=n_trials)
         # only the searched values: the fixed trial shortcuts (fewer epochs) are not meant for the final fit
         best = load_params(None, tuple(f"{k}={v}" for k, v in study.best_params.items()))
