@@ -106,3 +106,17 @@ def test_store_follows_readmit_home_even_after_mlflow_exported_the_first_uri(tmp
     registry.configure()
     location = mlflow.get_experiment_by_name(registry.EXPERIMENT_NAME).artifact_location
     assert location == (tmp_path / "b" / "mlartifacts").resolve().as_uri()
+
+
+def test_an_explicit_sqlite_store_keeps_artifacts_beside_its_database(tmp_path, monkeypatch):
+    import mlflow
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}")
+    (tmp_path / "store").mkdir()
+    from readmit import registry
+
+    registry.configure()
+    location = mlflow.MlflowClient().get_experiment_by_name(registry.EXPERIMENT_NAME).artifact_location
+    assert location == (tmp_path / "store" / "mlartifacts").resolve().as_uri()
+    assert not (tmp_path / "mlruns").exists()

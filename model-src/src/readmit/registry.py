@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MODEL_NAME = "readmission"
 EXPERIMENT_NAME = "readmission"
@@ -60,10 +61,10 @@ def configure() -> None:
     client = mlflow.MlflowClient()
     if client.get_experiment_by_name(EXPERIMENT_NAME) is None:
         artifact_location = None
-        if uri.startswith("sqlite:///") and not _user_tracking_uri():
-            from readmit.paths import state_dir
-
-            artifact_location = (state_dir() / "mlartifacts").resolve().as_uri()
+        if uri.startswith("sqlite:///"):
+            # A local store keeps its artifacts beside the database, never in ./mlruns of the cwd.
+            db = Path(uri.removeprefix("sqlite:///"))
+            artifact_location = (db.parent / "mlartifacts").resolve().as_uri()
         client.create_experiment(EXPERIMENT_NAME, artifact_location=artifact_location)
     mlflow.set_experiment(EXPERIMENT_NAME)
 
