@@ -168,7 +168,6 @@ def model_digest(directory) -> str:
     """sha256 over (relative path, content) of every file under `directory`, in sorted path order,
     except DIGEST_EXCLUDES at the top level: the same for every way of downloading one model."""
     import hashlib
-    from pathlib import Path
 
     root = Path(directory)
     digest = hashlib.sha256()
