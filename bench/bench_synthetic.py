@@ -5,7 +5,7 @@ For each setting: `readmit data synth` (ground truth kept outside the export), `
 --source fhir`, then the training pipeline's patient-grouped split and fit. The oracle AUC scores the
 test rows with the generator's true risk (joined through the keyed pseudonym of the encounter id).
 Also reports LightGBM without the aggregated-history columns, to show how much of the history signal
-the hand-made aggregates carry. BENCH_SYNTH_PATIENTS sets the cohort size (default 15000).
+the hand-made aggregates carry. BENCH_SYNTH_PATIENTS sets the cohort size (default 15000), BENCH_SYNTH_SIGNALS the settings (default on,off).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def main() -> None:
     env.setdefault("READMIT_PSEUDONYM_KEY", "bench-only-key-not-a-secret-0000")
     os.environ.update(env)
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
-        for signal in ("on", "off"):
+        for signal in os.environ.get("BENCH_SYNTH_SIGNALS", "on,off").split(","):
             one(signal, patients, Path(tmp), env)
 
 
