@@ -23,6 +23,7 @@ GOOD = {
     "calibration_slope": 1.02,
     "calibration_intercept": 0.01,
     "subgroup_auc_gap": 0.05,
+    "subgroup_attributes_compared": 3,
     "roc_auc_ci_low": 0.66,
 }
 

@@ -17,6 +17,16 @@ ceilings := {
 
 slope_range := {"dev": [0.5, 1.5], "staging": [0.7, 1.3], "prod": [0.8, 1.2]}
 
+# A gap of 0 says "fair" only if it was measured: how many attributes (sex, age band, race) must have two
+# or more groups large enough to rate.
+min_attributes_compared := {"dev": 0, "staging": 1, "prod": 1}
+
+deny contains msg if {
+	compared := object.get(input.gate.metrics, "subgroup_attributes_compared", 0)
+	compared < min_attributes_compared[env]
+	msg := sprintf("subgroup AUC gap not measured (%v attributes with two rated groups); %s needs a test split large enough to rate subgroups", [compared, env])
+}
+
 # How much worse than the environment's champion a candidate may be.
 regression_tolerance := {"roc_auc": 0.01, "auprc": 0.01}
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from readmit.evaluation.lace import lace_score
-from readmit.evaluation.subgroups import max_auc_gap, subgroup_table
+from readmit.evaluation.subgroups import attributes_compared, max_auc_gap, subgroup_table
 
 
 def test_gap_is_the_largest_auc_difference_and_small_groups_are_not_rated():
@@ -24,6 +24,16 @@ def test_gap_is_the_largest_auc_difference_and_small_groups_are_not_rated():
     assert by[("race", "asian")]["roc_auc"] is None  # 50 rows: too few to rate
     gap = by[("sex", "female")]["roc_auc"] - by[("sex", "male")]["roc_auc"]
     assert gap > 0.2 and np.isclose(max_auc_gap(table), gap)
+    assert attributes_compared(table) == 1  # sex only: one age band, and asian is not rated
+
+
+def test_a_gap_of_zero_from_unrated_groups_is_reported_as_not_compared():
+    rng = np.random.default_rng(1)
+    n = 150  # every group under 200 rows: nothing is rated
+    groups = pd.DataFrame({"sex": rng.choice(["female", "male"], n), "age_band": "60-69", "race": "white"})
+    table = subgroup_table(groups, rng.integers(0, 2, n), rng.random(n), 0.5)
+    assert max_auc_gap(table) == 0.0
+    assert attributes_compared(table) == 0
 
 
 def test_lace_points_follow_the_published_scale():

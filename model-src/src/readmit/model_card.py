@@ -70,8 +70,11 @@ def render(doc: dict, context: dict) -> str:
         "## Subgroups (test) and calibration",
         (
             f"Largest AUC gap between subgroups of one attribute: {_f(m['test_subgroup_auc_gap'])}. "
-            "Groups under 200 rows or with fewer than 30 events (or non-events) get no AUC."
-        ),
+            if m.get("test_subgroup_attributes_compared", 1) >= 1
+            else "Largest AUC gap between subgroups: **not measurable** (no attribute has two rated groups; "
+            "the test split is too small to judge fairness). "
+        )
+        + "Groups under 200 rows or with fewer than 30 events (or non-events) get no AUC.",
         "",
         "| attribute | group | n | events | ROC-AUC | recall | precision | ECE |",
         "|---|---|---|---|---|---|---|---|",

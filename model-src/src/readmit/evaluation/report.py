@@ -8,7 +8,7 @@ from sklearn.metrics import average_precision_score
 
 from readmit.evaluation import metrics as m
 from readmit.evaluation.lace import lace_score
-from readmit.evaluation.subgroups import max_auc_gap, subgroup_table
+from readmit.evaluation.subgroups import attributes_compared, max_auc_gap, subgroup_table
 from readmit.models.bundle import ModelBundle
 from readmit.schema import LABEL
 
@@ -25,6 +25,7 @@ def split_report(
     lace = lace_score(df)
     flat = {f"{name}_{k}": v for k, v in m.evaluate(y, p, bundle.threshold, seed, n_boot).items()}
     flat[f"{name}_subgroup_auc_gap"] = max_auc_gap(table)
+    flat[f"{name}_subgroup_attributes_compared"] = float(attributes_compared(table))
     flat |= {f"{c}_{name}_roc_auc": m.auc(y, raw[c]) for c in raw}
     flat[f"lace_{name}_roc_auc"] = m.auc(y, lace)
     flat[f"lace_{name}_auprc"] = float(average_precision_score(y, lace)) if len(np.unique(y)) == 2 else np.nan

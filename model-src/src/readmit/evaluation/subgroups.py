@@ -34,6 +34,15 @@ def subgroup_table(groups: pd.DataFrame, y: np.ndarray, p: np.ndarray, threshold
     return rows
 
 
+def attributes_compared(table: list[dict]) -> int:
+    """How many attributes have two or more rated groups, i.e. how many gaps were actually measured:
+    a gap of 0 means "fair" only when this is at least 1."""
+    return sum(
+        len([r for r in table if r["attribute"] == attribute and r["roc_auc"] is not None]) > 1
+        for attribute in ATTRIBUTES
+    )
+
+
 def max_auc_gap(table: list[dict]) -> float:
     """Largest difference between two rated subgroups of the same attribute (0 when none is comparable)."""
     gap = 0.0
