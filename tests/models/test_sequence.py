@@ -56,3 +56,11 @@ def test_same_seed_same_weights_different_seed_different_weights():
     )
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
+
+
+def test_default_epochs_rise_on_small_training_sets_but_an_explicit_count_is_kept():
+    # ~12k rows: 12 batches an epoch -> enough epochs for min_updates; UCI-sized sets keep 4
+    assert sequence._epochs(12_000, 1024, 4, 200) == 17
+    assert sequence._epochs(63_670, 1024, 4, 200) == 4
+    assert sequence._epochs(10, 1024, 4, 200) == sequence.MAX_EPOCHS
+    assert sequence._epochs(10, 1024, 4, 0) == 4
