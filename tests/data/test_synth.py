@@ -96,9 +96,12 @@ def test_unknown_drift_scenario_is_an_input_error():
         drift.scenario("martian-invasion")
 
 
-def test_special_cases_validate_too_open_stay_deceased_patient_emergency_visit(synth_export):
-    encounters = _resources(synth_export[0], "Encounter")
-    patients = _resources(synth_export[0], "Patient")
+def test_special_cases_validate_too_open_stay_deceased_patient_emergency_visit(tmp_path):
+    # its own export: whether 400 patients hold a stay still open at the end of the data is luck of
+    # the seed (seed 11, the shared fixture, has none since the generator's previous-stay risk term)
+    generate.run(400, 12, tmp_path / "export", None)
+    encounters = _resources(tmp_path / "export", "Encounter")
+    patients = _resources(tmp_path / "export", "Patient")
     cases = {"open stay": [e for e in encounters if "end" not in e["period"]],
              "deceased patient": [p for p in patients if "deceasedDateTime" in p],
              "emergency visit": [e for e in encounters if e["class"]["code"] == "EMER"],

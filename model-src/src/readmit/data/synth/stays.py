@@ -19,6 +19,7 @@ PRIMARY = np.array(["I50.9", "J44.1", "J18.9", "A41.9", "N39.0", "I21.4", "I63.9
 BASE_W = np.array([0.5, 0.4, 1.2, 0.8, 1.0, 0.6, 0.5, 0.3, 0.6, 0.4, 0.5])
 BONUS = {"chf": 0, "copd": 1, "diabetes": 7, "ckd": 9}  # comorbidity -> index of its typical primary dx
 SEVERE = np.array(["A41.9", "N17.9", "K92.2"])  # past stays for these raise later risk (history only)
+AFTER_INFECTION = np.array(["J18.9", "A41.9", "N39.0"])  # previous stay for these within 180 d (history only)
 ELECTIVE = np.array(["M17.11", "I25.10", "K80.20"])
 GAP_DAYS = 600.0  # mean extra gap before a new (not readmission) admission, average frailty
 MAX_STEPS = 200  # a hard stop; with >= 1 day between stays it is never reached in five years
@@ -48,6 +49,8 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
     hba1c_prev = np.full(n, np.nan)
     quiet_until = np.full(n, -np.inf)  # 30 days after the latest stay with label 0
     last_severe = np.full(n, -np.inf)  # discharge day of the latest stay for sepsis, AKI or GI bleed
+    last_primary = np.full(n, "", dtype=object)  # primary diagnosis of the previous stay
+    last_discharge = np.full(n, -np.inf)
     discharges: list[np.ndarray] = []  # per step: discharge day per patient (NaN if no stay)
     readmitted: list[np.ndarray] = []  # per step: discharge day when that stay led to a readmission
     records = []
@@ -78,6 +81,7 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
              "creat_rise": np.nan_to_num(creat_now - creat_first[idx]),
              "hba1c_change": np.nan_to_num(hba1c_now - hba1c_prev[idx]),
              "prior_readmissions": _recent(past_readmit, start), "prior_severe": start - last_severe[idx] <= 730,
+             "after_infection": np.isin(last_primary[idx], AFTER_INFECTION) & (start - last_discharge[idx] <= 180),
              "frailty": P["frailty"][idx],
              **{c: P[c][idx] for c in ("chf", "ckd", "copd", "diabetes")}}
         prob = risk.probability(s, history_signal)
@@ -88,7 +92,7 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
         discharge = start + los
         records.append(pd.DataFrame({"patient": idx, "stay": count[idx], "start": start, "discharge": discharge,
                                      **{k: s[k] for k in ("acuity", "primary", "los", "n_meds", "creat_now",
-                                                          "creat_rise", "hba1c_change", "prior_readmissions", "prior_severe",
+                                                          "creat_rise", "hba1c_change", "prior_readmissions", "prior_severe", "after_infection",
                                                           "prior_inpatient_365d")},
                                      "hba1c_now": hba1c_now, "probability": prob, "label": label.astype(int),
                                      "died": died, "hospice": hospice}))
@@ -109,6 +113,8 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
         hba1c_prev[idx] = hba1c_now
         quiet_until[idx] = np.where(label, quiet_until[idx], discharge + 30)
         last_severe[idx] = np.where(np.isin(primary, SEVERE), discharge, last_severe[idx])
+        last_primary[idx] = primary
+        last_discharge[idx] = discharge
         count[idx] += 1
     stays = pd.concat(records, ignore_index=True) if records else pd.DataFrame()
     return stays.sort_values(["patient", "stay"], kind="stable").reset_index(drop=True)
