@@ -20,7 +20,7 @@ def demo_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
               _git(repo_root, "status", "--porcelain", "--", "environments"))
     env = {k: v for k, v in __import__("os").environ.items()
            if k not in ("READMIT_PSEUDONYM_KEY", "MLFLOW_TRACKING_URI", "READMIT_HOME")}
-    result = subprocess.run([sys.executable, "-m", "readmit", "demo", "--patients", "500", "--seed", "3",
+    result = subprocess.run([sys.executable, "-m", "readmit", "demo", "--patients", "1500", "--seed", "7",
                              "--work", str(work)], capture_output=True, text=True, env=env, cwd=repo_root)
     after = (_git(repo_root, "rev-parse", "HEAD"), _git(repo_root, "branch", "--list"),
              _git(repo_root, "status", "--porcelain", "--", "environments"))
