@@ -126,6 +126,7 @@ def train_small(root):
             "home": root / "state",
             "out": root / "out",
             "stdout": result.stdout,
+            "stderr": result.stderr,
             "exit_code": result.exit_code,
         }
     return _TRAINED["result"]

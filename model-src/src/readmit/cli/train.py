@@ -30,10 +30,12 @@ _DATA = click.option(
 @click.option("--register/--no-register", default=True, show_default=True)
 def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, register):
     """Train, evaluate, log to MLflow and register a new `candidate` version."""
+    from readmit.progress import reporter
     from readmit.training import params, pipeline
 
     result = pipeline.train(
-        data_dir, params.load(params_file, overrides), seed, method, out_dir, register, subsample=subsample
+        data_dir, params.load(params_file, overrides), seed, method, out_dir, register,
+        subsample=subsample, progress=reporter("train"),
     )
     m = result["metrics"]
     click.echo(f"val_roc_auc={m['val_roc_auc']:.6f}")  # Katib's StdOut metrics collector reads this line

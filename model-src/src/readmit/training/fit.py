@@ -13,6 +13,7 @@ from readmit.models import lgbm, sequence, threshold
 from readmit.models.bundle import CANDIDATES, ModelBundle
 from readmit.models.calibration import Calibrator
 from readmit.models.hybrid import Stacker, crossfit_auc
+from readmit.progress import Progress, quiet
 from readmit.schema import LABEL
 from readmit.training.determinism import seed_everything
 
@@ -38,6 +39,7 @@ def fit_bundle(
     seed: int,
     calibration: str = "platt",
     cache: dict | None = None,
+    progress: Progress = quiet,
 ) -> tuple[ModelBundle, dict[str, float], tuple]:
     """The fitted bundle, each candidate's validation AUC (the hybrid's cross-fitted) and the
     validation features. Features do not depend on the tuned parameters, so tuning passes a `cache`
@@ -51,13 +53,16 @@ def fit_bundle(
         if cache is not None:
             cache[max_steps] = spec, (table, seq, lengths), val_features
     y, y_val = train[LABEL].to_numpy(), val[LABEL].to_numpy()
+    progress(f"features built: {len(train)} train and {len(val)} validation rows, {table.shape[1]} columns")
     bundle = ModelBundle(
         spec=spec, booster=None, net=None, scaler=sequence.StaticScaler(table), max_steps=max_steps
     )
     bundle.booster = lgbm.fit(table, y, val_features[0], y_val, params, seed)
+    progress("LightGBM fitted; fitting the sequence model")
     bundle.net = sequence.fit(
         seq, lengths, bundle.scaler.transform(table), y.astype(np.float32), params, seed
     )
+    progress("sequence model fitted; stacking, calibration and threshold on validation")
     raw = bundle.candidates(val, val_features)
     bundle.stacker = Stacker().fit(raw["lgbm"], raw["sequence"], y_val)
     val_auc = {

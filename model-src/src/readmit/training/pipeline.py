@@ -11,6 +11,7 @@ from readmit.atomic import atomic_dir
 from readmit.errors import InputError
 from readmit.evaluation.report import metrics_document, split_report
 from readmit.features.clean import clean
+from readmit.progress import Progress, quiet
 from readmit.schema import LABEL
 from readmit.training import data, split
 from readmit.training.fit import fit_bundle
@@ -31,10 +32,18 @@ def prepare(df: pd.DataFrame, seed: int, method: str = "grouped") -> tuple[dict[
 
 
 def fit_and_evaluate(
-    frames: dict[str, pd.DataFrame], params: dict, seed: int, n_boot: int = 200, calibration: str = "platt"
+    frames: dict[str, pd.DataFrame],
+    params: dict,
+    seed: int,
+    n_boot: int = 200,
+    calibration: str = "platt",
+    progress: Progress = quiet,
 ):
     """(bundle, metrics document, per-split reports): no I/O, so determinism can be tested directly."""
-    bundle, val_auc, val_features = fit_bundle(frames["train"], frames["val"], params, seed, calibration)
+    bundle, val_auc, val_features = fit_bundle(
+        frames["train"], frames["val"], params, seed, calibration, progress=progress
+    )
+    progress(f"selected {bundle.selected}; evaluating validation and test with {n_boot} bootstrap samples")
     reports = {
         "val": split_report(bundle, frames["val"], "val", seed, n_boot, val_features),
         "test": split_report(bundle, frames["test"], "test", seed, n_boot),
@@ -51,12 +60,14 @@ def train(
     register: bool = True,
     n_boot: int = 200,
     subsample: int | None = None,
+    progress: Progress = quiet,
 ) -> dict:
     from readmit.training import outputs, track
 
     df, manifest = data.load(data_dir)
     frames, dropped = prepare(split.subsample(df, subsample, seed), seed, method)
-    bundle, doc, reports = fit_and_evaluate(frames, params, seed, n_boot)
+    progress(f"loaded {len(df)} index rows; split {', '.join(f'{k} {len(v)}' for k, v in frames.items())}")
+    bundle, doc, reports = fit_and_evaluate(frames, params, seed, n_boot, progress=progress)
     data_version = str(manifest.get("data_version", "unknown"))
     context = {
         "data_version": data_version,
@@ -68,6 +79,7 @@ def train(
         "cohort": _cohort(manifest, frames),
     }
     test_features = reports["test"]["features"][0]
+    progress("writing plots and the model card; logging to MLflow" + (" and registering" if register else ""))
     with tempfile.TemporaryDirectory() as tmp:
         outputs.write(Path(tmp), doc, reports["test"], bundle, test_features, context)
         example = frames["test"].drop(columns=[LABEL]).head(5)
