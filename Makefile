@@ -8,7 +8,7 @@ CONSTRAINTS := model-src/constraints.txt
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test demo bench lock check-kubectl clean
+.PHONY: help setup lint test demo bench lock check-kubectl clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -25,7 +25,12 @@ $(STAMP): model-src/pyproject.toml $(CONSTRAINTS)
 check-kubectl:
 	@command -v kubectl >/dev/null || { echo "setup: kubectl not found on PATH; install kubectl v1.32 (it bundles kustomize v5.5), e.g. 'apt-get install kubectl' from the Kubernetes apt repository"; exit 1; }
 
-test: setup ## run the whole test suite
+lint: setup ## ruff (lint + format check) over Python, yamllint over the YAML folders
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/yamllint --strict -c .yamllint.yaml apps clusters environments policies tekton
+
+test: setup lint ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: setup ## the main job: synth, ingest, train, gate, promote to dev in a throw-away clone, audit

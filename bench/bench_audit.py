@@ -131,7 +131,8 @@ def main() -> None:
             took = time.perf_counter() - t0
             print(
                 f"readmit audit --format {fmt}: {took:.2f} s (exit {proc.returncode}; "
-                f"{out.stat().st_size // 1024 if out.exists() else 0} KiB) {proc.stdout.strip() or proc.stderr.strip()[-300:]}"
+                f"{out.stat().st_size // 1024 if out.exists() else 0} KiB) "
+                f"{proc.stdout.strip() or proc.stderr.strip()[-300:]}"
             )
         print(f"acceptance (< 10 s for {count} commits): {'met' if took < 10 else 'NOT met'}")
         # With the registry comparison: an MLflow store where none of the history's versions exist, so every

@@ -2,7 +2,8 @@
 
 Each stage runs in its own process so its peak memory (max RSS) is its own. Prints one line
 per stage: wall seconds, CPU seconds of that process (includes interpreter start-up and imports;
-less sensitive than wall time to other load on the machine) and peak memory. Usage: python bench/bench_data.py [--patients N] (needs ../shared for the UCI stage).
+less sensitive than wall time to other load on the machine) and peak memory.
+Usage: python bench/bench_data.py [--patients N] (needs ../shared for the UCI stage).
 """
 
 from __future__ import annotations
@@ -27,19 +28,29 @@ print(json.dumps({{"seconds": time.perf_counter() - started, "cpu": usage.ru_uti
                   "peak_mb": usage.ru_maxrss / 1024}}))
 """
 SYNTH = "from readmit.data.synth import generate; generate.run({n}, 1, Path({out!r}), None)"
-INGEST = ("from readmit.data import ingest; meta = ingest.run({source!r}, Path({src!r}), Path({out!r}), "
-          "b'bench-key-0123456789abcdef', 5)")
+INGEST = (
+    "from readmit.data import ingest; meta = ingest.run({source!r}, Path({src!r}), Path({out!r}), "
+    "b'bench-key-0123456789abcdef', 5)"
+)
 
 
 def stage(code: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", STAGE.format(code=code)], capture_output=True, text=True,
-                            check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    result = subprocess.run(
+        [sys.executable, "-c", STAGE.format(code=code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def report(name: str, figures: dict, extra: str = "") -> None:
-    print(f"{name:<34} {figures['seconds']:6.1f} s wall {figures['cpu']:6.1f} s cpu   "
-          f"peak {figures['peak_mb']:5.0f} MB   {extra}", flush=True)
+    print(
+        f"{name:<34} {figures['seconds']:6.1f} s wall {figures['cpu']:6.1f} s cpu   "
+        f"peak {figures['peak_mb']:5.0f} MB   {extra}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -54,8 +65,11 @@ def main() -> None:
         report(f"synth {args.patients} patients", synth, f"{size:.0f} MB of NDJSON")
         fhir = stage(INGEST.format(source="fhir", src=str(export), out=str(synth_set)))
         meta = json.loads((synth_set / "manifest.json").read_text())
-        report(f"ingest fhir ({args.patients} patients)", fhir,
-               f"{meta['rows_out']['index']} index rows, prevalence {meta['label_prevalence']:.3f}")
+        report(
+            f"ingest fhir ({args.patients} patients)",
+            fhir,
+            f"{meta['rows_out']['index']} index rows, prevalence {meta['label_prevalence']:.3f}",
+        )
         print(f"{'synth + ingest':<34} {synth['seconds'] + fhir['seconds']:7.1f} s")
         uci = paths.uci_dataset()
         if not uci.exists():
@@ -63,8 +77,11 @@ def main() -> None:
             return
         figures = stage(INGEST.format(source="uci", src=str(uci), out=str(uci_set)))
         meta = json.loads((uci_set / "manifest.json").read_text())
-        report("ingest uci (whole file)", figures,
-               f"{meta['rows_in']['rows']} rows -> {meta['rows_out']['index']} index rows (target < 30 s)")
+        report(
+            "ingest uci (whole file)",
+            figures,
+            f"{meta['rows_in']['rows']} rows -> {meta['rows_out']['index']} index rows (target < 30 s)",
+        )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ def main() -> None:
     print(f"render+load   {t1 - t0:6.2f} s  ({len(objects)} objects)")
     print(f"validate      {t2 - t1:6.2f} s")
     print(f"containers    {t3 - t2:6.2f} s")
-    print(f"trivy         {t4 - t3:6.2f} s  ({len(distinct)} distinct objects + {len(dockerfiles)} Dockerfile)")
+    print(
+        f"trivy         {t4 - t3:6.2f} s  ({len(distinct)} distinct objects + {len(dockerfiles)} Dockerfile)"
+    )
     print(f"total         {t4 - t0:6.2f} s  ({len(problems)} problems)")
 
 

@@ -5,7 +5,8 @@ For each setting: `readmit data synth` (ground truth kept outside the export), `
 --source fhir`, then the training pipeline's patient-grouped split and fit. The oracle AUC scores the
 test rows with the generator's true risk (joined through the keyed pseudonym of the encounter id).
 Also reports LightGBM without the aggregated-history columns, to show how much of the history signal
-the hand-made aggregates carry. BENCH_SYNTH_PATIENTS sets the cohort size (default 15000), BENCH_SYNTH_SIGNALS the settings (default on,off).
+the hand-made aggregates carry. BENCH_SYNTH_PATIENTS sets the cohort size (default 15000),
+BENCH_SYNTH_SIGNALS the settings (default on,off).
 """
 
 from __future__ import annotations

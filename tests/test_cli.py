@@ -34,6 +34,8 @@ def test_check_failed_lists_each_problem_and_exit_1(monkeypatch, capsys):
 
 def test_every_listed_command_imports_and_has_help():
     for name, target in cli.COMMANDS.items():
-        result = subprocess.run([sys.executable, "-m", "readmit", name, "--help"], capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "readmit", name, "--help"], capture_output=True, text=True
+        )
         assert result.returncode == 0, f"{name} ({target}): {result.stderr[-500:]}"
         assert "Usage:" in result.stdout

@@ -16,14 +16,28 @@ def _git(repo: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
     work = tmp_path_factory.mktemp("demo") / "work"
-    before = (_git(repo_root, "rev-parse", "HEAD"), _git(repo_root, "branch", "--list"),
-              _git(repo_root, "status", "--porcelain", "--", "environments"))
-    env = {k: v for k, v in __import__("os").environ.items()
-           if k not in ("READMIT_PSEUDONYM_KEY", "MLFLOW_TRACKING_URI", "READMIT_HOME")}
-    result = subprocess.run([sys.executable, "-m", "readmit", "demo", "--patients", "1500", "--seed", "7",
-                             "--work", str(work)], capture_output=True, text=True, env=env, cwd=repo_root)
-    after = (_git(repo_root, "rev-parse", "HEAD"), _git(repo_root, "branch", "--list"),
-             _git(repo_root, "status", "--porcelain", "--", "environments"))
+    before = (
+        _git(repo_root, "rev-parse", "HEAD"),
+        _git(repo_root, "branch", "--list"),
+        _git(repo_root, "status", "--porcelain", "--", "environments"),
+    )
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("READMIT_PSEUDONYM_KEY", "MLFLOW_TRACKING_URI", "READMIT_HOME")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "readmit", "demo", "--patients", "1500", "--seed", "7", "--work", str(work)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=repo_root,
+    )
+    after = (
+        _git(repo_root, "rev-parse", "HEAD"),
+        _git(repo_root, "branch", "--list"),
+        _git(repo_root, "status", "--porcelain", "--", "environments"),
+    )
     return work, result, before, after
 
 
@@ -39,8 +53,17 @@ def test_demo_pushes_a_promotion_branch_with_trailers_to_the_bare_remote(demo_ru
     work, result, _, _ = demo_run
     assert result.returncode == 0
     message = _git(work / "remote.git", "log", "-1", "--format=%B", "promote/dev/v1")
-    for trailer in ("Model-Version: 1", "Model-Run:", "Model-Digest: sha256:", "Data-Version: sha256:",
-                    "Metrics:", "Gates:", "Previous-Version:", "Promoted-By:", "Reason:"):
+    for trailer in (
+        "Model-Version: 1",
+        "Model-Run:",
+        "Model-Digest: sha256:",
+        "Data-Version: sha256:",
+        "Metrics:",
+        "Gates:",
+        "Previous-Version:",
+        "Promoted-By:",
+        "Reason:",
+    ):
         assert trailer in message
     assert "# Promote readmission v1 to dev" in (work / "pull-request.md").read_text()
 

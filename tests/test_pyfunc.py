@@ -55,5 +55,5 @@ def test_fresh_process_scores_raw_rows_with_json_columns(trained, tmp_path):
 
     bundle = unwrap(registry.load_model(1))
     expected = bundle.score(rows.drop(columns=["label"]))
-    assert max(abs(a - b) for a, b in zip(out["risk"], expected)) < 1e-9
+    assert max(abs(a - b) for a, b in zip(out["risk"], expected, strict=True)) < 1e-9
     assert out["flag"] == [int(r >= bundle.threshold) for r in out["risk"]]

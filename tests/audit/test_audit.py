@@ -129,7 +129,8 @@ def test_the_anomalies_are_exactly_the_planted_ones(history):
             "hand-edit",
             "prod",
             edit,
-            "environments/prod/models.yaml changed without promotion trailers by Pat Promoter <pat@hospital.example>",
+            "environments/prod/models.yaml changed without promotion trailers by Pat Promoter "
+            "<pat@hospital.example>",
         ),
         ("skipped-staging", "prod", edit, f"version {v3} is live in prod but never ran at 100% in staging"),
         (

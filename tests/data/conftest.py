@@ -37,8 +37,14 @@ def run_cli(*args: str, env_key: bool = True, env: dict | None = None) -> subpro
     if env_key:
         environ["READMIT_PSEUDONYM_KEY"] = KEY.decode()
     environ.update(env or {})
-    return subprocess.run([sys.executable, "-c", "from readmit.cli import main; main()", *args],
-                          capture_output=True, text=True, env=environ, timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", "from readmit.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=600,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

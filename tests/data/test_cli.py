@@ -10,7 +10,9 @@ def test_synth_ingest_validate_round_trip(tmp_path):
     result = run_cli("data", "synth", "--patients", "120", "--seed", "4", "--out", str(export), "--gzip")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "export-ground-truth.csv").is_file() and (export / "Patient.000.ndjson.gz").is_file()
-    result = run_cli("data", "ingest", "--source", "fhir", "--input", str(export), "--out", str(tmp_path / "set"))
+    result = run_cli(
+        "data", "ingest", "--source", "fhir", "--input", str(export), "--out", str(tmp_path / "set")
+    )
     assert result.returncode == 0, result.stderr
     assert "label prevalence" in result.stdout and "data_version: sha256:" in result.stdout
     result = run_cli("data", "validate", str(tmp_path / "set"))
@@ -18,8 +20,17 @@ def test_synth_ingest_validate_round_trip(tmp_path):
 
 
 def test_missing_key_exits_2_with_one_line_naming_both_ways(tmp_path, synth_export):
-    result = run_cli("data", "ingest", "--source", "fhir", "--input", str(synth_export[0]),
-                     "--out", str(tmp_path / "set"), env_key=False)
+    result = run_cli(
+        "data",
+        "ingest",
+        "--source",
+        "fhir",
+        "--input",
+        str(synth_export[0]),
+        "--out",
+        str(tmp_path / "set"),
+        env_key=False,
+    )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "READMIT_PSEUDONYM_KEY" in result.stderr and "--key-file" in result.stderr
@@ -29,8 +40,19 @@ def test_missing_key_exits_2_with_one_line_naming_both_ways(tmp_path, synth_expo
 def test_key_file_option_is_accepted(tmp_path, synth_export):
     key = tmp_path / "key"
     key.write_text("0123456789abcdef0123456789abcdef\n")
-    result = run_cli("data", "ingest", "--source", "fhir", "--input", str(synth_export[0]),
-                     "--out", str(tmp_path / "set"), "--key-file", str(key), env_key=False)
+    result = run_cli(
+        "data",
+        "ingest",
+        "--source",
+        "fhir",
+        "--input",
+        str(synth_export[0]),
+        "--out",
+        str(tmp_path / "set"),
+        "--key-file",
+        str(key),
+        env_key=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -46,19 +68,31 @@ def test_malformed_input_exits_2_with_one_line_and_leaves_no_output(tmp_path, sy
     result = run_cli("data", "ingest", "--source", "fhir", "--input", str(export), "--out", str(out))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        (f"readmit: error: {export / 'Condition.000.ndjson'}:7: not valid JSON (JSONDecodeError); "
-         "each line must be one FHIR resource")]
+        (
+            f"readmit: error: {export / 'Condition.000.ndjson'}:7: not valid JSON (JSONDecodeError); "
+            "each line must be one FHIR resource"
+        )
+    ]
     assert not out.exists() and not any(p.name.startswith(".set") for p in tmp_path.iterdir())
 
 
 def test_empty_directory_and_bad_csv_exit_2(tmp_path):
     (tmp_path / "empty").mkdir()
-    result = run_cli("data", "ingest", "--source", "fhir", "--input", str(tmp_path / "empty"),
-                     "--out", str(tmp_path / "o"))
+    result = run_cli(
+        "data", "ingest", "--source", "fhir", "--input", str(tmp_path / "empty"), "--out", str(tmp_path / "o")
+    )
     assert result.returncode == 2 and "no .ndjson or .ndjson.gz files" in result.stderr
     (tmp_path / "diabetic_data.csv").write_text("encounter_id,patient_nbr\n1,2\n")
-    result = run_cli("data", "ingest", "--source", "uci", "--input", str(tmp_path / "diabetic_data.csv"),
-                     "--out", str(tmp_path / "o"))
+    result = run_cli(
+        "data",
+        "ingest",
+        "--source",
+        "uci",
+        "--input",
+        str(tmp_path / "diabetic_data.csv"),
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert result.returncode == 2 and ":1: missing column(s) race, gender" in result.stderr
 
 
@@ -77,8 +111,22 @@ def test_validate_exits_1_listing_problems(tmp_path, synth_ingested):
 
 def test_synth_options_history_signal_drift_and_explicit_truth(tmp_path):
     truth = tmp_path / "elsewhere" / "truth.csv"
-    result = run_cli("data", "synth", "--patients", "30", "--seed", "2", "--out", str(tmp_path / "x"),
-                     "--history-signal", "off", "--drift", "older-population", "--truth", str(truth))
+    result = run_cli(
+        "data",
+        "synth",
+        "--patients",
+        "30",
+        "--seed",
+        "2",
+        "--out",
+        str(tmp_path / "x"),
+        "--history-signal",
+        "off",
+        "--drift",
+        "older-population",
+        "--truth",
+        str(truth),
+    )
     assert result.returncode == 0, result.stderr
     assert "drift=older-population, history signal off" in result.stdout
     assert truth.is_file() and not (tmp_path / "x-ground-truth.csv").exists()

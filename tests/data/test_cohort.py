@@ -25,16 +25,36 @@ def test_planned_readmission_does_not_count():
 
 
 def test_admission_after_more_than_30_days_or_an_emergency_visit_does_not_count():
-    enc = _enc([("a", "inpatient", 0, 3, "home", False), ("b", "inpatient", 33.5, 36, "home", False),
-                ("c", "emergency", 5, 5.2, "home", False)])
+    enc = _enc(
+        [
+            ("a", "inpatient", 0, 3, "home", False),
+            ("b", "inpatient", 33.5, 36, "home", False),
+            ("c", "emergency", 5, 5.2, "home", False),
+        ]
+    )
     assert cohort.label(enc).tolist() == [0, 0, 0]
 
 
 def test_exclusion_reasons():
-    enc = _enc([("ok", "inpatient", 0, 3, "home", False), ("dead", "inpatient", 40, 42, "unknown", False),
-                ("exp", "inpatient", 80, 82, "death", False), ("hosp", "inpatient", 120, 121, "hospice", False),
-                ("late", "inpatient", 190, 195, "home", False), ("open", "inpatient", 198, None, "unknown", False),
-                ("amb", "outpatient", 5, 5.1, "unknown", False)])
+    enc = _enc(
+        [
+            ("ok", "inpatient", 0, 3, "home", False),
+            ("dead", "inpatient", 40, 42, "unknown", False),
+            ("exp", "inpatient", 80, 82, "death", False),
+            ("hosp", "inpatient", 120, 121, "hospice", False),
+            ("late", "inpatient", 190, 195, "home", False),
+            ("open", "inpatient", 198, None, "unknown", False),
+            ("amb", "outpatient", 5, 5.1, "unknown", False),
+        ]
+    )
     deceased = pd.Series(T0 + pd.Timedelta(days=41), index=enc.index).where(enc["encounter_id"] == "dead")
     status = cohort.status(enc, deceased, data_end=T0 + pd.Timedelta(days=200))
-    assert status.tolist() == ["index", "death", "death", "hospice", "followup_past_data_end", "no_discharge", ""]
+    assert status.tolist() == [
+        "index",
+        "death",
+        "death",
+        "hospice",
+        "followup_past_data_end",
+        "no_discharge",
+        "",
+    ]

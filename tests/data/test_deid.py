@@ -48,13 +48,23 @@ def test_ages_over_89_become_90(age, capped):
     assert deid.cap_age(age) == capped
 
 
-@pytest.mark.parametrize(("postal", "expected"), [("66801", "668"), ("66801-1234", "668"), ("03601", "000"),
-                                                  (None, "000"), ("123", "000"), ("00000", "000")])
+@pytest.mark.parametrize(
+    ("postal", "expected"),
+    [
+        ("66801", "668"),
+        ("66801-1234", "668"),
+        ("03601", "000"),
+        (None, "000"),
+        ("123", "000"),
+        ("00000", "000"),
+    ],
+)
 def test_zip3_keeps_three_digits_and_blanks_restricted_or_unknown_areas(postal, expected):
     assert deid.zip3(postal) == expected
 
 
-@pytest.mark.parametrize(("age", "band"), [(0, "0-17"), (17, "0-17"), (18, "18-29"), (35, "30-39"),
-                                           (89, "80-89"), (90, "90+")])
+@pytest.mark.parametrize(
+    ("age", "band"), [(0, "0-17"), (17, "0-17"), (18, "18-29"), (35, "30-39"), (89, "80-89"), (90, "90+")]
+)
 def test_age_bands_follow_the_schema(age, band):
     assert deid.age_band(age) == band

@@ -59,9 +59,11 @@ def test_unknown_resource_type_file_is_rejected(tmp_path):
 def test_missing_required_field_names_file_and_line(tmp_path):
     (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
     (tmp_path / "Encounter.000.ndjson").write_text(
-        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": '
+        '{"code": "IMP"},'
         ' "period": {"start": "2020-01-01T00:00:00Z"}}\n'
-        '{"resourceType": "Encounter", "id": "f", "class": {"code": "IMP"}}\n')
+        '{"resourceType": "Encounter", "id": "f", "class": {"code": "IMP"}}\n'
+    )
     with pytest.raises(InputError, match=r"Encounter.000.ndjson:2: Encounter lacks a required field"):
         fhir_read.read_export(tmp_path)
 
@@ -73,21 +75,32 @@ def test_export_without_encounters_is_rejected(tmp_path):
 
 
 def test_bad_date_names_the_file_and_line(tmp_path):
-    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p", "birthDate": "1950-01-01"}\n')
+    (tmp_path / "Patient.000.ndjson").write_text(
+        '{"resourceType": "Patient", "id": "p", "birthDate": "1950-01-01"}\n'
+    )
     (tmp_path / "Encounter.000.ndjson").write_text(
-        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": '
+        '{"code": "IMP"},'
         ' "period": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-05T00:00:00Z"}}\n'
-        '{"resourceType": "Encounter", "id": "f", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
-        ' "period": {"start": "yesterday"}}\n')
-    with pytest.raises(InputError, match=r"Encounter.000.ndjson:2: Encounter.period.start is not an ISO 8601"):
+        '{"resourceType": "Encounter", "id": "f", "subject": {"reference": "Patient/p"}, "class": '
+        '{"code": "IMP"},'
+        ' "period": {"start": "yesterday"}}\n'
+    )
+    with pytest.raises(
+        InputError, match=r"Encounter.000.ndjson:2: Encounter.period.start is not an ISO 8601"
+    ):
         ingest.build("fhir", tmp_path, KEY)
 
 
 def test_malformed_birth_date_error_names_the_line_but_not_the_value(tmp_path):
-    (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p", "birthDate": "1950-02-31"}\n')
+    (tmp_path / "Patient.000.ndjson").write_text(
+        '{"resourceType": "Patient", "id": "p", "birthDate": "1950-02-31"}\n'
+    )
     (tmp_path / "Encounter.000.ndjson").write_text(
-        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
-        ' "period": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-05T00:00:00Z"}}\n')
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": '
+        '{"code": "IMP"},'
+        ' "period": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-05T00:00:00Z"}}\n'
+    )
     with pytest.raises(InputError) as err:
         ingest.build("fhir", tmp_path, KEY)
     assert "Patient.000.ndjson:1: Patient.birthDate" in str(err.value) and "1950" not in str(err.value)
@@ -107,9 +120,12 @@ def test_output_over_the_input_is_refused(synth_export):
 def test_stays_of_patients_without_birth_date_are_excluded_and_counted(tmp_path):
     (tmp_path / "Patient.000.ndjson").write_text('{"resourceType": "Patient", "id": "p"}\n')
     (tmp_path / "Encounter.000.ndjson").write_text(
-        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": {"code": "IMP"},'
+        '{"resourceType": "Encounter", "id": "e", "subject": {"reference": "Patient/p"}, "class": '
+        '{"code": "IMP"},'
         ' "period": {"start": "2020-01-01T00:00:00Z", "end": "2020-01-05T00:00:00Z"}}\n'
-        '{"resourceType": "Encounter", "id": "f", "subject": {"reference": "Patient/p"}, "class": {"code": "AMB"},'
-        ' "period": {"start": "2020-06-01T00:00:00Z", "end": "2020-06-01T01:00:00Z"}}\n')
+        '{"resourceType": "Encounter", "id": "f", "subject": {"reference": "Patient/p"}, "class": '
+        '{"code": "AMB"},'
+        ' "period": {"start": "2020-06-01T00:00:00Z", "end": "2020-06-01T01:00:00Z"}}\n'
+    )
     index, _, meta = ingest.build("fhir", tmp_path, KEY, min_k=1)
     assert len(index) == 0 and meta["exclusions"]["no_birth_date"] == 1

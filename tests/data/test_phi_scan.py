@@ -28,10 +28,20 @@ def _phi(synthea_dir) -> set[str]:
         values.update(e["valueString"] for e in p.get("extension", []) if "mothersMaidenName" in e["url"])
         values.add(p["id"])
         born = date.fromisoformat(p["birthDate"])
-        values.update([born.isoformat(), born.strftime("%m/%d/%Y"), born.strftime("%Y%m%d"),
-                       born.strftime("%d.%m.%Y"), born.strftime("%Y/%m/%d"), born.strftime("%d/%m/%Y"),
-                       f"{born.month}/{born.day}/{born.year}"])
-    values.update(v.split(" ", 1)[1] for v in list(values) if " " in v and v[0].isdigit())  # street w/o number
+        values.update(
+            [
+                born.isoformat(),
+                born.strftime("%m/%d/%Y"),
+                born.strftime("%Y%m%d"),
+                born.strftime("%d.%m.%Y"),
+                born.strftime("%Y/%m/%d"),
+                born.strftime("%d/%m/%Y"),
+                f"{born.month}/{born.day}/{born.year}",
+            ]
+        )
+    values.update(
+        v.split(" ", 1)[1] for v in list(values) if " " in v and v[0].isdigit()
+    )  # street w/o number
     values.discard("")
     assert len(values) > 100, "expected names, lines, phones, identifiers and birth dates of 13 patients"
     return values
@@ -40,8 +50,9 @@ def _phi(synthea_dir) -> set[str]:
 @pytest.fixture(scope="module")
 def synthea_run(synthea_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("phi") / "set"
-    result = run_cli("data", "ingest", "--source", "fhir", "--input", str(synthea_dir), "--out", str(out),
-                     "--min-k", "5")
+    result = run_cli(
+        "data", "ingest", "--source", "fhir", "--input", str(synthea_dir), "--out", str(out), "--min-k", "5"
+    )
     assert result.returncode == 0, result.stderr
     return out, result
 
@@ -57,7 +68,9 @@ def test_no_patient_phi_in_any_output_file_bytes(synthea_dir, synthea_run):
 
 def test_no_patient_phi_in_the_decoded_tables(synthea_dir, synthea_run):
     out, _ = synthea_run
-    text = "\n".join(pd.read_parquet(out / f).to_csv(index=False) for f in ("index.parquet", "history.parquet"))
+    text = "\n".join(
+        pd.read_parquet(out / f).to_csv(index=False) for f in ("index.parquet", "history.parquet")
+    )
     assert len(text) > 10_000
     assert [v for v in _phi(synthea_dir) if v in text] == []
 

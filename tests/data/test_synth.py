@@ -102,10 +102,14 @@ def test_special_cases_validate_too_open_stay_deceased_patient_emergency_visit(t
     generate.run(400, 12, tmp_path / "export", None)
     encounters = _resources(tmp_path / "export", "Encounter")
     patients = _resources(tmp_path / "export", "Patient")
-    cases = {"open stay": [e for e in encounters if "end" not in e["period"]],
-             "deceased patient": [p for p in patients if "deceasedDateTime" in p],
-             "emergency visit": [e for e in encounters if e["class"]["code"] == "EMER"],
-             "planned stay": [e for e in encounters if e.get("priority", {}).get("coding", [{}])[0].get("code") == "EL"]}
+    cases = {
+        "open stay": [e for e in encounters if "end" not in e["period"]],
+        "deceased patient": [p for p in patients if "deceasedDateTime" in p],
+        "emergency visit": [e for e in encounters if e["class"]["code"] == "EMER"],
+        "planned stay": [
+            e for e in encounters if e.get("priority", {}).get("coding", [{}])[0].get("code") == "EL"
+        ],
+    }
     for what, items in cases.items():
         assert items, f"the 400-patient export should contain a {what}"
         get_fhir_model_class(items[0]["resourceType"]).model_validate(items[0])

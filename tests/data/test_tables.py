@@ -8,15 +8,50 @@ from readmit.schema import HISTORY_COLUMNS, INDEX_COLUMNS
 
 
 def _enc():
-    base = {"dx_codes": ["I10"], "med_codes": [], "proc_codes": [], "labs": {}, "age": 70, "age_band": "70-79",
-            "sex": "female", "race": "white", "zip3": "021", "admission_acuity": "emergency",
-            "discharge_disposition": "home", "dx_system": "icd10", "n_lab_procedures": 0, "n_procedures": 0,
-            "n_medications": 0, "prior_inpatient_365d": 0, "prior_emergency_365d": 0, "prior_outpatient_365d": 0,
-            "extra": {}, "label": 0, "source": "fhir", "patient_id": "p"}
-    rows = [("e2", "inpatient", 10.0, 15.0, "index"), ("e1", "outpatient", 0.0, 1.0, ""),
-            ("e3", "outpatient", 12.0, 12.5, ""), ("e4", "inpatient", 30.0, 32.0, "index")]
-    return pd.DataFrame([{**base, "encounter_id": e, "encounter_class": c, "admit_day": a, "discharge_day": d,
-                          "los_days": d - a, "status": s} for e, c, a, d, s in rows])
+    base = {
+        "dx_codes": ["I10"],
+        "med_codes": [],
+        "proc_codes": [],
+        "labs": {},
+        "age": 70,
+        "age_band": "70-79",
+        "sex": "female",
+        "race": "white",
+        "zip3": "021",
+        "admission_acuity": "emergency",
+        "discharge_disposition": "home",
+        "dx_system": "icd10",
+        "n_lab_procedures": 0,
+        "n_procedures": 0,
+        "n_medications": 0,
+        "prior_inpatient_365d": 0,
+        "prior_emergency_365d": 0,
+        "prior_outpatient_365d": 0,
+        "extra": {},
+        "label": 0,
+        "source": "fhir",
+        "patient_id": "p",
+    }
+    rows = [
+        ("e2", "inpatient", 10.0, 15.0, "index"),
+        ("e1", "outpatient", 0.0, 1.0, ""),
+        ("e3", "outpatient", 12.0, 12.5, ""),
+        ("e4", "inpatient", 30.0, 32.0, "index"),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                **base,
+                "encounter_id": e,
+                "encounter_class": c,
+                "admit_day": a,
+                "discharge_day": d,
+                "los_days": d - a,
+                "status": s,
+            }
+            for e, c, a, d, s in rows
+        ]
+    )
 
 
 def test_history_holds_only_encounters_that_ended_before_the_admission():

@@ -8,14 +8,18 @@ import pytest
 from readmit.data import uci_ingest, uci_read
 from readmit.errors import InputError
 
-HEADER = ("encounter_id,patient_nbr,race,gender,age,weight,admission_type_id,discharge_disposition_id,"
-          "admission_source_id,time_in_hospital,payer_code,medical_specialty,num_lab_procedures,num_procedures,"
-          "num_medications,number_outpatient,number_emergency,number_inpatient,diag_1,diag_2,diag_3,"
-          "number_diagnoses,max_glu_serum,A1Cresult,metformin,insulin,change,diabetesMed,readmitted")
-ROWS = ["30,7,Caucasian,Female,[70-80),?,1,1,7,3,MC,?,40,1,12,0,1,2,428,250.01,?,9,None,>8,No,Up,Ch,Yes,<30",
-        "10,7,Caucasian,Female,[70-80),?,1,1,7,5,MC,?,41,0,10,0,0,1,414,?,?,5,>300,None,Steady,No,No,Yes,NO",
-        "20,7,Caucasian,Female,[70-80),?,3,11,7,2,MC,?,12,0,8,0,0,1,486,?,?,3,None,None,No,No,No,No,NO",
-        "40,9,AfricanAmerican,Male,[90-100),?,2,14,1,4,?,?,20,0,5,0,0,0,V57,?,?,3,None,None,No,No,No,No,>30"]
+HEADER = (
+    "encounter_id,patient_nbr,race,gender,age,weight,admission_type_id,discharge_disposition_id,"
+    "admission_source_id,time_in_hospital,payer_code,medical_specialty,num_lab_procedures,num_procedures,"
+    "num_medications,number_outpatient,number_emergency,number_inpatient,diag_1,diag_2,diag_3,"
+    "number_diagnoses,max_glu_serum,A1Cresult,metformin,insulin,change,diabetesMed,readmitted"
+)
+ROWS = [
+    "30,7,Caucasian,Female,[70-80),?,1,1,7,3,MC,?,40,1,12,0,1,2,428,250.01,?,9,None,>8,No,Up,Ch,Yes,<30",
+    "10,7,Caucasian,Female,[70-80),?,1,1,7,5,MC,?,41,0,10,0,0,1,414,?,?,5,>300,None,Steady,No,No,Yes,NO",
+    "20,7,Caucasian,Female,[70-80),?,3,11,7,2,MC,?,12,0,8,0,0,1,486,?,?,3,None,None,No,No,No,No,NO",
+    "40,9,AfricanAmerican,Male,[90-100),?,2,14,1,4,?,?,20,0,5,0,0,0,V57,?,?,3,None,None,No,No,No,No,>30",
+]
 
 
 def _raw(rows=ROWS, header=HEADER):
@@ -33,7 +37,7 @@ def test_encounters_are_ordered_by_encounter_id_and_deaths_and_hospice_excluded(
 
 def test_label_is_readmitted_within_30_days_only():
     enc, _ = uci_ingest.to_encounters(_raw())
-    assert dict(zip(enc["encounter_id"], enc["label"])) == {"10": 0, "20": 0, "30": 1, "40": 0}
+    assert dict(zip(enc["encounter_id"], enc["label"], strict=True)) == {"10": 0, "20": 0, "30": 1, "40": 0}
 
 
 def test_age_bracket_becomes_midpoint_and_band_with_safe_harbor_cap():
@@ -69,7 +73,9 @@ def test_missing_columns_are_named():
 
 def test_non_integer_value_names_the_row():
     rows = [*ROWS[:2], ROWS[2].replace(",3,11,7,2,", ",3,eleven,7,2,")]
-    with pytest.raises(InputError, match=r"diabetic_data.csv:4: column discharge_disposition_id is not an integer"):
+    with pytest.raises(
+        InputError, match=r"diabetic_data.csv:4: column discharge_disposition_id is not an integer"
+    ):
         _raw(rows)
 
 
@@ -88,8 +94,10 @@ def test_unknown_readmitted_value_names_the_row():
 def test_full_uci_file_counts_and_exclusions(uci_ingested, uci_zip):
     _, meta, _ = uci_ingested
     with zipfile.ZipFile(uci_zip) as zf:
-        raw = pd.read_csv(io.BytesIO(zf.read("dataset_diabetes/diabetic_data.csv")), usecols=[
-            "discharge_disposition_id", "readmitted"])
+        raw = pd.read_csv(
+            io.BytesIO(zf.read("dataset_diabetes/diabetic_data.csv")),
+            usecols=["discharge_disposition_id", "readmitted"],
+        )
     assert meta["rows_in"]["rows"] == 101_766 and meta["rows_in"]["patients"] == 71_518
     deaths = int(raw["discharge_disposition_id"].isin([11, 19, 20, 21]).sum())
     hospice = int(raw["discharge_disposition_id"].isin([13, 14]).sum())
@@ -102,8 +110,9 @@ def test_full_uci_file_counts_and_exclusions(uci_ingested, uci_zip):
 
 def test_full_uci_history_is_every_earlier_encounter_of_the_patient(uci_ingested):
     out, _, _ = uci_ingested
-    index = pd.read_parquet(out / "index.parquet", columns=["patient_key", "encounter_seq", "history",
-                                                            "admit_day", "zip3"])
+    index = pd.read_parquet(
+        out / "index.parquet", columns=["patient_key", "encounter_seq", "history", "admit_day", "zip3"]
+    )
     lengths = index["history"].map(lambda h: len(json.loads(h)))
     assert (lengths == index["encounter_seq"]).all()
     assert index["admit_day"].isna().all() and (index["zip3"] == "000").all()

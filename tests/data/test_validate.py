@@ -39,11 +39,16 @@ def test_out_of_range_values_are_each_reported(copy):
         df.loc[2, "label"] = 3
         df.loc[4, "encounter_key"] = df.loc[3, "encounter_key"]
         return df
+
     _edit(copy, change)
     problems = _problems(copy)
-    for text in ("age outside 0-120 (row 0)", "los_days missing or negative (row 1)",
-                 "label missing or not 0/1 (row 2)", "duplicate encounter_key (row 3, 4)",
-                 "data_version does not match"):
+    for text in (
+        "age outside 0-120 (row 0)",
+        "los_days missing or negative (row 1)",
+        "label missing or not 0/1 (row 2)",
+        "duplicate encounter_key (row 3, 4)",
+        "data_version does not match",
+    ):
         assert text in problems
 
 
@@ -59,6 +64,7 @@ def test_leakage_from_after_the_index_discharge_is_caught(copy):
         df.at[other, "labs"] = json.dumps(labs)
         lab_row.append(other)
         return df
+
     lab_row = []
     _edit(copy, change)
     problems = _problems(copy)

@@ -6,6 +6,7 @@ import pytest
 
 from readmit.errors import InputError
 from readmit.manifests.check import check
+
 from .conftest import edit
 
 pytestmark = pytest.mark.slow
@@ -25,14 +26,20 @@ def test_every_overlay_the_bases_clusters_and_dockerfile_pass_the_full_check_wit
 def test_a_misspelt_field_is_reported_with_its_source_file_and_field_path(tree_copy, schemas):
     edit(tree_copy / "apps/readmission/pdb.yaml", "  minAvailable: 1", "  minAvailabel: 1")
     problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
-    assert "apps/readmission/pdb.yaml: PodDisruptionBudget/readmission: spec.minAvailabel: unknown field" in "\n".join(problems)
+    assert (
+        "apps/readmission/pdb.yaml: PodDisruptionBudget/readmission: spec.minAvailabel: unknown field"
+        in "\n".join(problems)
+    )
 
 
 def test_a_misspelt_field_in_a_crd_object_fails_its_strict_schema(tree_copy, schemas):
     edit(tree_copy / "apps/readmission/server.yaml", "  serverConfig: mlserver", "  serverConfg: mlserver")
     problems = "\n".join(check(paths=[tree_copy / "environments/staging"], repo=tree_copy, trivy=False))
     assert "apps/readmission/server.yaml: Server/readmission: spec.serverConfg: unknown field" in problems
-    assert "apps/readmission/server.yaml: Server/readmission: spec: 'serverConfig' is a required property" in problems
+    assert (
+        "apps/readmission/server.yaml: Server/readmission: spec: 'serverConfig' is a required property"
+        in problems
+    )
 
 
 def test_a_wrong_crd_apiversion_is_reported_with_the_known_versions(tree_copy, schemas):
@@ -45,16 +52,25 @@ def test_a_wrong_crd_apiversion_is_reported_with_the_known_versions(tree_copy, s
 
 
 def test_a_wrong_core_apiversion_is_reported_as_not_a_kubernetes_1_32_kind(tree_copy, schemas):
-    edit(tree_copy / "apps/mlflow/tracking.yaml", "apiVersion: apps/v1\nkind: Deployment", "apiVersion: apps/v1beta1\nkind: Deployment")
+    edit(
+        tree_copy / "apps/mlflow/tracking.yaml",
+        "apiVersion: apps/v1\nkind: Deployment",
+        "apiVersion: apps/v1beta1\nkind: Deployment",
+    )
     problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
     assert problems == [
-        "apps/mlflow/tracking.yaml: Deployment/mlflow: apiVersion: apps/v1beta1 Deployment is not a Kubernetes 1.32 kind; "
+        "apps/mlflow/tracking.yaml: Deployment/mlflow: apiVersion: apps/v1beta1 Deployment is not a "
+        "Kubernetes 1.32 kind; "
         "check apiVersion and kind"
     ]
 
 
 def test_a_container_without_limits_is_reported_per_missing_limit(tree_copy, schemas):
-    edit(tree_copy / "apps/mlflow/tracking.yaml", '            limits:\n              cpu: "1"\n              memory: 1Gi\n', "")
+    edit(
+        tree_copy / "apps/mlflow/tracking.yaml",
+        '            limits:\n              cpu: "1"\n              memory: 1Gi\n',
+        "",
+    )
     problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
     prefix = "apps/mlflow/tracking.yaml: Deployment/mlflow: spec.template.spec.containers[0].resources.limits"
     assert problems == [
@@ -64,9 +80,15 @@ def test_a_container_without_limits_is_reported_per_missing_limit(tree_copy, sch
 
 
 def test_an_environment_patch_that_breaks_only_that_overlay_points_at_the_overlay(tree_copy, schemas):
-    edit(tree_copy / "environments/prod/kustomization.yaml", "        replicas: 3\n", "        replicas: three\n")
+    edit(
+        tree_copy / "environments/prod/kustomization.yaml",
+        "        replicas: 3\n",
+        "        replicas: three\n",
+    )
     problems = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
-    assert problems == ["apps/readmission/server.yaml: Server/readmission: spec.replicas: 'three' is not of type 'integer'"]
+    assert problems == [
+        "apps/readmission/server.yaml: Server/readmission: spec.replicas: 'three' is not of type 'integer'"
+    ]
     assert check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False) == []
 
 
@@ -92,28 +114,39 @@ def test_a_crd_kind_without_any_schema_is_a_problem_not_a_pass(tree_copy, schema
 def test_invalid_yaml_in_a_plain_folder_is_a_problem_line_with_its_line_number(tree_copy, schemas):
     (_scratch(tree_copy) / "bad.yaml").write_text("kind: Task\nspec: [unclosed\n", encoding="utf-8")
     problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)
-    assert problems == ["scratch/bad.yaml: File/bad.yaml: line 3: not valid YAML (expected ',' or ']', but got "
-                        "'<stream end>'); fix the syntax"]
+    assert problems == [
+        "scratch/bad.yaml: File/bad.yaml: line 3: not valid YAML (expected ',' or ']', but got "
+        "'<stream end>'); fix the syntax"
+    ]
 
 
 def test_plain_manifest_folders_such_as_clusters_are_validated_too(tree_copy, schemas):
     edit(tree_copy / "clusters/argocd/appproject.yaml", "  sourceRepos:", "  sourceRepo:")
     problems = check(paths=[tree_copy / "clusters"], repo=tree_copy, trivy=False)
-    assert "clusters/argocd/appproject.yaml: AppProject/readmission: spec.sourceRepo: unknown field" in "\n".join(problems)
+    assert (
+        "clusters/argocd/appproject.yaml: AppProject/readmission: spec.sourceRepo: unknown field"
+        in "\n".join(problems)
+    )
 
 
 def test_trivy_high_findings_fail_the_check_and_name_the_object(tree_copy, schemas):
     manifest = tree_copy / "apps/mlflow/postgres.yaml"
     edit(manifest, "            allowPrivilegeEscalation: false\n", "            privileged: true\n")
     problems = check(paths=[manifest], repo=tree_copy, trivy=True)
-    assert any(p.startswith("apps/mlflow/postgres.yaml: StatefulSet/mlflow-postgres: trivy AVD-KSV-0017: HIGH:") for p in problems)
+    assert any(
+        p.startswith("apps/mlflow/postgres.yaml: StatefulSet/mlflow-postgres: trivy AVD-KSV-0017: HIGH:")
+        for p in problems
+    )
 
 
 def test_trivy_scans_the_dockerfile_and_reports_its_line(tree_copy, schemas):
     dockerfile = tree_copy / "model-src/Dockerfile"
     edit(dockerfile, "USER 10001:10001\n", "")
     problems = check(paths=[dockerfile], repo=tree_copy, trivy=True)
-    assert any(p.startswith("model-src/Dockerfile: Dockerfile/model-src: trivy AVD-DS-0002") and "HIGH" in p for p in problems)
+    assert any(
+        p.startswith("model-src/Dockerfile: Dockerfile/model-src: trivy AVD-DS-0002") and "HIGH" in p
+        for p in problems
+    )
 
 
 def test_a_path_that_does_not_exist_is_bad_input(tree_copy, schemas):
@@ -135,4 +168,6 @@ def test_a_missing_schema_folder_is_bad_input_naming_the_override(repo_root, mon
 def test_a_yaml_document_that_is_not_an_object_is_reported_and_does_not_break_the_scan(tree_copy, schemas):
     (_scratch(tree_copy) / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
     problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=True)
-    assert problems == ["scratch/list.yaml: ?/?: .: not a Kubernetes object (apiVersion and kind are required)"]
+    assert problems == [
+        "scratch/list.yaml: ?/?: .: not a Kubernetes object (apiVersion and kind are required)"
+    ]

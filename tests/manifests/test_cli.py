@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from readmit.cli import main
+
 from .conftest import edit
 
 
@@ -18,7 +19,9 @@ def test_check_lists_each_problem_on_its_own_line_and_exits_1(tree_copy, schemas
     code = _run(["manifests", "check", "--no-trivy", str(tree_copy / "environments/dev")])
     err = capsys.readouterr().err.splitlines()
     assert code == 1
-    assert err[0].startswith("apps/readmission/pdb.yaml: PodDisruptionBudget/readmission: spec.minAvailabel: ")
+    assert err[0].startswith(
+        "apps/readmission/pdb.yaml: PodDisruptionBudget/readmission: spec.minAvailabel: "
+    )
     assert err[-1] == "readmit: manifests check: 1 problem(s)"
 
 
@@ -34,4 +37,7 @@ def test_missing_kubectl_exits_2_with_one_line(repo_root, schemas, monkeypatch, 
     code = _run(["manifests", "check", "--env", "dev", "--no-trivy"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err == "readmit: error: kubectl not found on PATH; install kubectl v1.32 (it bundles kustomize v5.5)\n"
+    assert (
+        err
+        == "readmit: error: kubectl not found on PATH; install kubectl v1.32 (it bundles kustomize v5.5)\n"
+    )

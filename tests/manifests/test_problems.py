@@ -4,7 +4,10 @@ from readmit.manifests.problems import Source, field_path, line
 
 
 def test_field_paths_use_dots_for_keys_and_brackets_for_list_indexes():
-    assert field_path(["spec", "template", "spec", "containers", 0, "image"]) == "spec.template.spec.containers[0].image"
+    assert (
+        field_path(["spec", "template", "spec", "containers", 0, "image"])
+        == "spec.template.spec.containers[0].image"
+    )
     assert field_path([]) == "."
 
 

@@ -7,6 +7,7 @@ import yaml
 
 from readmit.errors import InputError
 from readmit.manifests import render
+
 from .conftest import ENVIRONMENTS
 
 HEADER = "# Written by readmit promote; do not edit by hand.\n"
@@ -60,14 +61,23 @@ def test_before_any_promotion_models_yaml_is_only_the_header_and_no_model_is_liv
 
 def test_a_promoted_models_yaml_gets_the_canary_limit_and_the_model_defaults(tree_copy):
     docs = [
-        {"apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Model",
-         "metadata": {"name": "readmission-v3", "annotations": {"readmit.io/model-version": "3"}},
-         "spec": {"storageUri": "s3://readmit-models/readmission/3"}},
-        {"apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Experiment", "metadata": {"name": "readmission"},
-         "spec": {"default": "readmission-v3", "candidates": [{"name": "readmission-v3", "weight": 100}]}},
+        {
+            "apiVersion": "mlops.seldon.io/v1alpha1",
+            "kind": "Model",
+            "metadata": {"name": "readmission-v3", "annotations": {"readmit.io/model-version": "3"}},
+            "spec": {"storageUri": "s3://readmit-models/readmission/3"},
+        },
+        {
+            "apiVersion": "mlops.seldon.io/v1alpha1",
+            "kind": "Experiment",
+            "metadata": {"name": "readmission"},
+            "spec": {"default": "readmission-v3", "candidates": [{"name": "readmission-v3", "weight": 100}]},
+        },
     ]
     overlay = tree_copy / "environments" / "staging"
-    (overlay / "models.yaml").write_text(HEADER + yaml.safe_dump_all(docs, sort_keys=True, default_flow_style=False))
+    (overlay / "models.yaml").write_text(
+        HEADER + yaml.safe_dump_all(docs, sort_keys=True, default_flow_style=False)
+    )
     objects = render.render(overlay)
     (model,) = _by_kind(objects, "Model")
     (experiment,) = _by_kind(objects, "Experiment")
@@ -91,7 +101,9 @@ def test_render_with_origin_names_the_file_each_object_came_from_and_drops_the_a
     assert origins[("Server", "readmission")] == "apps/readmission/server.yaml"
     assert origins[("Namespace", "readmission-dev")] == "environments/dev/namespace.yaml"
     assert origins[("ConfigMap", "readmission-dashboard")] == "apps/readmission/kustomization.yaml"
-    assert not any("config.kubernetes.io/origin" in (o["metadata"].get("annotations") or {}) for _, o in pairs)
+    assert not any(
+        "config.kubernetes.io/origin" in (o["metadata"].get("annotations") or {}) for _, o in pairs
+    )
 
 
 def test_a_folder_without_kustomization_is_bad_input(tmp_path: Path):

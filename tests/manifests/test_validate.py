@@ -5,11 +5,15 @@ import copy
 from readmit.manifests.validate import validate
 
 SERVICE = {
-    "apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "s"},
     "spec": {"selector": {"app": "x"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
 }
 MODEL = {
-    "apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Model", "metadata": {"name": "m"},
+    "apiVersion": "mlops.seldon.io/v1alpha1",
+    "kind": "Model",
+    "metadata": {"name": "m"},
     "spec": {"storageUri": "s3://b/m", "requirements": ["readmit"], "server": "readmission"},
 }
 
@@ -42,9 +46,17 @@ def test_a_crd_object_missing_a_required_field_fails(schemas):
 
 
 def test_a_kind_that_kubernetes_1_32_no_longer_serves_is_a_problem(schemas):
-    old = {"apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"}, "spec": {}}
+    old = {
+        "apiVersion": "policy/v1beta1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "p"},
+        "spec": {},
+    }
     assert validate(old, schemas) == [
-        ("apiVersion", "policy/v1beta1 PodDisruptionBudget is not a Kubernetes 1.32 kind; check apiVersion and kind")
+        (
+            "apiVersion",
+            "policy/v1beta1 PodDisruptionBudget is not a Kubernetes 1.32 kind; check apiVersion and kind",
+        )
     ]
 
 

@@ -1,4 +1,5 @@
-"""`readmit policy check`: rendered overlays and files, one `policy: Kind/name: message` line per violation."""
+"""`readmit policy check`: rendered overlays and files, one `policy: Kind/name: message` line
+per violation."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def test_a_violating_file_gives_one_line_per_violation(repo_root):
     sample = repo_root / "policies" / "workload-security" / "samples" / "denied-no-limits.yaml"
     problems = check(paths=[sample], repo=repo_root, registry=False, ran_full={})
     assert problems == [
-        f"workload-security: Deployment/scorer: container scorer has no {r} limit; set resources.limits.{r} ({sample})"
+        f"workload-security: Deployment/scorer: container scorer has no {r} limit; set "
+        f"resources.limits.{r} ({sample})"
         for r in ("cpu", "memory")
     ]
 

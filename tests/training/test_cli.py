@@ -87,8 +87,14 @@ def test_train_reports_progress_on_stderr_and_keeps_stdout_for_katib(tmp_path_fa
     trained = train_small(tmp_path_factory.getbasetemp() / "small-model")
     assert trained["exit_code"] == 0
     stages = [line for line in trained["stderr"].splitlines() if line.startswith("train: [")]
-    for expected in ("index rows; split train", "features built", "LightGBM fitted", "sequence model fitted",
-                     "evaluating validation and test", "logging to MLflow and registering"):
+    for expected in (
+        "index rows; split train",
+        "features built",
+        "LightGBM fitted",
+        "sequence model fitted",
+        "evaluating validation and test",
+        "logging to MLflow and registering",
+    ):
         assert any(expected in line for line in stages), expected
     assert trained["stdout"].splitlines()[0].startswith("val_roc_auc=")
     assert "train: [" not in trained["stdout"]

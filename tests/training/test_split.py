@@ -18,10 +18,10 @@ def test_no_patient_is_in_two_splits_and_fractions_are_close():
 def test_split_depends_on_seed_and_patients_not_on_row_order():
     df = make_index(300, seed=1)
     shuffled = df.sample(frac=1.0, random_state=3)
-    a = dict(zip(df["encounter_key"], assign(df, seed=5)))
-    b = dict(zip(shuffled["encounter_key"], assign(shuffled, seed=5)))
+    a = dict(zip(df["encounter_key"], assign(df, seed=5), strict=True))
+    b = dict(zip(shuffled["encounter_key"], assign(shuffled, seed=5), strict=True))
     assert a == b
-    assert a != dict(zip(df["encounter_key"], assign(df, seed=6)))
+    assert a != dict(zip(df["encounter_key"], assign(df, seed=6), strict=True))
 
 
 def test_temporal_split_holds_out_the_latest_patients():

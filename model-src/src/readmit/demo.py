@@ -53,7 +53,9 @@ def demo_environment(work: Path) -> dict[str, str]:
     env = dict(os.environ)
     if not env.get("READMIT_PSEUDONYM_KEY"):
         env["READMIT_PSEUDONYM_KEY"] = secrets.token_hex(32)
-        _say("READMIT_PSEUDONYM_KEY is not set: generated a throw-away key for this run (kept in memory only)")
+        _say(
+            "READMIT_PSEUDONYM_KEY is not set: generated a throw-away key for this run (kept in memory only)"
+        )
     env.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{work / 'mlflow.db'}")
     env["READMIT_HOME"] = str(work)
     # The throw-away clone has no ../shared beside it: point it at the user's.
@@ -81,7 +83,9 @@ def candidate_version() -> int:
 
     version = registry.alias_version(registry.CANDIDATE_ALIAS)
     if version is None:
-        raise CheckFailed(f"no version of {registry.MODEL_NAME!r} has alias {registry.CANDIDATE_ALIAS!r} after training")
+        raise CheckFailed(
+            f"no version of {registry.MODEL_NAME!r} has alias {registry.CANDIDATE_ALIAS!r} after training"
+        )
     return version
 
 
@@ -93,8 +97,21 @@ def run(cfg: DemoConfig) -> Path:
     env = demo_environment(cfg.work)
     os.environ.update(env)  # this process reads the same registry as its children
     export, dataset, train_dir = cfg.work / "fhir-export", cfg.work / "dataset", cfg.work / "train"
-    _readmit(["data", "synth", "--patients", str(cfg.patients), "--seed", str(cfg.seed),
-              "--out", str(export), "--truth", str(cfg.work / "ground-truth.csv")], env)
+    _readmit(
+        [
+            "data",
+            "synth",
+            "--patients",
+            str(cfg.patients),
+            "--seed",
+            str(cfg.seed),
+            "--out",
+            str(export),
+            "--truth",
+            str(cfg.work / "ground-truth.csv"),
+        ],
+        env,
+    )
     _readmit(["data", "ingest", "--source", "fhir", "--input", str(export), "--out", str(dataset)], env)
     _readmit(["data", "validate", str(dataset)], env)
     _readmit(["train", "--data", str(dataset), "--seed", str(cfg.seed), "--out", str(train_dir)], env)
@@ -102,9 +119,26 @@ def run(cfg: DemoConfig) -> Path:
     _readmit(["gate", "--version", str(version), "--env", cfg.env], env)
     checkout = throwaway_clone(cfg.repo, cfg.work)
     pr = cfg.work / "pull-request.md"
-    _readmit(["promote", "--env", cfg.env, "--version", str(version), "--full",
-              "--reason", "demo: first model on synthetic data", "--repo", str(checkout),
-              "--push", "origin", "--pr-out", str(pr)], env, cwd=checkout)
+    _readmit(
+        [
+            "promote",
+            "--env",
+            cfg.env,
+            "--version",
+            str(version),
+            "--full",
+            "--reason",
+            "demo: first model on synthetic data",
+            "--repo",
+            str(checkout),
+            "--push",
+            "origin",
+            "--pr-out",
+            str(pr),
+        ],
+        env,
+        cwd=checkout,
+    )
     report = cfg.work / "audit.html"
     _readmit(["audit", "--format", "html", "--out", str(report)], env, cwd=checkout)
     print("\n" + pr.read_text(), flush=True)

@@ -18,9 +18,12 @@ def render(doc: dict, context: dict) -> str:
         "",
         "## Intended use",
         (
-            "Ranks adult inpatients at discharge by their risk of an unplanned readmission within 30 days, so a "
-            "care team can target follow-up (calls, early clinic visits, medication review). Decision support "
-            "only: not a diagnosis, not for denying care or coverage, not validated for paediatrics or obstetrics."
+            "Ranks adult inpatients at discharge by their risk of an unplanned readmission within 30 "
+            "days, so a "
+            "care team can target follow-up (calls, early clinic visits, medication review). "
+            "Decision support "
+            "only: not a diagnosis, not for denying care or coverage, not validated for paediatrics "
+            "or obstetrics."
         ),
         "",
         "## Data",
@@ -34,7 +37,8 @@ def render(doc: dict, context: dict) -> str:
         "",
         "## Performance on the held-out test split",
         (
-            f"Selected model: **{doc['selected']}** (chosen on validation AUC, never on test). Decision threshold "
+            f"Selected model: **{doc['selected']}** (chosen on validation AUC, never on test). "
+            "Decision threshold "
             f"{_f(doc['threshold'], 4)} (target: recall >= {doc['threshold_target'].get('min')} at the best "
             "precision, chosen on validation)."
         ),
@@ -56,7 +60,8 @@ def render(doc: dict, context: dict) -> str:
             f"{_f(m['test_calibration_intercept'])} |"
         ),
         f"| expected calibration error | {_f(m['test_ece'], 4)} |",
-        f"| LACE baseline ROC-AUC / AUPRC | {_f(m.get('lace_test_roc_auc'))} / {_f(m.get('lace_test_auprc'))} |",
+        f"| LACE baseline ROC-AUC / AUPRC | {_f(m.get('lace_test_roc_auc'))} / "
+        f"{_f(m.get('lace_test_auprc'))} |",
         "",
         "Candidates side by side (ROC-AUC; the hybrid's validation figure is cross-fitted):",
         "",
@@ -97,13 +102,15 @@ def render(doc: dict, context: dict) -> str:
         *(
             [
                 (
-                    "- UCI data come from 1999-2008 US hospitals and diabetic encounters only; days are unknown, so "
+                    "- UCI data come from 1999-2008 US hospitals and diabetic encounters only; days "
+                    "are unknown, so "
                     "windowed history features are empty and the split cannot be temporal."
                 )
             ]
             if "uci" in context["cohort"]
             else [
-                "- Trained on this cohort only: re-validate before use at another site or on another EHR extract."
+                "- Trained on this cohort only: re-validate before use at another site or on another "
+                "EHR extract."
             ]
         ),
         "- Readmissions to other hospitals are invisible in the source data (label noise).",

@@ -91,7 +91,7 @@ class VersionInfo:
     aliases: tuple[str, ...] = ()
 
     def gate_result(self, env: str) -> str | None:
-        """"passed", "failed", or None when the version was never gated for `env`."""
+        """ "passed", "failed", or None when the version was never gated for `env`."""
         return self.tags.get(gate_tag(env))
 
 
@@ -171,7 +171,9 @@ def model_digest(directory) -> str:
 
     root = Path(directory)
     digest = hashlib.sha256()
-    files = [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).as_posix() not in DIGEST_EXCLUDES]
+    files = [
+        p for p in root.rglob("*") if p.is_file() and p.relative_to(root).as_posix() not in DIGEST_EXCLUDES
+    ]
     for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -101,7 +101,8 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
     span = max(now - t0, 1.0) * 1.05
     lane, left = 60, 70
     out = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width + left}' height='{lane * len(timeline) + 20}'>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width + left}' "
+        f"height='{lane * len(timeline) + 20}'>"
     ]
     for i, (env, ss) in enumerate(timeline.items()):
         y = i * lane + 10
@@ -112,8 +113,10 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
             h = max(s.weight / 100 * (lane - 14), 3)
             hue = (s.version * 67) % 360
             out.append(
-                f"<rect x='{x:.1f}' y='{y + lane - 14 - h:.1f}' width='{max(x2 - x, 1):.1f}' height='{h:.1f}' "
-                f"fill='hsl({hue},60%,60%)' fill-opacity='0.7'><title>v{s.version} {s.weight}% from {s.start} "
+                f"<rect x='{x:.1f}' y='{y + lane - 14 - h:.1f}' width='{max(x2 - x, 1):.1f}' "
+                f"height='{h:.1f}' "
+                f"fill='hsl({hue},60%,60%)' fill-opacity='0.7'><title>v{s.version} {s.weight}% from "
+                f"{s.start} "
                 f"to {s.end or 'now'}</title></rect>"
             )
             if x2 - x > 24:  # label only bars wide enough to hold it; the tooltip names every bar

@@ -16,12 +16,25 @@ def data() -> None:
 @click.option("--patients", type=click.IntRange(min=1), required=True, help="number of patients")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="export directory to write")
-@click.option("--drift", type=click.Choice(["none", "older-population", "new-coding-practice",
-                                            "lab-unit-change"]), default="none", show_default=True)
-@click.option("--history-signal", type=click.Choice(["on", "off"]), default="on", show_default=True,
-              help="whether risk depends on the trajectory of past stays")
-@click.option("--truth", type=click.Path(path_type=Path), default=None,
-              help="ground-truth csv (default: <out>/../<name>-ground-truth.csv)")
+@click.option(
+    "--drift",
+    type=click.Choice(["none", "older-population", "new-coding-practice", "lab-unit-change"]),
+    default="none",
+    show_default=True,
+)
+@click.option(
+    "--history-signal",
+    type=click.Choice(["on", "off"]),
+    default="on",
+    show_default=True,
+    help="whether risk depends on the trajectory of past stays",
+)
+@click.option(
+    "--truth",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="ground-truth csv (default: <out>/../<name>-ground-truth.csv)",
+)
 @click.option("--gzip/--no-gzip", default=False, show_default=True, help="write .ndjson.gz")
 def synth(patients, seed, out, drift, history_signal, truth, gzip) -> None:
     """Write a synthetic FHIR R4 Bulk Data export with realistic (fake) PHI."""
@@ -35,8 +48,12 @@ def synth(patients, seed, out, drift, history_signal, truth, gzip) -> None:
 @click.option("--input", "input_path", type=click.Path(path_type=Path), required=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option("--min-k", type=int, default=5, show_default=True, help="k for k-anonymity")
-@click.option("--key-file", type=click.Path(path_type=Path), default=None,
-              help="pseudonym key file (else READMIT_PSEUDONYM_KEY)")
+@click.option(
+    "--key-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="pseudonym key file (else READMIT_PSEUDONYM_KEY)",
+)
 def ingest(source, input_path, out, min_k, key_file) -> None:
     """De-identify a FHIR export or the UCI data set into index/history Parquet + manifest."""
     from readmit.data import deid

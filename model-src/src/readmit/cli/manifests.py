@@ -17,8 +17,13 @@ def manifests() -> None:
 
 
 @manifests.command("check")
-@click.option("--env", "env", type=click.Choice(ENV_CHOICES), default=None,
-              help="environment overlay(s) to check; default all (only PATHs when PATHs are given)")
+@click.option(
+    "--env",
+    "env",
+    type=click.Choice(ENV_CHOICES),
+    default=None,
+    help="environment overlay(s) to check; default all (only PATHs when PATHs are given)",
+)
 @click.option("--no-trivy", is_flag=True, help="skip the trivy misconfiguration scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def check_command(env: str | None, no_trivy: bool, paths: tuple[Path, ...]) -> None:
@@ -30,5 +35,9 @@ def check_command(env: str | None, no_trivy: bool, paths: tuple[Path, ...]) -> N
     problems = check(envs=envs, paths=targets, trivy=not no_trivy)
     if problems:
         raise CheckFailed(f"manifests check: {len(problems)} problem(s)", problems)
-    checked = ", ".join(map(str, targets)) if targets else f"environments {', '.join(envs or ENVIRONMENTS)}, apps, clusters, tekton, Dockerfile"
+    checked = (
+        ", ".join(map(str, targets))
+        if targets
+        else f"environments {', '.join(envs or ENVIRONMENTS)}, apps, clusters, tekton, Dockerfile"
+    )
     click.echo(f"manifests check: no problems ({checked})")

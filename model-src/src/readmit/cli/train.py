@@ -34,8 +34,14 @@ def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, re
     from readmit.training import params, pipeline
 
     result = pipeline.train(
-        data_dir, params.load(params_file, overrides), seed, method, out_dir, register,
-        subsample=subsample, progress=reporter("train"),
+        data_dir,
+        params.load(params_file, overrides),
+        seed,
+        method,
+        out_dir,
+        register,
+        subsample=subsample,
+        progress=reporter("train"),
     )
     m = result["metrics"]
     click.echo(f"val_roc_auc={m['val_roc_auc']:.6f}")  # Katib's StdOut metrics collector reads this line

@@ -18,14 +18,16 @@ WINDOW = pd.Timedelta(days=30)
 def status(enc: pd.DataFrame, deceased: pd.Series, data_end: pd.Timestamp) -> pd.Series:
     """enc: start, end (UTC), encounter_class, disposition (mapped); deceased aligned to enc."""
     inpatient = enc["encounter_class"] == "inpatient"
-    died = (deceased.notna() & (deceased >= enc["start"]) & (deceased <= enc["end"].fillna(data_end)))
+    died = deceased.notna() & (deceased >= enc["start"]) & (deceased <= enc["end"].fillna(data_end))
     out = pd.Series("", index=enc.index, dtype=object)
     out[inpatient] = "index"
     # Later rules win: the first reason in this list is the one reported for a stay.
-    rules = [("followup_past_data_end", enc["end"] + WINDOW > data_end),
-             ("hospice", enc["disposition"] == "hospice"),
-             ("death", died | (enc["disposition"] == "death")),
-             ("no_discharge", enc["end"].isna())]
+    rules = [
+        ("followup_past_data_end", enc["end"] + WINDOW > data_end),
+        ("hospice", enc["disposition"] == "hospice"),
+        ("death", died | (enc["disposition"] == "death")),
+        ("no_discharge", enc["end"].isna()),
+    ]
     for reason, mask in rules:
         out[inpatient & mask.fillna(False).astype(bool)] = reason
     return out
@@ -34,7 +36,9 @@ def status(enc: pd.DataFrame, deceased: pd.Series, data_end: pd.Timestamp) -> pd
 def label(enc: pd.DataFrame) -> pd.Series:
     """1 when an unplanned inpatient admission starts in (end, end + 30 days]. enc needs
     patient_id, encounter_id, encounter_class, start, end, planned."""
-    stays = enc.loc[enc["encounter_class"] == "inpatient", ["patient_id", "encounter_id", "start", "end", "planned"]]
+    stays = enc.loc[
+        enc["encounter_class"] == "inpatient", ["patient_id", "encounter_id", "start", "end", "planned"]
+    ]
     later = stays.loc[~stays["planned"], ["patient_id", "start"]].rename(columns={"start": "next_start"})
     pairs = stays[["patient_id", "encounter_id", "end"]].merge(later, on="patient_id")
     hit = (pairs["next_start"] > pairs["end"]) & (pairs["next_start"] <= pairs["end"] + WINDOW)

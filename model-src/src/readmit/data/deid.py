@@ -18,8 +18,27 @@ from readmit.errors import InputError
 KEY_ENV = "READMIT_PSEUDONYM_KEY"
 MAX_AGE = 90  # Safe Harbor: every age over 89 is reported as 90
 # Safe Harbor: 3-digit ZIPs whose population is <= 20,000 must become 000 (Census 2000 list).
-RESTRICTED_ZIP3 = frozenset({"036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830",
-                             "831", "878", "879", "884", "890", "893"})
+RESTRICTED_ZIP3 = frozenset(
+    {
+        "036",
+        "059",
+        "063",
+        "102",
+        "203",
+        "556",
+        "692",
+        "790",
+        "821",
+        "823",
+        "830",
+        "831",
+        "878",
+        "879",
+        "884",
+        "890",
+        "893",
+    }
+)
 
 
 def load_key(key_file: Path | None = None) -> bytes:
@@ -28,13 +47,17 @@ def load_key(key_file: Path | None = None) -> bytes:
         try:
             key = Path(key_file).read_bytes().strip()
         except OSError as exc:
-            raise InputError(f"{key_file}: cannot read the key file ({exc.strerror}); "
-                             f"pass a readable --key-file or set {KEY_ENV}") from None
+            raise InputError(
+                f"{key_file}: cannot read the key file ({exc.strerror}); "
+                f"pass a readable --key-file or set {KEY_ENV}"
+            ) from None
     else:
         key = os.environ.get(KEY_ENV, "").strip().encode()
     if len(key) < 16:
-        raise InputError(f"pseudonym key missing or shorter than 16 bytes; set {KEY_ENV} "
-                         "or pass --key-file PATH (e.g. from `openssl rand -hex 32`)")
+        raise InputError(
+            f"pseudonym key missing or shorter than 16 bytes; set {KEY_ENV} "
+            "or pass --key-file PATH (e.g. from `openssl rand -hex 32`)"
+        )
     return key
 
 

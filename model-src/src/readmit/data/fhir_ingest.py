@@ -43,20 +43,29 @@ def _per_encounter(frame: pd.DataFrame, value: str) -> dict[str, list]:
 
 def _labs(obs: pd.DataFrame, day0: pd.Series) -> tuple[dict[str, dict], dict[str, int]]:
     obs = obs.assign(lab=obs["code"].map(codes.LABS)).dropna(subset=["lab", "encounter_id", "value"])
-    factors = [codes.UNIT_FACTORS.get((lab, unit), (1.0, 0.0)) for lab, unit in zip(obs["lab"], obs["unit"])]
+    factors = [
+        codes.UNIT_FACTORS.get((lab, unit), (1.0, 0.0))
+        for lab, unit in zip(obs["lab"], obs["unit"], strict=True)
+    ]
     scale = np.array([f[0] for f in factors]).reshape(-1)
     offset = np.array([f[1] for f in factors]).reshape(-1)
-    obs = obs.assign(value=obs["value"].astype(float) * scale + offset,
-                     day=(obs["time"] - obs["patient_id"].map(day0)) / DAY).sort_values("day", kind="stable")
+    obs = obs.assign(
+        value=obs["value"].astype(float) * scale + offset,
+        day=(obs["time"] - obs["patient_id"].map(day0)) / DAY,
+    ).sort_values("day", kind="stable")
     labs: dict[str, dict] = {}
-    for enc_id, lab, day, value in zip(obs["encounter_id"], obs["lab"], obs["day"], obs["value"]):
+    for enc_id, lab, day, value in zip(
+        obs["encounter_id"], obs["lab"], obs["day"], obs["value"], strict=True
+    ):
         labs.setdefault(enc_id, {}).setdefault(lab, []).append([round(day, 4), round(value, 3)])
     return labs, obs.groupby("encounter_id").size().to_dict()
 
 
 def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
     idx = enc.loc[enc["status"] == "index", ["encounter_id", "patient_id", "start"]]
-    other = enc[["patient_id", "encounter_class", "start", "end"]].rename(columns={"start": "start_p", "end": "end_p"})
+    other = enc[["patient_id", "encounter_class", "start", "end"]].rename(
+        columns={"start": "start_p", "end": "end_p"}
+    )
     pairs = idx.merge(other, on="patient_id")
     recent = (pairs["end_p"] <= pairs["start"]) & (pairs["start_p"] >= pairs["start"] - 365 * DAY)
     counts = pairs[recent].groupby(["encounter_id", "encounter_class"]).size().unstack(fill_value=0)
@@ -79,8 +88,9 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["planned"] = enc["priority"].isin(codes.PLANNED_PRIORITY)
     day0 = enc.groupby("patient_id")["start"].min()
     data_end = pd.concat([enc["start"], enc["end"]]).max()
-    deceased = _time(enc["patient_id"].map(pat["deceased"]), enc["patient_id"].map(pat["src"]),
-                     "Patient.deceasedDateTime")
+    deceased = _time(
+        enc["patient_id"].map(pat["deceased"]), enc["patient_id"].map(pat["src"]), "Patient.deceasedDateTime"
+    )
     enc["status"] = cohort.status(enc, deceased, data_end)
     enc["label"] = cohort.label(enc)
     enc["admit_day"] = (enc["start"] - enc["patient_id"].map(day0)) / DAY
@@ -88,7 +98,9 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["los_days"] = (enc["end"] - enc["start"]) / DAY
 
     cond = frames["Condition"].assign(dx=lambda c: _dx(c))
-    obs = frames["Observation"].assign(time=lambda o: _time(o["effective"], o["src"], "Observation.effectiveDateTime"))
+    obs = frames["Observation"].assign(
+        time=lambda o: _time(o["effective"], o["src"], "Observation.effectiveDateTime")
+    )
     dx, meds = _per_encounter(cond, "dx"), _per_encounter(frames["MedicationRequest"], "code")
     procs = _per_encounter(frames["Procedure"], "code")
     labs, n_labs = _labs(obs, day0)
@@ -102,7 +114,9 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["n_medications"] = enc["med_codes"].map(len)
     enc = pd.concat([enc, _prior_counts(enc)], axis=1)
 
-    birth = _time(enc["patient_id"].map(pat["birth_date"]), enc["patient_id"].map(pat["src"]), "Patient.birthDate")
+    birth = _time(
+        enc["patient_id"].map(pat["birth_date"]), enc["patient_id"].map(pat["src"]), "Patient.birthDate"
+    )
     # Without a birth date there is no age: such stays cannot be index rows (counted, not guessed).
     enc.loc[(enc["status"] == "index") & birth.isna(), "status"] = "no_birth_date"
     years = ((enc["start"] - birth) / (365.2425 * DAY)).fillna(-1).astype(int)
@@ -116,7 +130,12 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc["discharge_disposition"] = enc["disposition"]
     enc["dx_system"] = "icd10"
     enc["extra"] = [{"encounter_type": t} if isinstance(t, str) else {} for t in enc["type"]]
-    rows_in = {"patients": len(pat), "encounters": len(enc), "encounters_without_patient": orphans,
-               "inpatient_encounters": int((enc["encounter_class"] == "inpatient").sum()),
-               "observations": len(obs), "conditions": len(cond)}
+    rows_in = {
+        "patients": len(pat),
+        "encounters": len(enc),
+        "encounters_without_patient": orphans,
+        "inpatient_encounters": int((enc["encounter_class"] == "inpatient").sum()),
+        "observations": len(obs),
+        "conditions": len(cond),
+    }
     return enc, rows_in

@@ -40,50 +40,87 @@ def _patient(r: dict) -> dict:
         elif ext.get("url", "").endswith("us-core-ethnicity"):
             ethnicity = code
     address = (r.get("address") or [{}])[0]
-    return {"patient_id": r["id"], "birth_date": r.get("birthDate"), "deceased": r.get("deceasedDateTime"),
-            "gender": r.get("gender"), "postal_code": address.get("postalCode"), "race": race,
-            "ethnicity": ethnicity}
+    return {
+        "patient_id": r["id"],
+        "birth_date": r.get("birthDate"),
+        "deceased": r.get("deceasedDateTime"),
+        "gender": r.get("gender"),
+        "postal_code": address.get("postalCode"),
+        "race": race,
+        "ethnicity": ethnicity,
+    }
 
 
 def _encounter(r: dict) -> dict:
     period = r["period"]
     hosp = r.get("hospitalization") or {}
-    return {"encounter_id": r["id"], "patient_id": _ref(r["subject"]), "class": r["class"].get("code"),
-            "start": period["start"], "end": period.get("end"),
-            "priority": _coding(r.get("priority")).get("code"),
-            "disposition": _coding(hosp.get("dischargeDisposition")).get("code"),
-            "type": _coding((r.get("type") or [{}])[0]).get("code")}
+    return {
+        "encounter_id": r["id"],
+        "patient_id": _ref(r["subject"]),
+        "class": r["class"].get("code"),
+        "start": period["start"],
+        "end": period.get("end"),
+        "priority": _coding(r.get("priority")).get("code"),
+        "disposition": _coding(hosp.get("dischargeDisposition")).get("code"),
+        "type": _coding((r.get("type") or [{}])[0]).get("code"),
+    }
 
 
 def _condition(r: dict) -> dict:
     coding = _coding(r["code"], prefer=(ICD10, SNOMED))
-    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
-            "system": coding.get("system"), "code": coding.get("code")}
+    return {
+        "patient_id": _ref(r["subject"]),
+        "encounter_id": _ref(r.get("encounter")),
+        "system": coding.get("system"),
+        "code": coding.get("code"),
+    }
 
 
 def _medication(r: dict) -> dict:
     coding = _coding(r.get("medicationCodeableConcept"))
-    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
-            "code": coding.get("code") or "unknown"}
+    return {
+        "patient_id": _ref(r["subject"]),
+        "encounter_id": _ref(r.get("encounter")),
+        "code": coding.get("code") or "unknown",
+    }
 
 
 def _procedure(r: dict) -> dict:
-    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
-            "code": _coding(r["code"]).get("code")}
+    return {
+        "patient_id": _ref(r["subject"]),
+        "encounter_id": _ref(r.get("encounter")),
+        "code": _coding(r["code"]).get("code"),
+    }
 
 
 def _observation(r: dict) -> dict:
     quantity = r.get("valueQuantity") or {}
-    return {"patient_id": _ref(r["subject"]), "encounter_id": _ref(r.get("encounter")),
-            "code": _coding(r["code"], prefer=(LOINC,)).get("code"), "value": quantity.get("value"),
-            "unit": quantity.get("unit") or quantity.get("code"),
-            "effective": r.get("effectiveDateTime") or (r.get("effectivePeriod") or {}).get("start")}
+    return {
+        "patient_id": _ref(r["subject"]),
+        "encounter_id": _ref(r.get("encounter")),
+        "code": _coding(r["code"], prefer=(LOINC,)).get("code"),
+        "value": quantity.get("value"),
+        "unit": quantity.get("unit") or quantity.get("code"),
+        "effective": r.get("effectiveDateTime") or (r.get("effectivePeriod") or {}).get("start"),
+    }
 
 
-PARSERS = {"Patient": _patient, "Encounter": _encounter, "Condition": _condition,
-           "MedicationRequest": _medication, "Procedure": _procedure, "Observation": _observation}
-REQUIRED = {"Patient": "id", "Encounter": "id, subject, class, period.start", "Condition": "subject, code",
-            "MedicationRequest": "subject", "Procedure": "subject, code", "Observation": "subject, code"}
+PARSERS = {
+    "Patient": _patient,
+    "Encounter": _encounter,
+    "Condition": _condition,
+    "MedicationRequest": _medication,
+    "Procedure": _procedure,
+    "Observation": _observation,
+}
+REQUIRED = {
+    "Patient": "id",
+    "Encounter": "id, subject, class, period.start",
+    "Condition": "subject, code",
+    "MedicationRequest": "subject",
+    "Procedure": "subject, code",
+    "Observation": "subject, code",
+}
 
 
 def _known_type(name: str) -> bool:
@@ -97,8 +134,10 @@ def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
     files = export_files(Path(directory))
     for name, paths in files.items():
         if not _known_type(name):
-            raise InputError(f"{paths[0]}:1: unknown resourceType {name!r} in the file name; "
-                             "name files <ResourceType>.<n>.ndjson[.gz] after FHIR R4 resource types")
+            raise InputError(
+                f"{paths[0]}:1: unknown resourceType {name!r} in the file name; "
+                "name files <ResourceType>.<n>.ndjson[.gz] after FHIR R4 resource types"
+            )
     if "Patient" not in files or "Encounter" not in files:
         raise InputError(f"{directory}: no Patient or no Encounter file; a readmission export needs both")
     frames, used = {}, []
@@ -113,13 +152,22 @@ def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
                     row["file"], row["line"] = where, lineno
                     rows.append(row)
                 except (KeyError, TypeError, AttributeError, IndexError):
-                    raise InputError(f"{path}:{lineno}: {name} lacks a required field ({REQUIRED[name]}); "
-                                     "fix or drop that resource") from None
+                    raise InputError(
+                        f"{path}:{lineno}: {name} lacks a required field ({REQUIRED[name]}); "
+                        "fix or drop that resource"
+                    ) from None
         frame = pd.DataFrame(rows, columns=[*parser(_EMPTY[name]).keys(), "file", "line"])
-        frames[name] = frame.assign(src=frame["file"] + ":" + frame["line"].astype(str)).drop(columns=["file", "line"])
+        frames[name] = frame.assign(src=frame["file"] + ":" + frame["line"].astype(str)).drop(
+            columns=["file", "line"]
+        )
     return frames, used
 
 
-_EMPTY = {"Patient": {"id": ""}, "Encounter": {"id": "", "subject": {}, "class": {}, "period": {"start": ""}},
-          "Condition": {"subject": {}, "code": {}}, "MedicationRequest": {"subject": {}},
-          "Procedure": {"subject": {}, "code": {}}, "Observation": {"subject": {}, "code": {}}}
+_EMPTY = {
+    "Patient": {"id": ""},
+    "Encounter": {"id": "", "subject": {}, "class": {}, "period": {"start": ""}},
+    "Condition": {"subject": {}, "code": {}},
+    "MedicationRequest": {"subject": {}},
+    "Procedure": {"subject": {}, "code": {}},
+    "Observation": {"subject": {}, "code": {}},
+}

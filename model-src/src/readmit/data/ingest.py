@@ -30,12 +30,16 @@ def exclusions(enc: pd.DataFrame) -> dict[str, int]:
     return {reason: int(n) for reason, n in status[status != "index"].value_counts().sort_index().items()}
 
 
-def build(source: str, input_path: Path, key: bytes, min_k: int = 5) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def build(
+    source: str, input_path: Path, key: bytes, min_k: int = 5
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Return (index, history, manifest) without writing anything."""
     if min_k < 1:
         raise InputError(f"--min-k {min_k}: must be at least 1; use e.g. --min-k 5")
     if not Path(input_path).exists():
-        raise InputError(f"{input_path}: no such file or directory; pass the export folder or the UCI zip/csv")
+        raise InputError(
+            f"{input_path}: no such file or directory; pass the export folder or the UCI zip/csv"
+        )
     enc, rows_in, files, root = _load(source, Path(input_path))
     enc["source"] = source
     index, history = tables.build(enc, key)
@@ -45,9 +49,17 @@ def build(source: str, input_path: Path, key: bytes, min_k: int = 5) -> tuple[pd
     excluded = exclusions(enc)
     excluded["k_anonymity_suppressed"] = report["suppressed"]
     rows_in = {**rows_in, "index_candidates": candidates}
-    meta = manifest.build(source=source, inputs=files, input_root=root, index=index, history=history,
-                          rows_in=rows_in, exclusions=excluded, kanon=report,
-                          notes={"label": "unplanned inpatient readmission within 30 days of discharge"})
+    meta = manifest.build(
+        source=source,
+        inputs=files,
+        input_root=root,
+        index=index,
+        history=history,
+        rows_in=rows_in,
+        exclusions=excluded,
+        kanon=report,
+        notes={"label": "unplanned inpatient readmission within 30 days of discharge"},
+    )
     return index, history, meta
 
 
@@ -62,7 +74,9 @@ def write(out: Path, index: pd.DataFrame, history: pd.DataFrame, meta: dict) -> 
 def run(source: str, input_path: Path, out: Path, key: bytes, min_k: int = 5) -> dict:
     src, dst = Path(input_path).resolve(), Path(out).resolve()
     if src == dst or src.is_relative_to(dst):
-        raise InputError(f"--out {out}: would replace the input; choose an output folder outside {input_path}")
+        raise InputError(
+            f"--out {out}: would replace the input; choose an output folder outside {input_path}"
+        )
     index, history, meta = build(source, input_path, key, min_k)
     write(out, index, history, meta)
     return meta
@@ -72,11 +86,13 @@ def summary(meta: dict) -> str:
     """A few lines for the terminal: counts only, nothing identifying."""
     excl = ", ".join(f"{k}={v}" for k, v in meta["exclusions"].items()) or "none"
     prev = meta["label_prevalence"]
-    return (f"ingested {meta['source']}: {meta['rows_out']['index']} index stays of "
-            f"{meta['rows_out']['patients']} patients, {meta['rows_out']['history']} history encounters\n"
-            f"excluded: {excl}\n"
-            f"label prevalence: {'n/a' if prev is None else f'{prev:.3f}'}; "
-            f"k-anonymity (k={meta['k_anonymity']['min_k']}): "
-            f"{sum(meta['k_anonymity']['generalised'].values())} generalisation steps applied, "
-            f"{meta['k_anonymity']['suppressed']} suppressed\n"
-            f"data_version: {meta['data_version']}")
+    return (
+        f"ingested {meta['source']}: {meta['rows_out']['index']} index stays of "
+        f"{meta['rows_out']['patients']} patients, {meta['rows_out']['history']} history encounters\n"
+        f"excluded: {excl}\n"
+        f"label prevalence: {'n/a' if prev is None else f'{prev:.3f}'}; "
+        f"k-anonymity (k={meta['k_anonymity']['min_k']}): "
+        f"{sum(meta['k_anonymity']['generalised'].values())} generalisation steps applied, "
+        f"{meta['k_anonymity']['suppressed']} suppressed\n"
+        f"data_version: {meta['data_version']}"
+    )

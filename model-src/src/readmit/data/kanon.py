@@ -33,7 +33,9 @@ def _sizes(df: pd.DataFrame) -> pd.Series:
     """Per record, how many distinct patients share its quasi-identifiers (records when no patient_key):
     one patient with 40 stays is still one person."""
     groups = df.groupby(list(QUASI_IDENTIFIERS), dropna=False, sort=False)
-    return groups["patient_key"].transform("nunique") if "patient_key" in df else groups["age"].transform("size")
+    return (
+        groups["patient_key"].transform("nunique") if "patient_key" in df else groups["age"].transform("size")
+    )
 
 
 def _small(df: pd.DataFrame, k: int) -> pd.Series:

@@ -39,8 +39,18 @@ def data_version(index: pd.DataFrame, history: pd.DataFrame) -> str:
     return "sha256:" + table_digest(history, digest).hexdigest()
 
 
-def build(*, source: str, inputs: list[Path], input_root: Path, index: pd.DataFrame,
-          history: pd.DataFrame, rows_in: dict, exclusions: dict, kanon: dict, notes: dict) -> dict:
+def build(
+    *,
+    source: str,
+    inputs: list[Path],
+    input_root: Path,
+    index: pd.DataFrame,
+    history: pd.DataFrame,
+    rows_in: dict,
+    exclusions: dict,
+    kanon: dict,
+    notes: dict,
+) -> dict:
     """The manifest as a dict; file names are relative to the input (no absolute paths)."""
     return {
         "data_version": data_version(index, history),
@@ -49,8 +59,11 @@ def build(*, source: str, inputs: list[Path], input_root: Path, index: pd.DataFr
         "inputs": [{"file": _relative(p, input_root), "sha256": file_sha256(p)} for p in inputs],
         "rows_in": rows_in,
         "exclusions": exclusions,
-        "rows_out": {"index": len(index), "history": len(history),
-                     "patients": int(index["patient_key"].nunique())},
+        "rows_out": {
+            "index": len(index),
+            "history": len(history),
+            "patients": int(index["patient_key"].nunique()),
+        },
         "label_prevalence": round(float(index[LABEL].mean()), 6) if len(index) else None,
         "schema": {"index": INDEX_COLUMNS, "history": HISTORY_COLUMNS, "lab_units": LAB_UNITS},
         "k_anonymity": kanon,

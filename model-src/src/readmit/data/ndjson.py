@@ -47,11 +47,15 @@ def read_resources(path: Path, expected_type: str) -> Iterator[tuple[int, dict]]
         try:
             resource = json.loads(raw.decode("utf-8"))  # str input skips json's encoding sniffing
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}:{lineno}: not valid JSON ({exc.__class__.__name__}); "
-                             "each line must be one FHIR resource") from None
+            raise InputError(
+                f"{path}:{lineno}: not valid JSON ({exc.__class__.__name__}); "
+                "each line must be one FHIR resource"
+            ) from None
         if not isinstance(resource, dict) or "resourceType" not in resource:
             raise InputError(f"{path}:{lineno}: missing resourceType; each line must be one FHIR resource")
         if resource["resourceType"] != expected_type:
-            raise InputError(f"{path}:{lineno}: unexpected resourceType {str(resource['resourceType'])[:40]!r}; "
-                             f"a {expected_type}.*.ndjson file holds only {expected_type} resources")
+            raise InputError(
+                f"{path}:{lineno}: unexpected resourceType {str(resource['resourceType'])[:40]!r}; "
+                f"a {expected_type}.*.ndjson file holds only {expected_type} resources"
+            )
         yield lineno, resource

@@ -20,8 +20,17 @@ import pandas as pd
 from readmit.data.deid import pseudonyms
 from readmit.schema import HISTORY_COLUMNS, INDEX_COLUMNS
 
-HISTORY_ITEM_KEYS = ("encounter_seq", "encounter_class", "admit_day", "discharge_day", "los_days",
-                     "dx_codes", "med_codes", "proc_codes", "labs")
+HISTORY_ITEM_KEYS = (
+    "encounter_seq",
+    "encounter_class",
+    "admit_day",
+    "discharge_day",
+    "los_days",
+    "dx_codes",
+    "med_codes",
+    "proc_codes",
+    "labs",
+)
 
 
 def dumps(value) -> str:
@@ -35,7 +44,12 @@ def dumps_codes(codes: list) -> str:
         joined = '","'.join(codes)
     except TypeError:
         return dumps(codes)
-    if joined.isascii() and joined.isprintable() and '"' not in joined.replace('","', "") and "\\" not in joined:
+    if (
+        joined.isascii()
+        and joined.isprintable()
+        and '"' not in joined.replace('","', "")
+        and "\\" not in joined
+    ):
         return f'["{joined}"]' if codes else "[]"
     return dumps(codes)
 
@@ -56,10 +70,12 @@ def order(enc: pd.DataFrame) -> pd.DataFrame:
 def _item_json(enc: pd.DataFrame) -> list[str]:
     """One history item per encounter, assembled from the already serialised columns."""
     cols = [enc[c].tolist() for c in HISTORY_ITEM_KEYS]
-    return [f'{{"encounter_seq":{seq},"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},'
-            f'"discharge_day":{_num(disch)},"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},'
-            f'"proc_codes":{proc},"labs":{labs}}}'
-            for seq, cls, admit, disch, los, dx, med, proc, labs in zip(*cols, strict=True)]
+    return [
+        f'{{"encounter_seq":{seq},"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},'
+        f'"discharge_day":{_num(disch)},"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},'
+        f'"proc_codes":{proc},"labs":{labs}}}'
+        for seq, cls, admit, disch, los, dx, med, proc, labs in zip(*cols, strict=True)
+    ]
 
 
 def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:

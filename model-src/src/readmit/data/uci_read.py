@@ -11,13 +11,39 @@ import pandas as pd
 from readmit.errors import InputError
 
 CSV_NAME = "diabetic_data.csv"
-REQUIRED = ("encounter_id", "patient_nbr", "race", "gender", "age", "admission_type_id",
-            "discharge_disposition_id", "time_in_hospital", "num_lab_procedures", "num_procedures",
-            "num_medications", "number_outpatient", "number_emergency", "number_inpatient",
-            "diag_1", "diag_2", "diag_3", "readmitted")
-INTEGER = ("encounter_id", "patient_nbr", "admission_type_id", "discharge_disposition_id",
-           "time_in_hospital", "num_lab_procedures", "num_procedures", "num_medications",
-           "number_outpatient", "number_emergency", "number_inpatient")
+REQUIRED = (
+    "encounter_id",
+    "patient_nbr",
+    "race",
+    "gender",
+    "age",
+    "admission_type_id",
+    "discharge_disposition_id",
+    "time_in_hospital",
+    "num_lab_procedures",
+    "num_procedures",
+    "num_medications",
+    "number_outpatient",
+    "number_emergency",
+    "number_inpatient",
+    "diag_1",
+    "diag_2",
+    "diag_3",
+    "readmitted",
+)
+INTEGER = (
+    "encounter_id",
+    "patient_nbr",
+    "admission_type_id",
+    "discharge_disposition_id",
+    "time_in_hospital",
+    "num_lab_procedures",
+    "num_procedures",
+    "num_medications",
+    "number_outpatient",
+    "number_emergency",
+    "number_inpatient",
+)
 
 
 def read(path: Path) -> tuple[pd.DataFrame, list[Path], str]:
@@ -48,12 +74,15 @@ def parse(data: bytes, where: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(io.BytesIO(data), dtype=str, na_values=["?"], keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{where}: not a readable csv ({str(exc).splitlines()[0][:120]}); "
-                         "pass the UCI diabetic_data.csv") from None
+        raise InputError(
+            f"{where}: not a readable csv ({str(exc).splitlines()[0][:120]}); pass the UCI diabetic_data.csv"
+        ) from None
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise InputError(f"{where}:1: missing column(s) {', '.join(missing)}; "
-                         "pass the UCI diabetic_data.csv with its original header")
+        raise InputError(
+            f"{where}:1: missing column(s) {', '.join(missing)}; "
+            "pass the UCI diabetic_data.csv with its original header"
+        )
     if df.empty:
         raise InputError(f"{where}:2: no data rows; pass the full UCI diabetic_data.csv")
     for col in INTEGER:
@@ -71,6 +100,7 @@ def parse(data: bytes, where: str) -> pd.DataFrame:
     bad = ~df["readmitted"].isin(["<30", ">30", "NO"])
     if bad.any():
         row = int(bad.to_numpy().argmax()) + 2
-        raise InputError(f"{where}:{row}: readmitted is {df['readmitted'].iloc[row - 2]!r}; "
-                         "expected one of <30, >30, NO")
+        raise InputError(
+            f"{where}:{row}: readmitted is {df['readmitted'].iloc[row - 2]!r}; expected one of <30, >30, NO"
+        )
     return df

@@ -18,23 +18,32 @@ from readmit.errors import CheckFailed, InputError
 from readmit.schema import HISTORY_COLUMNS, HISTORY_FILE, INDEX_COLUMNS, INDEX_FILE, LABEL, MANIFEST_FILE
 
 SHOWN = 5  # per check; the rest is counted, so a broken 100k-row file stays readable
-DTYPE_OK = {"int": pd.api.types.is_integer_dtype, "float": pd.api.types.is_float_dtype,
-            "str": pd.api.types.is_object_dtype, "json": pd.api.types.is_object_dtype}
+DTYPE_OK = {
+    "int": pd.api.types.is_integer_dtype,
+    "float": pd.api.types.is_float_dtype,
+    "str": pd.api.types.is_object_dtype,
+    "json": pd.api.types.is_object_dtype,
+}
 
 
 def _rows(what: str, mask: pd.Series, df: pd.DataFrame) -> list[str]:
     rows = list(df.index[mask.to_numpy()])
     if not rows:
         return []
-    shown = ", ".join(str(r) for r in rows[:SHOWN]) + (f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else "")
+    shown = ", ".join(str(r) for r in rows[:SHOWN]) + (
+        f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
+    )
     return [f"{INDEX_FILE}: {what} (row {shown})"]
 
 
 def check_schema(df: pd.DataFrame, columns: dict[str, str], name: str) -> list[str]:
     problems = [f"{name}: missing column {c}" for c in columns if c not in df.columns]
     problems += [f"{name}: unexpected column {c}" for c in df.columns if c not in columns]
-    problems += [f"{name}: column {c} has dtype {df[c].dtype}, expected {family}"
-                 for c, family in columns.items() if c in df.columns and not DTYPE_OK[family](df[c])]
+    problems += [
+        f"{name}: column {c} has dtype {df[c].dtype}, expected {family}"
+        for c, family in columns.items()
+        if c in df.columns and not DTYPE_OK[family](df[c])
+    ]
     return problems
 
 
@@ -69,8 +78,13 @@ def _after(day, limit) -> bool:
 
 
 def check_leakage(df: pd.DataFrame) -> list[str]:
-    found = pd.Series([_leaks(row) for row in df[["history", "labs", "encounter_seq", "admit_day",
-                                                  "discharge_day"]].itertuples()], index=df.index)
+    found = pd.Series(
+        [
+            _leaks(row)
+            for row in df[["history", "labs", "encounter_seq", "admit_day", "discharge_day"]].itertuples()
+        ],
+        index=df.index,
+    )
     return [p for reason in found.dropna().unique() for p in _rows(f"leakage: {reason}", found == reason, df)]
 
 
@@ -83,7 +97,9 @@ def validate(directory: Path) -> dict:
     if missing:
         raise CheckFailed(f"{directory}: not a training set", [f"{f}: missing" for f in missing])
     index, history = pd.read_parquet(directory / INDEX_FILE), pd.read_parquet(directory / HISTORY_FILE)
-    problems = check_schema(index, INDEX_COLUMNS, INDEX_FILE) + check_schema(history, HISTORY_COLUMNS, HISTORY_FILE)
+    problems = check_schema(index, INDEX_COLUMNS, INDEX_FILE) + check_schema(
+        history, HISTORY_COLUMNS, HISTORY_FILE
+    )
     if not problems:
         problems += check_values(index) + check_leakage(index)
         try:
@@ -94,5 +110,8 @@ def validate(directory: Path) -> dict:
             problems.append(f"{MANIFEST_FILE}: data_version does not match the tables (edited after ingest?)")
     if problems:
         raise CheckFailed(f"{directory}: {len(problems)} problem(s) found", problems)
-    return {"index_rows": len(index), "history_rows": len(history),
-            "label_prevalence": float(index[LABEL].mean()) if len(index) else None}
+    return {
+        "index_rows": len(index),
+        "history_rows": len(history),
+        "label_prevalence": float(index[LABEL].mean()) if len(index) else None,
+    }

@@ -67,5 +67,5 @@ def shap_summary(booster, X, path: Path, max_rows: int = 2000) -> tuple[Path, li
         values = values[1] if isinstance(values, list) else values
         shap.summary_plot(values, sample, show=False, max_display=15, rng=np.random.default_rng(0))
     fig = plt.gcf()
-    ranking = sorted(zip(X.columns, np.abs(values).mean(axis=0)), key=lambda t: -t[1])
+    ranking = sorted(zip(X.columns, np.abs(values).mean(axis=0), strict=True), key=lambda t: -t[1])
     return _save(fig, path), [(name, float(v)) for name, v in ranking]

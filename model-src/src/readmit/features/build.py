@@ -122,7 +122,7 @@ def tabular(df: pd.DataFrame, spec: FeatureSpec, timelines: list[list[dict]] | N
     records = df.to_dict("records")
     timelines = timelines if timelines is not None else [timeline(r) for r in records]
     rows = []
-    for record, events in zip(records, timelines):
+    for record, events in zip(records, timelines, strict=True):
         out = {c: float(record[c]) if finite(record.get(c)) else np.nan for c in NUMERIC}
         for column, values in CATEGORIES.items():
             out |= {f"{column}={v}": float(record.get(column) == v) for v in values}
@@ -178,7 +178,7 @@ def steps(
     out = np.zeros((len(timelines), max_steps, step_width(spec)), dtype=np.float32)
     lengths = np.zeros(len(timelines), dtype=np.int64)
     systems = df["dx_system"].fillna("icd10").tolist()
-    for i, (events, system) in enumerate(zip(timelines, systems)):
+    for i, (events, system) in enumerate(zip(timelines, systems, strict=True)):
         recent = events[-max_steps:]
         previous_end = None
         for j, event in enumerate(recent):

@@ -91,7 +91,7 @@ def aggregates(events: list[dict]) -> dict[str, float]:
     for window in WINDOWS:
         for cls in ("inpatient", "emergency"):
             out[f"hist_{cls}_{window}d"] = (
-                float(sum(0 <= g <= window and e["class"] == cls for g, e in zip(gaps, prior)))
+                float(sum(0 <= g <= window and e["class"] == cls for g, e in zip(gaps, prior, strict=True)))
                 if finite(start)
                 else math.nan
             )

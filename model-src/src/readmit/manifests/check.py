@@ -24,13 +24,19 @@ PLAIN_TREES = ("clusters", "tekton")
 DOCKERFILE = Path("model-src/Dockerfile")
 
 
-def check(envs: list[str] | None = None, paths: list[Path] | None = None,
-          repo: Path | None = None, trivy: bool = True) -> list[str]:
+def check(
+    envs: list[str] | None = None,
+    paths: list[Path] | None = None,
+    repo: Path | None = None,
+    trivy: bool = True,
+) -> list[str]:
     repo = Path(repo or repo_paths.repo_root()).resolve()
     rnd.kubectl()
     crd_dir = repo_paths.crd_schemas()
     if not crd_dir.is_dir():
-        raise InputError(f"{crd_dir}: CRD schema folder not found; set READMIT_CRD_SCHEMAS to the crd-schemas folder")
+        raise InputError(
+            f"{crd_dir}: CRD schema folder not found; set READMIT_CRD_SCHEMAS to the crd-schemas folder"
+        )
     if paths:
         # Explicit PATHs are checked alone, plus the overlays of any environment named as well.
         targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [])]
@@ -63,7 +69,9 @@ def distinct_objects(objects: list[tuple[Source, dict]]) -> list[tuple[Source, d
 def _known(envs: list[str]) -> list[str]:
     unknown = sorted(set(envs) - set(ENVIRONMENTS))
     if unknown:
-        raise InputError(f"unknown environment {', '.join(unknown)}; use one of {', '.join(ENVIRONMENTS)} or all")
+        raise InputError(
+            f"unknown environment {', '.join(unknown)}; use one of {', '.join(ENVIRONMENTS)} or all"
+        )
     return envs
 
 
@@ -74,13 +82,17 @@ def default_targets(repo: Path, envs: list[str] | None) -> list[Path]:
     return out + [repo / DOCKERFILE]
 
 
-def collect(targets: list[Path], repo: Path) -> tuple[list[tuple[Source, dict]], list[tuple[str, Path]], list[str]]:
+def collect(
+    targets: list[Path], repo: Path
+) -> tuple[list[tuple[Source, dict]], list[tuple[str, Path]], list[str]]:
     objects: list[tuple[Source, dict]] = []
     dockerfiles: list[tuple[str, Path]] = []
     problems: list[str] = []
     for target in targets:
         if not target.exists():
-            raise InputError(f"{target}: no such file or directory; pass an overlay, a folder of manifests or a YAML file")
+            raise InputError(
+                f"{target}: no such file or directory; pass an overlay, a folder of manifests or a YAML file"
+            )
         for kind, path in _walk(target):
             label = rnd.relative(path, repo)
             try:

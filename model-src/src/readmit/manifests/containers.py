@@ -23,7 +23,9 @@ def container_problems(obj: dict) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for path, pod, container in _containers(obj, []):
         is_init = path[-2] == "initContainers"
-        rules = _rules(container, pod, long_running and not is_init, inherits_image and "image" not in container)
+        rules = _rules(
+            container, pod, long_running and not is_init, inherits_image and "image" not in container
+        )
         out.extend((field_path([*path, f]), msg) for f, msg in rules)
     return out
 
@@ -51,10 +53,15 @@ def _rules(c: dict, pod: dict, needs_probes: bool, inherited_image: bool) -> Ite
     for section in ("requests", "limits"):
         for res in ("cpu", "memory"):
             if not (resources.get(section) or {}).get(res):
-                yield f"resources.{section}.{res}", f"missing {section}.{res}; every container sets requests and limits"
+                yield (
+                    f"resources.{section}.{res}",
+                    f"missing {section}.{res}; every container sets requests and limits",
+                )
     sc = c.get("securityContext") or {}
     pod_sc = pod.get("securityContext") or {}
-    if sc.get("runAsNonRoot") is not True and not (pod_sc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc):
+    if sc.get("runAsNonRoot") is not True and not (
+        pod_sc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc
+    ):
         yield "securityContext.runAsNonRoot", "must be true (here or in the pod securityContext)"
     if sc.get("readOnlyRootFilesystem") is not True:
         yield "securityContext.readOnlyRootFilesystem", "must be true; mount an emptyDir where it writes"

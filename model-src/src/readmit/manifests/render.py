@@ -32,7 +32,9 @@ def _kustomize(path: Path) -> str:
         # kubectl logs through klog: `E1128 21:22:24.8 123 run.go:72] "command failed" err="<reason>"`
         match = _KLOG_ERR.search(why)
         why = match.group(1).replace('\\"', '"') if match else why
-        raise InputError(f"{path}: kubectl kustomize failed: {why}; fix the kustomization or the files it lists")
+        raise InputError(
+            f"{path}: kubectl kustomize failed: {why}; fix the kustomization or the files it lists"
+        )
     return proc.stdout
 
 
@@ -98,4 +100,6 @@ def load_yaml_file(path: Path) -> list[dict]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+        raise InputError(
+            f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
+        ) from None

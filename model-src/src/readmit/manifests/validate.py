@@ -41,13 +41,14 @@ def _is_core_group(group: str) -> bool:
 
 def _unknown(group: str, kind: str, version: str, crd_dir: Path) -> str:
     if _is_core_group(group):
-        return f"{group + '/' if group else ''}{version} {kind} is not a Kubernetes 1.32 kind; check apiVersion and kind"
+        prefix = f"{group}/" if group else ""
+        return f"{prefix}{version} {kind} is not a Kubernetes 1.32 kind; check apiVersion and kind"
     known = sorted(p.stem.split("_", 1)[1] for p in Path(crd_dir, group).glob(f"{kind.lower()}_*.json"))
     hint = f"known versions: {', '.join(known)}" if known else f"add its JSON schema under {crd_dir}/{group}/"
     return f"no schema for {group}/{version} {kind} ({hint})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _crd_validator(crd_dir: str, group: str, kind: str, version: str):
     path = Path(crd_dir, group, f"{kind}_{version}.json")
     if not path.is_file():
@@ -56,7 +57,7 @@ def _crd_validator(crd_dir: str, group: str, kind: str, version: str):
     return jsonschema.Draft202012Validator(schema)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _core_validator(kind: str, api_version: str):
     # Mirrors kubernetes_validate.validate(), which stops at the first error; we want them all.
     api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)

@@ -87,9 +87,10 @@ def fit(
 
 
 def _epochs(n_rows: int, batch: int, epochs: int, min_updates: int) -> int:
-    """The default `epochs`, raised on small training sets until there are at least `min_updates` optimizer steps
-    (capped at MAX_EPOCHS): a fixed epoch count leaves a cohort of ~15k rows with only ~60 updates, far
-    from converged, while large sets (the UCI data: ~58 batches an epoch) keep their epoch count."""
+    """The default `epochs`, raised on small training sets until there are at least `min_updates`
+    optimizer steps (capped at MAX_EPOCHS): a fixed epoch count leaves a cohort of ~15k rows with only
+    ~60 updates, far from converged, while large sets (the UCI data: ~58 batches an epoch) keep their
+    epoch count."""
     per_epoch = max(1, -(-n_rows // max(batch, 1)))
     needed = -(-max(min_updates, 0) // per_epoch)
     return max(epochs, min(needed, MAX_EPOCHS))

@@ -95,7 +95,8 @@ def registry_context(objects: list[dict]) -> dict[str, dict]:
 
 
 def load_objects(path: Path) -> list[dict]:
-    """A kustomization directory is rendered; another directory contributes its *.yaml files; a file itself."""
+    """A kustomization directory is rendered; another directory contributes its *.yaml files;
+    a file itself."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir() and (path / "kustomization.yaml").is_file():

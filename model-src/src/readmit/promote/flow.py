@@ -132,7 +132,8 @@ def promote(
 
 
 def _branch(env: str, version: int, after: EnvState) -> str:
-    """promote/<env>/v<N>, or promote/<env>/v<N>-canary-<W> so a later --full of the same version has its own."""
+    """promote/<env>/v<N>, or promote/<env>/v<N>-canary-<W>, so a later --full of the same version
+    has a branch of its own."""
     weight = after.weights[version]
     return f"promote/{env}/v{version}" + ("" if weight == 100 else f"-canary-{weight}")
 

@@ -26,7 +26,9 @@ TYPES = ("Patient", "Encounter", "Condition", "MedicationRequest", "Observation"
 
 def _iso(days) -> list[str]:
     seconds = np.round(np.asarray(days, dtype=float) * 86400).astype("int64")
-    return [t + "Z" for t in np.datetime_as_string(START + seconds.astype("timedelta64[s]"), unit="s").tolist()]
+    return [
+        t + "Z" for t in np.datetime_as_string(START + seconds.astype("timedelta64[s]"), unit="s").tolist()
+    ]
 
 
 class _Ids:
@@ -37,15 +39,20 @@ class _Ids:
 
     def take(self, n: int) -> list[str]:
         h = self.rng.bytes(16 * n).hex()
-        return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-4{h[i + 13:i + 16]}-a{h[i + 17:i + 20]}-{h[i + 20:i + 32]}"
-                for i in range(0, 32 * n, 32)]
+        return [
+            f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-a{h[i + 17 : i + 20]}-"
+            f"{h[i + 20 : i + 32]}"
+            for i in range(0, 32 * n, 32)
+        ]
 
 
 def truth_path(out: Path, truth: Path | None) -> Path:
     path = Path(truth) if truth else Path(out).parent / f"{Path(out).name}-ground-truth.csv"
     if path.resolve().is_relative_to(Path(out).resolve()):
-        raise InputError(f"--truth {path}: inside the export directory; the true risk must never ship with "
-                         "the export, choose a path outside --out")
+        raise InputError(
+            f"--truth {path}: inside the export directory; the true risk must never ship with "
+            "the export, choose a path outside --out"
+        )
     return path
 
 
@@ -68,8 +75,18 @@ def _stay_resources(rng, ids, pop, stays, scenario, pids, out):
     conds, meds, labs, procs = [], [], [], []
     for i, stay in enumerate(stays.itertuples(index=False)):
         p, eid, row = pids[stay.patient], eids[i], records[stay.patient]
-        out.add("Encounter", resources.encounter(eid, p, "IMP", starts[i], ends[i] if ended[i] else None,
-                                                    stay.acuity, dispo[i] if ended[i] else None))
+        out.add(
+            "Encounter",
+            resources.encounter(
+                eid,
+                p,
+                "IMP",
+                starts[i],
+                ends[i] if ended[i] else None,
+                stay.acuity,
+                dispo[i] if ended[i] else None,
+            ),
+        )
         conds += [(p, eid, code, starts[i]) for code in content.diagnoses(stay, row, scenario)]
         meds += [(p, eid, code, display, starts[i]) for code, display in content.medications(rng, stay, row)]
         labs += [(p, eid, lab, value, day) for lab, value, day in content.labs(rng, stay, row)]
@@ -98,23 +115,51 @@ def build(n: int, seed: int, scenario: drift_mod.Scenario, history_signal: bool,
     births = [d[:10] for d in _iso(pop["birth_offset_days"])]
     deaths = dict(zip(death.index, _iso(death.to_numpy()), strict=True))
     for i in range(n):
-        out.add("Patient", resources.patient(pids[i], phi, i, bool(pop["female"].iat[i]), births[i],
-                                                pop["race"].iat[i], bool(pop["hispanic"].iat[i]), deaths.get(i)))
+        out.add(
+            "Patient",
+            resources.patient(
+                pids[i],
+                phi,
+                i,
+                bool(pop["female"].iat[i]),
+                births[i],
+                pop["race"].iat[i],
+                bool(pop["hispanic"].iat[i]),
+                deaths.get(i),
+            ),
+        )
     vstart, vend = _iso(visits["start"]), _iso(visits["end"])
     veids, vcids = ids.take(len(visits)), ids.take(len(visits))
-    for i, (patient, cls, reason) in enumerate(zip(visits["patient"], visits["cls"], visits["reason"], strict=True)):
-        out.add("Encounter", resources.encounter(veids[i], pids[patient], cls, vstart[i], vend[i],
-                                                    reason=reason or None))
+    for i, (patient, cls, reason) in enumerate(
+        zip(visits["patient"], visits["cls"], visits["reason"], strict=True)
+    ):
+        out.add(
+            "Encounter",
+            resources.encounter(veids[i], pids[patient], cls, vstart[i], vend[i], reason=reason or None),
+        )
         if reason:
             out.add("Condition", resources.condition(vcids[i], pids[patient], veids[i], reason, vstart[i]))
     keep = ~(stays["died"] | stays["hospice"])
-    truth = pd.DataFrame({"encounter_id": stays["encounter_id"], "patient_id": [pids[p] for p in stays["patient"]],
-                          "probability": stays["probability"].round(6), "label": stays["label"]})[keep.to_numpy()]
+    truth = pd.DataFrame(
+        {
+            "encounter_id": stays["encounter_id"],
+            "patient_id": [pids[p] for p in stays["patient"]],
+            "probability": stays["probability"].round(6),
+            "label": stays["label"],
+        }
+    )[keep.to_numpy()]
     return truth.reset_index(drop=True)
 
 
-def run(patients: int, seed: int, out: Path, drift: str | None, history_signal: bool = True,
-        truth: Path | None = None, gz: bool = False) -> str:
+def run(
+    patients: int,
+    seed: int,
+    out: Path,
+    drift: str | None,
+    history_signal: bool = True,
+    truth: Path | None = None,
+    gz: bool = False,
+) -> str:
     scenario = drift_mod.scenario(drift)
     truth_file = truth_path(out, truth)
     with atomic.atomic_dir(Path(out)) as tmp:
@@ -125,6 +170,8 @@ def run(patients: int, seed: int, out: Path, drift: str | None, history_signal: 
             sink.close()
         atomic.write_text(truth_file, table.to_csv(index=False, lineterminator="\n"))
     counts = ", ".join(f"{v} {k}" for k, v in sink.counts.items())
-    return (f"wrote {out}: {counts}\nground truth: {truth_file} ({len(table)} stays, "
-            f"30-day prevalence {table['label'].mean():.3f}; drift={scenario.name}, "
-            f"history signal {'on' if history_signal else 'off'})")
+    return (
+        f"wrote {out}: {counts}\nground truth: {truth_file} ({len(table)} stays, "
+        f"30-day prevalence {table['label'].mean():.3f}; drift={scenario.name}, "
+        f"history signal {'on' if history_signal else 'off'})"
+    )

@@ -15,7 +15,10 @@ class Sink:
             path = Path(directory) / f"{rtype}.000.ndjson{'.gz' if gz else ''}"
             raw = open(path, "wb")  # noqa: SIM115 - held open across add() calls, closed by close()
             # No name and no timestamp in the gzip header: same seed, same bytes.
-            self._files[rtype] = (gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) if gz else raw, raw)
+            self._files[rtype] = (
+                gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) if gz else raw,
+                raw,
+            )
         self._encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
     def add(self, rtype: str, resource: dict) -> None:

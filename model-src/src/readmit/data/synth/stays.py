@@ -14,8 +14,9 @@ import pandas as pd
 from readmit.data.synth import risk
 
 END_DAY = 1826.0  # five years of data
-PRIMARY = np.array(["I50.9", "J44.1", "J18.9", "A41.9", "N39.0", "I21.4", "I63.9", "E11.65", "K92.2",
-                    "N17.9", "S72.001A"])
+PRIMARY = np.array(
+    ["I50.9", "J44.1", "J18.9", "A41.9", "N39.0", "I21.4", "I63.9", "E11.65", "K92.2", "N17.9", "S72.001A"]
+)
 BASE_W = np.array([0.5, 0.4, 1.2, 0.8, 1.0, 0.6, 0.5, 0.3, 0.6, 0.4, 0.5])
 BONUS = {"chf": 0, "copd": 1, "diabetes": 7, "ckd": 9}  # comorbidity -> index of its typical primary dx
 SEVERE = np.array(["A41.9", "N17.9", "K92.2"])  # past stays for these raise later risk (history only)
@@ -61,41 +62,86 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
         start = next_start[idx] + rng.uniform(0, 0.5, len(idx))  # admissions at any time of day
         m = len(idx)
         age = P["age0"][idx] + start / 365.2425
-        acuity = np.where(kind[idx] == "planned", "EL",
-                          np.where(kind[idx] == "readmit", np.where(rng.uniform(size=m) < 0.8, "EM", "UR"),
-                                   rng.choice(np.array(["EM", "UR", "EL"]), m, p=[0.6, 0.25, 0.15])))
+        acuity = np.where(
+            kind[idx] == "planned",
+            "EL",
+            np.where(
+                kind[idx] == "readmit",
+                np.where(rng.uniform(size=m) < 0.8, "EM", "UR"),
+                rng.choice(np.array(["EM", "UR", "EL"]), m, p=[0.6, 0.25, 0.15]),
+            ),
+        )
         weights = np.tile(BASE_W, (m, 1))
         for comorbidity, col in BONUS.items():
             weights[:, col] += 1.5 * P[comorbidity][idx]
         primary = np.where(acuity == "EL", rng.choice(ELECTIVE, m), PRIMARY[_choose(rng, weights)])
-        n_chronic = sum(P[c][idx].astype(int) for c in ("diabetes", "chf", "ckd", "copd", "hypertension", "afib"))
-        los = np.clip(np.exp(rng.normal(np.log(3.2) + 0.12 * P["frailty"][idx] + 0.25 * P["chf"][idx], 0.55)), 0.4, 30)
+        n_chronic = sum(
+            P[c][idx].astype(int) for c in ("diabetes", "chf", "ckd", "copd", "hypertension", "afib")
+        )
+        los = np.clip(
+            np.exp(rng.normal(np.log(3.2) + 0.12 * P["frailty"][idx] + 0.25 * P["chf"][idx], 0.55)), 0.4, 30
+        )
         years = start / 365.2425
-        creat_now = np.maximum(P["creat_base"][idx] + P["creat_slope"][idx] * years + rng.normal(0, 0.08, m), 0.3)
+        creat_now = np.maximum(
+            P["creat_base"][idx] + P["creat_slope"][idx] * years + rng.normal(0, 0.08, m), 0.3
+        )
         hba1c_now = P["hba1c_base"][idx] + P["hba1c_drift"][idx] * years + rng.normal(0, 0.2, m)
         past = np.column_stack([d[idx] for d in discharges]) if discharges else np.empty((m, 0))
         past_readmit = np.column_stack([d[idx] for d in readmitted]) if readmitted else np.empty((m, 0))
-        s = {"age": age, "primary": primary, "los": los, "acuity": acuity,
-             "n_meds": 2 + rng.poisson(1.0 + 1.1 * n_chronic), "creat_now": creat_now,
-             "prior_inpatient_365d": _recent(past, start),
-             "creat_rise": np.nan_to_num(creat_now - creat_first[idx]),
-             "hba1c_change": np.nan_to_num(hba1c_now - hba1c_prev[idx]),
-             "prior_readmissions": _recent(past_readmit, start), "prior_severe": start - last_severe[idx] <= 730,
-             "after_infection": np.isin(last_primary[idx], AFTER_INFECTION) & (start - last_discharge[idx] <= 180),
-             "frailty": P["frailty"][idx],
-             **{c: P[c][idx] for c in ("chf", "ckd", "copd", "diabetes")}}
+        s = {
+            "age": age,
+            "primary": primary,
+            "los": los,
+            "acuity": acuity,
+            "n_meds": 2 + rng.poisson(1.0 + 1.1 * n_chronic),
+            "creat_now": creat_now,
+            "prior_inpatient_365d": _recent(past, start),
+            "creat_rise": np.nan_to_num(creat_now - creat_first[idx]),
+            "hba1c_change": np.nan_to_num(hba1c_now - hba1c_prev[idx]),
+            "prior_readmissions": _recent(past_readmit, start),
+            "prior_severe": start - last_severe[idx] <= 730,
+            "after_infection": np.isin(last_primary[idx], AFTER_INFECTION)
+            & (start - last_discharge[idx] <= 180),
+            "frailty": P["frailty"][idx],
+            **{c: P[c][idx] for c in ("chf", "ckd", "copd", "diabetes")},
+        }
         prob = risk.probability(s, history_signal)
         died = rng.uniform(size=m) < _sigmoid(-4.6 + 0.045 * (age - 65) + 0.5 * P["frailty"][idx])
         hospice = ~died & (rng.uniform(size=m) < _sigmoid(-6.0 + 0.05 * (age - 65) + 0.4 * P["frailty"][idx]))
         label = (rng.uniform(size=m) < prob) & ~died & ~hospice
         los = np.where(died, los * rng.uniform(0.3, 1.0, m), los)
         discharge = start + los
-        records.append(pd.DataFrame({"patient": idx, "stay": count[idx], "start": start, "discharge": discharge,
-                                     **{k: s[k] for k in ("acuity", "primary", "los", "n_meds", "creat_now",
-                                                          "creat_rise", "hba1c_change", "prior_readmissions", "prior_severe", "after_infection",
-                                                          "prior_inpatient_365d")},
-                                     "hba1c_now": hba1c_now, "probability": prob, "label": label.astype(int),
-                                     "died": died, "hospice": hospice}))
+        records.append(
+            pd.DataFrame(
+                {
+                    "patient": idx,
+                    "stay": count[idx],
+                    "start": start,
+                    "discharge": discharge,
+                    **{
+                        k: s[k]
+                        for k in (
+                            "acuity",
+                            "primary",
+                            "los",
+                            "n_meds",
+                            "creat_now",
+                            "creat_rise",
+                            "hba1c_change",
+                            "prior_readmissions",
+                            "prior_severe",
+                            "after_infection",
+                            "prior_inpatient_365d",
+                        )
+                    },
+                    "hba1c_now": hba1c_now,
+                    "probability": prob,
+                    "label": label.astype(int),
+                    "died": died,
+                    "hospice": hospice,
+                }
+            )
+        )
         step = np.full(n, np.nan)
         step[idx] = discharge
         discharges.append(step)
@@ -104,9 +150,15 @@ def simulate(rng: np.random.Generator, pop: pd.DataFrame, history_signal: bool) 
         # A readmission must not also fall within 30 days of an earlier label-0 stay (possible after a
         # planned stay), or that stay's observable label would disagree with its sampled one.
         earliest = np.maximum(1.0, quiet_until[idx] + 0.01 - discharge)
-        gap = np.where(label, rng.uniform(0, 1, m) * (29.5 - earliest) + earliest,
-                       np.where(planned, rng.uniform(3.0, 28.0, m),
-                                31 + rng.exponential(GAP_DAYS * np.exp(-0.4 * P["frailty"][idx]), m)))
+        gap = np.where(
+            label,
+            rng.uniform(0, 1, m) * (29.5 - earliest) + earliest,
+            np.where(
+                planned,
+                rng.uniform(3.0, 28.0, m),
+                31 + rng.exponential(GAP_DAYS * np.exp(-0.4 * P["frailty"][idx]), m),
+            ),
+        )
         next_start[idx] = np.where(died | hospice, np.nan, discharge + gap)
         kind[idx] = np.where(label, "readmit", np.where(planned, "planned", "new"))
         creat_first[idx] = np.where(np.isnan(creat_first[idx]), creat_now, creat_first[idx])

@@ -20,12 +20,21 @@ def make(rng: np.random.Generator, pop: pd.DataFrame, stays: pd.DataFrame) -> pd
     cls = np.array(["EMER"] * int(n_ed.sum()) + ["AMB"] * int(n_amb.sum()), dtype=object)
     start = rng.uniform(0, END_DAY - 0.5, len(patient))
     hours = np.where(cls == "EMER", rng.uniform(2, 8, len(patient)), rng.uniform(0.25, 1, len(patient)))
-    visits = pd.DataFrame({"patient": patient, "cls": cls, "start": start, "end": start + hours / 24,
-                           "reason": np.where(cls == "EMER", rng.choice(ED_REASONS, len(patient)), "")})
+    visits = pd.DataFrame(
+        {
+            "patient": patient,
+            "cls": cls,
+            "start": start,
+            "end": start + hours / 24,
+            "reason": np.where(cls == "EMER", rng.choice(ED_REASONS, len(patient)), ""),
+        }
+    )
     # Nobody visits after dying, and a visit does not overlap an inpatient stay.
     end_of_life = stays.loc[stays["died"] | stays["hospice"]].groupby("patient")["discharge"].min()
     alive = visits["start"] < visits["patient"].map(end_of_life).fillna(np.inf)
-    pairs = visits.reset_index().merge(stays[["patient", "start", "discharge"]], on="patient", suffixes=("", "_s"))
+    pairs = visits.reset_index().merge(
+        stays[["patient", "start", "discharge"]], on="patient", suffixes=("", "_s")
+    )
     inside = pairs.loc[(pairs["end"] >= pairs["start_s"]) & (pairs["start"] <= pairs["discharge"]), "index"]
     visits = visits[alive & ~visits.index.isin(inside)]
     return visits.sort_values(["patient", "start"], kind="stable").reset_index(drop=True)
