@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from readmit.promote.models_file import EnvState, dump
+from readmit.envs.state import EnvState, dump
 
 COMMITS = int(os.environ.get("BENCH_COMMITS", "10000"))
 REPO = Path(__file__).resolve().parents[1]

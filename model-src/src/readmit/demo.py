@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from readmit import git, registry
 from readmit.errors import CheckFailed, InputError
 from readmit.paths import shared_dir
 
@@ -44,10 +45,6 @@ def _readmit(args: list[str], env: dict[str, str], cwd: Path | None = None, chec
     return code
 
 
-def _git(args: list[str], cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
 def demo_environment(work: Path) -> dict[str, str]:
     """Child environment: a pseudonym key (generated if absent, never saved) and the demo's own MLflow."""
     env = dict(os.environ)
@@ -72,15 +69,13 @@ def throwaway_clone(repo: Path, work: Path) -> Path:
     if not (repo / ".git").exists():
         raise InputError(f"{repo}: not a git checkout; run the demo from a clone of this repository")
     bare, checkout = work / "remote.git", work / "checkout"
-    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
-    subprocess.run(["git", "clone", "-q", str(bare), str(checkout)], check=True)
+    git.clone(repo, bare, bare=True)
+    git.clone(bare, checkout)
     return checkout
 
 
 def candidate_version() -> int:
     """The version `readmit train` just registered: it carries the `candidate` alias."""
-    from readmit import registry
-
     version = registry.alias_version(registry.CANDIDATE_ALIAS)
     if version is None:
         raise CheckFailed(
@@ -142,7 +137,8 @@ def run(cfg: DemoConfig) -> Path:
     report = cfg.work / "audit.html"
     _readmit(["audit", "--format", "html", "--out", str(report)], env, cwd=checkout)
     print("\n" + pr.read_text(), flush=True)
-    _say(f"pushed branch: {_git(['branch', '--list', '--format=%(refname:short)', 'promote/*'], checkout)}")
+    pushed = git.run(checkout, "branch", "--list", "--format=%(refname:short)", "promote/*").strip()
+    _say(f"pushed branch: {pushed}")
     _say(f"pull-request description: {pr}")
     _say(f"audit report: {report}")
     return report

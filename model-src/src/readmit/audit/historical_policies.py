@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 
 from readmit.audit.anomalies import Anomaly
-from readmit.audit.timeline import Change
-from readmit.promote.models_file import EXPERIMENT, SELDON, model_name
+from readmit.envs import provenance
+from readmit.envs.state import EXPERIMENT, SELDON, model_name
+from readmit.envs.timeline import Change
 
 
 def policy_failures(
@@ -26,7 +27,7 @@ def policy_failures(
         if ch.state is None or not ch.state.weights:
             continue
         weights = ch.state.weights
-        if len(weights) == 1 and 100 in weights.values():
+        if ch.state.ran_full:
             ran.setdefault(ch.env, set()).update(weights)
         doc, alias = _canonical(ch, canary_limits.get(ch.env), ran)
         inputs.append(json.dumps(doc, sort_keys=True))
@@ -47,7 +48,7 @@ def policy_failures(
 
 
 _ALIAS_BASE = 9_000_000_000  # far from any real version number, so messages map back unambiguously
-_VERSION_NOTE = "readmit.io/model-version"
+_VERSION_NOTE = provenance.ANNOTATION["version"]
 
 
 def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple[dict, dict[str, str]]:
@@ -77,7 +78,7 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple
         "kind": "Experiment",
         "metadata": {
             "name": EXPERIMENT,
-            "annotations": {"readmit.io/canary-max-weight": limit} if limit else {},
+            "annotations": {provenance.CANARY_LIMIT: limit} if limit else {},
         },
         "spec": {"candidates": candidates},
     }

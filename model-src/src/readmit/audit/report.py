@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from readmit.audit.anomalies import Anomaly
-from readmit.audit.timeline import Segment
+from readmit.envs.timeline import Segment
 
 COLUMNS = ["version", "weight", "start", "end", "kind", "commit", "author", "approver", "metrics", "gates"]
 

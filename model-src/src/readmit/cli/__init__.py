@@ -1,6 +1,9 @@
 """The `readmit` command: a thin shell over the package's logic functions.
 
-Sub-commands are imported lazily so that `readmit data ...` does not pay for torch or MLflow.
+Sub-commands are imported lazily so that `readmit data ...` does not pay for torch or MLflow: this table
+is the one written exception to "imports at module top" (see model-src/README.md, Layers); the command
+modules for training and data also import their heavy packages when the command runs, since listing
+the commands for `readmit --help` imports every command module.
 Each entry maps a command name to `module:attribute` of a click command or group.
 """
 
@@ -45,7 +48,14 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXAMPLES = """\b
+Examples:
+  readmit policy check --env all --no-registry
+  readmit promote --env dev --version 3 --full --reason 'first model'
+  readmit COMMAND --help   (each command shows an example of its own)"""
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(package_name="readmit")
 def cli() -> None:
     """30-day readmission risk: data, training, manifests, policy, promotion and audit."""

@@ -6,15 +6,18 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
 
 import yaml
 
-from readmit import paths
+from readmit import git, paths
 from readmit.errors import CheckFailed
+from readmit.manifests import check as manifests
+from readmit.manifests.render import render_text
+from readmit.policy import check as policy
+from readmit.policy.engine import discover
 
 
 @contextlib.contextmanager
@@ -34,18 +37,11 @@ def _shared_material():
 
 
 def check_in_scratch_copy(
-    repo: Path, env: str, rel: str, new_text: str, trivy: bool
+    repo: Path, env: str, rel: str, new_text: str, ran_full: dict[str, list[str]], trivy: bool
 ) -> tuple[str, str, list[str]]:
-    """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem."""
-    from readmit.audit.history import ran_full_at
-    from readmit.manifests.check import check as manifests_check
-    from readmit.manifests.render import render_text
-    from readmit.policy.check import check_rendered
-    from readmit.policy.engine import discover
-
-    archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
-    ).stdout
+    """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem.
+    `ran_full` is the history's fact the promotion policy needs (read once by the caller)."""
+    archive = git.archive(repo)
     with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp, _shared_material():
         scratch = Path(tmp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -54,11 +50,9 @@ def check_in_scratch_copy(
         before = render_text(overlay)
         (scratch / rel).write_text(new_text)
         after = render_text(overlay)
-        problems = [f"manifests: {p}" for p in manifests_check(envs=[env], repo=scratch, trivy=trivy)]
-        problems += check_rendered(
-            env, [d for d in yaml.safe_load_all(after) if d], scratch, ran_full_at(repo)
-        )
-        names = [p.name for p in discover(scratch) if p.name != "model-gates"]
+        problems = [f"manifests: {p}" for p in manifests.check(envs=[env], repo=scratch, trivy=trivy)]
+        problems += policy.check_rendered(env, [d for d in yaml.safe_load_all(after) if d], scratch, ran_full)
+        names = [p.name for p in discover(scratch) if p.name != policy.GATE_POLICY]
     if problems:
         raise CheckFailed(
             f"promotion refused: the new {rel} fails {len(problems)} check(s); nothing was changed", problems

@@ -1,14 +1,13 @@
-"""Read the history of environments/ with ONE `git log` call plus ONE `git cat-file --batch` for the
-models.yaml contents, so auditing stays fast on long histories."""
+"""The git history of environments/, read with ONE `git log` call plus ONE `git cat-file --batch` for the
+models.yaml contents, so long histories stay fast."""
 
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readmit.errors import InputError
+from readmit import git
 
 _FIELDS = ["%H", "%P", "%an <%ae>", "%aI", "%cn <%ce>", "%cI", "%s", "%(trailers:unfold,only)"]
 _FORMAT = "%x1e" + "%x1f".join(_FIELDS) + "%x1f"
@@ -33,17 +32,6 @@ class Commit:
         return len(self.parents) > 1
 
 
-def git(repo: Path, *args: str, stdin: str | None = None, check: bool = True) -> str:
-    proc = subprocess.run(
-        ["git", "-C", str(repo), *args], input=stdin, capture_output=True, text=True, check=False
-    )
-    if check and proc.returncode != 0:
-        raise InputError(
-            f"{repo}: git {args[0]} failed: {proc.stderr.strip().splitlines()[-1:]}; is it a git repository?"
-        )
-    return proc.stdout
-
-
 def parse_trailers(block: str) -> dict[str, str]:
     """`Key: value` lines; a repeated key keeps every value, joined by '; '."""
     out: dict[str, str] = {}
@@ -55,18 +43,18 @@ def parse_trailers(block: str) -> dict[str, str]:
     return out
 
 
-def read_history(repo: Path, rev: str = "HEAD", since: str | None = None) -> list[Commit]:
+def read_log(repo: Path, rev: str = "HEAD", since: str | None = None) -> list[Commit]:
     """Commits touching environments/, oldest first, merges included (they carry the approval), each with
     the models.yaml texts it changed."""
     args = ["log", rev, "--reverse", "--topo-order", "--full-history", f"--format={_FORMAT}", "--name-only"]
     if since:
         args.append(f"--since={since}")
-    out = git(repo, *args, "--", "environments/")
+    out = git.run(repo, *args, "--", "environments/")
     commits = [_parse_record(r) for r in out.split("\x1e") if r.strip()]
     wanted = [
         (c.sha, env) for c in commits for f in c.files if (m := _MODELS.match(f)) for env in [m.group(1)]
     ]
-    texts = _cat_files(repo, [f"{sha}:environments/{env}/models.yaml" for sha, env in wanted])
+    texts = git.cat_files(repo, [f"{sha}:environments/{env}/models.yaml" for sha, env in wanted])
     by_sha: dict[str, dict[str, str | None]] = {}
     for (sha, env), text in zip(wanted, texts, strict=True):
         by_sha.setdefault(sha, {})[env] = text
@@ -86,27 +74,3 @@ def _parse_record(record: str) -> Commit:
         trailers=parse_trailers(trailers),
         files=tuple(f for f in files.splitlines() if f.strip()),
     )
-
-
-def _cat_files(repo: Path, specs: list[str]) -> list[str | None]:
-    """Contents of `<rev>:<path>` objects in one `git cat-file --batch` call (None when missing)."""
-    if not specs:
-        return []
-    proc = subprocess.run(
-        ["git", "-C", str(repo), "cat-file", "--batch"],
-        input="\n".join(specs).encode() + b"\n",
-        capture_output=True,
-        check=True,
-    )
-    data, pos, texts = proc.stdout, 0, []
-    for _ in specs:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split()
-        if header[-1] == b"missing":
-            texts.append(None)
-            pos = end + 1
-            continue
-        size = int(header[2])
-        texts.append(data[end + 1 : end + 1 + size].decode("utf-8"))
-        pos = end + 1 + size + 1
-    return texts

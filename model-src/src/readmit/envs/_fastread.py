@@ -1,7 +1,7 @@
-"""A fast reader for models.yaml exactly as `readmit promote` writes it, for long histories.
+"""The private fast path of `state.parse`: models.yaml exactly as `state.dump` writes it.
 
 It accepts only the line shapes `dump` produces and returns None for anything else (a hand edit, a
-double-quoted value, an unknown key), so the caller falls back to the YAML parser: never a wrong answer,
+double-quoted value, an unknown key), so `parse` falls back to the YAML parser: never a wrong answer,
 only a slower one.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from readmit.promote.models_file import HEADER, EnvState
-
 _KEY_VALUE = re.compile(r"^(\s*)(- )?([A-Za-z0-9./_-]+): ?(.*)$")
 _PLAIN = re.compile(r"^[A-Za-z0-9=,.:/_-]*$")
 _VERSION = re.compile(r"^readmission-v(\d+)$")
+
+State = tuple[dict[int, dict[str, str]], dict[int, int], int | None]
 
 
 def _scalar(raw: str) -> str | None:
@@ -22,12 +22,13 @@ def _scalar(raw: str) -> str | None:
     return raw if _PLAIN.match(raw) and raw not in ("", "null", "~", "true", "false") else None
 
 
-def quick_parse(text: str) -> EnvState | None:
-    if not text.startswith(HEADER):
+def read(text: str, header: str) -> State | None:
+    """(annotations, weights, default) of a file that starts with `header`, or None when unsure."""
+    if not text.startswith(header):
         return None
-    body = text[len(HEADER) :]
+    body = text[len(header) :]
     if not body:
-        return EnvState()
+        return {}, {}, None
     annotations: dict[int, dict[str, str]] = {}
     weights: dict[int, int] = {}
     default = None
@@ -66,7 +67,7 @@ def quick_parse(text: str) -> EnvState | None:
             return None
     if None in weights or (weights and default is None):
         return None
-    return EnvState(annotations, weights, default)
+    return annotations, weights, default
 
 
 def _version(name: str) -> int | None:
