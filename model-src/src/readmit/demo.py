@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from readmit import git, registry
+from readmit import envs, git, registry
 from readmit.errors import CheckFailed, InputError
 from readmit.paths import shared_dir
 
@@ -27,7 +27,7 @@ class DemoConfig:
     repo: Path
     patients: int = 3000
     seed: int = 7
-    env: str = "dev"
+    env: str | None = None  # None: the first environment of the promotion order
 
 
 def _say(msg: str) -> None:
@@ -111,14 +111,15 @@ def run(cfg: DemoConfig) -> Path:
     _readmit(["data", "validate", str(dataset)], env)
     _readmit(["train", "--data", str(dataset), "--seed", str(cfg.seed), "--out", str(train_dir)], env)
     version = candidate_version()
-    _readmit(["gate", "--version", str(version), "--env", cfg.env], env)
+    target = cfg.env or envs.names(cfg.repo)[0]
+    _readmit(["gate", "--version", str(version), "--env", target], env)
     checkout = throwaway_clone(cfg.repo, cfg.work)
     pr = cfg.work / "pull-request.md"
     _readmit(
         [
             "promote",
             "--env",
-            cfg.env,
+            target,
             "--version",
             str(version),
             "--full",

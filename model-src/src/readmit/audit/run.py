@@ -16,6 +16,7 @@ from readmit.audit.forcepush import force_pushes
 from readmit.audit.historical_policies import policy_failures
 from readmit.audit.report import RENDERERS
 from readmit.envs import ALL, history, order, provenance
+from readmit.envs.state import MODELS_FILE
 from readmit.envs.timeline import Segment, segments
 from readmit.errors import InputError
 from readmit.policy import engine
@@ -102,7 +103,7 @@ def canary_limits(repo: Path) -> dict[str, str]:
     """Each env's canary limit, read from the patch in its overlay files (no render needed)."""
     out = {}
     for kfile in sorted((repo / "environments").glob("*/*.yaml")):
-        if kfile.name != "models.yaml" and (m := _LIMIT.search(kfile.read_text())):
+        if kfile.name != MODELS_FILE and (m := _LIMIT.search(kfile.read_text())):
             out.setdefault(kfile.parent.name, m.group(1))
     return out
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from readmit import git
+from readmit.envs.state import models_path
 
 _FIELDS = ["%H", "%P", "%an <%ae>", "%aI", "%cn <%ce>", "%cI", "%s", "%(trailers:unfold,only)"]
 _FORMAT = "%x1e" + "%x1f".join(_FIELDS) + "%x1f"
@@ -54,7 +55,7 @@ def read_log(repo: Path, rev: str = "HEAD", since: str | None = None) -> list[Co
     wanted = [
         (c.sha, env) for c in commits for f in c.files if (m := _MODELS.match(f)) for env in [m.group(1)]
     ]
-    texts = git.cat_files(repo, [f"{sha}:environments/{env}/models.yaml" for sha, env in wanted])
+    texts = git.cat_files(repo, [f"{sha}:{models_path(env)}" for sha, env in wanted])
     by_sha: dict[str, dict[str, str | None]] = {}
     for (sha, env), text in zip(wanted, texts, strict=True):
         by_sha.setdefault(sha, {})[env] = text

@@ -20,6 +20,7 @@ HEADER = "# Written by readmit promote; do not edit by hand.\n"
 SELDON = "mlops.seldon.io/v1alpha1"
 EXPERIMENT = "readmission"
 MODEL_PREFIX = "readmission-v"
+MODELS_FILE = "models.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -29,7 +30,7 @@ def model_name(version: int) -> str:
 
 def models_path(env: str) -> str:
     """The file's path relative to the repo root."""
-    return f"environments/{env}/models.yaml"
+    return f"environments/{env}/{MODELS_FILE}"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class EnvState:
         return len(self.weights) == 1 and 100 in self.weights.values()
 
 
-def parse(text: str, where: str = "models.yaml") -> EnvState:
+def parse(text: str, where: str = MODELS_FILE) -> EnvState:
     """Read a models.yaml; InputError naming the file when it is not what promote writes.
 
     The file as `dump` writes it is read by a line reader (long histories hold thousands of them);

@@ -78,7 +78,7 @@ def _read(repo: Path, env: str) -> tuple[str, git.Snapshot, EnvState]:
     rel = models_path(env)
     snap = git.Snapshot.take(repo, rel)
     if not (repo / rel).is_file():
-        raise InputError(f"{repo / rel}: missing; the {env} overlay must have a models.yaml")
+        raise InputError(f"{repo / rel}: missing; the {env} overlay must have a {Path(rel).name}")
     return rel, snap, parse((repo / rel).read_text(), rel)
 
 
