@@ -16,6 +16,19 @@ from readmit.envs import state
 from readmit.policy import engine
 
 METRIC_PREFIX = "test_"
+# The metrics policies/model-gates judges (tests/test_gates.py keeps this equal to the policy), in the
+# order a reviewer reads them.
+GATED_METRICS = (
+    "roc_auc",
+    "auprc",
+    "calibration_slope",
+    "ece",
+    "brier",
+    "subgroup_auc_gap",
+    "subgroup_attributes_compared",
+)
+# Counts among the metrics: MLflow stores every metric as a float, people read them as whole numbers.
+COUNT_METRICS = frozenset({"n", "subgroup_attributes_compared"})
 
 
 @dataclass(frozen=True)

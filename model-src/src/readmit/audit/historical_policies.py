@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from readmit.audit.anomalies import Anomaly
 from readmit.envs import provenance
 from readmit.envs.state import EXPERIMENT, SELDON, model_name
 from readmit.envs.timeline import Change
+
+POLICIES = ("seldon-rollout", "promotion")
 
 
 def policy_failures(
@@ -32,17 +35,21 @@ def policy_failures(
         doc, alias = _canonical(ch, canary_limits.get(ch.env), ran)
         inputs.append(json.dumps(doc, sort_keys=True))
         owners.append((ch, alias))
-    out: list[Anomaly] = []
     unique = sorted(set(inputs))
-    for policy in ("seldon-rollout", "promotion"):
-        results = (
-            dict(zip(unique, evaluate(policy, [json.loads(k) for k in unique]), strict=True))
-            if unique
-            else {}
-        )
+    documents = [json.loads(k) for k in unique]
+
+    def results_of(policy: str) -> dict[str, list[str]]:
+        return dict(zip(unique, evaluate(policy, documents), strict=True)) if unique else {}
+
+    # Each batch runs in its own engine subprocess: evaluate both policies at once.
+    with ThreadPoolExecutor(max_workers=len(POLICIES)) as pool:
+        results = dict(zip(POLICIES, pool.map(results_of, POLICIES), strict=True))
+    out: list[Anomaly] = []
+    for policy in POLICIES:
         for key, (ch, alias) in zip(inputs, owners, strict=True):
             out += [
-                Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}") for m in results[key]
+                Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}")
+                for m in results[policy][key]
             ]
     return out
 
@@ -82,7 +89,8 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple
         },
         "spec": {"candidates": candidates},
     }
-    ran_full = {e: sorted(str(rank[v]) for v in vs if v in rank) for e, vs in sorted(ran.items())}
+    # Only this document's versions matter; iterate over them, not over everything that ever ran.
+    ran_full = {e: sorted(str(a) for v, a in rank.items() if v in vs) for e, vs in sorted(ran.items())}
     doc = {"objects": [*models, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
     return doc, {str(a): str(v) for v, a in rank.items()}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,15 +52,13 @@ def audit(
     env = None if env == ALL else env
     if not git.is_repo(repo):
         raise InputError(f"{repo}: not a git repository; audit a clone of the repository")
-    past = history.load(repo, rev)
-    commits, all_changes = past.commits, past.changes
     envs_in_order = order.names_if_any(repo)
-    found = an.hand_edits(all_changes) + an.skipped_previous(all_changes, envs_in_order)
-    if registry:
-        found += an.registry_mismatches(all_changes, model_registry.all_versions().get)
-    if policies:
-        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
-    found += force_pushes(repo)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Reflogs and refs do not depend on the history: read them while the history is parsed.
+        rewritten = pool.submit(force_pushes, repo)
+        past = history.load(repo, rev)
+        commits, all_changes = past.commits, past.changes
+        found = _anomalies(repo, all_changes, envs_in_order, registry, policies) + rewritten.result()
     when = {c.sha: c.committed for c in commits}
     timeline = {
         e: [s for s in segs if _after(s.end, cutoff)]
@@ -83,6 +82,15 @@ def audit(
     if out is not None:
         write_text(Path(out), text)
     return AuditResult(timeline, found, text, out)
+
+
+def _anomalies(repo: Path, all_changes: list, envs_in_order: list[str], registry: bool, policies: bool):
+    found = an.hand_edits(all_changes) + an.skipped_previous(all_changes, envs_in_order)
+    if registry:
+        found += an.registry_mismatches(all_changes, model_registry.all_versions().get)
+    if policies:
+        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
+    return found
 
 
 def _parse_since(since: str | None) -> datetime | None:
