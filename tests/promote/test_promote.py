@@ -93,7 +93,7 @@ def test_the_pr_description_is_the_reviewers_whole_view(repo, model, tmp_path, m
     assert (
         "- policy image-provenance: passed\n- policy phi-isolation: passed\n- policy promotion: passed" in md
     )
-    assert "readmit manifests check --env dev: passed" in md
+    assert "readmit manifests check environments/dev: passed" in md
     assert f"+  name: readmission-v{second}" in md and "weight: 20" in md
 
 

@@ -25,17 +25,26 @@ class GitError(CheckFailed):
 
 
 def _call(repo: Path | None, args: tuple[str, ...], stdin: bytes | None, env: dict | None):
+    """Run git with stdin and stderr in temp files, so only stdout is a pipe and a large output (a long
+    history, thousands of blobs) is read in one go instead of through a select loop."""
     where = ["-C", str(repo)] if repo is not None else []
-    try:
-        return subprocess.run(
-            ["git", *where, *args],
-            input=stdin,
-            capture_output=True,
-            env={**os.environ, **(env or {})},
-            check=False,
-        )
-    except OSError as exc:
-        raise GitError(f"git {args[0]}: cannot run git ({exc.strerror}); install git") from exc
+    with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as errors:
+        if stdin is not None:
+            given.write(stdin)
+            given.seek(0)
+        try:
+            proc = subprocess.run(
+                ["git", *where, *args],
+                stdin=given if stdin is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env={**os.environ, **(env or {})},
+                check=False,
+            )
+        except OSError as exc:
+            raise GitError(f"git {args[0]}: cannot run git ({exc.strerror}); install git") from exc
+        errors.seek(0)
+        return proc.returncode, proc.stdout, errors.read()
 
 
 def _fail(repo: Path | None, args: tuple[str, ...], stderr: bytes) -> GitError:
@@ -44,10 +53,10 @@ def _fail(repo: Path | None, args: tuple[str, ...], stderr: bytes) -> GitError:
 
 
 def run_bytes(repo: Path | None, *args: str, stdin: bytes | None = None, env: dict | None = None) -> bytes:
-    proc = _call(repo, args, stdin, env)
-    if proc.returncode != 0:
-        raise _fail(repo, args, proc.stderr)
-    return proc.stdout
+    code, out, err = _call(repo, args, stdin, env)
+    if code != 0:
+        raise _fail(repo, args, err)
+    return out
 
 
 def run(repo: Path | None, *args: str, stdin: str | None = None, env: dict | None = None) -> str:
@@ -57,7 +66,7 @@ def run(repo: Path | None, *args: str, stdin: str | None = None, env: dict | Non
 
 def succeeds(repo: Path | None, *args: str) -> bool:
     """Whether the command exits 0 (for git's yes/no questions: cat-file -e, merge-base --is-ancestor)."""
-    return _call(repo, args, None, None).returncode == 0
+    return _call(repo, args, None, None)[0] == 0
 
 
 def is_repo(repo: Path) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ def policy_failures(
     present/absent, which is all these policies compare without a registry), so a long history collapses to
     a few distinct inputs, evaluated in one batch per policy; messages get the real versions back."""
     inputs, owners = [], []
+    distinct: dict[str, dict] = {}
     ran: dict[str, set[int]] = {}
     for ch in all_changes:
         if ch.state is None or not ch.state.weights:
@@ -33,10 +33,12 @@ def policy_failures(
         if ch.state.ran_full:
             ran.setdefault(ch.env, set()).update(weights)
         doc, alias = _canonical(ch, canary_limits.get(ch.env), ran)
-        inputs.append(json.dumps(doc, sort_keys=True))
+        key = repr(doc)  # the document is built in a fixed order, so equal inputs print alike
+        distinct.setdefault(key, doc)
+        inputs.append(key)
         owners.append((ch, alias))
-    unique = sorted(set(inputs))
-    documents = [json.loads(k) for k in unique]
+    unique = list(distinct)
+    documents = list(distinct.values())
 
     def results_of(policy: str) -> dict[str, list[str]]:
         return dict(zip(unique, evaluate(policy, documents), strict=True)) if unique else {}

@@ -7,6 +7,7 @@ only a slower one.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _KEY_VALUE = re.compile(r"^(\s*)(- )?([A-Za-z0-9./_-]+): ?(.*)$")
@@ -20,6 +21,24 @@ def _scalar(raw: str) -> str | None:
     if raw.startswith("'") and raw.endswith("'") and len(raw) >= 2:
         return raw[1:-1].replace("''", "'")
     return raw if _PLAIN.match(raw) and raw not in ("", "null", "~", "true", "false") else None
+
+
+_SKIP = ()  # a line that carries no value: a mapping or list opener, or the requirements entry
+
+
+@functools.lru_cache(maxsize=65536)
+def _line(line: str) -> tuple[int, bool, str, str] | tuple[()] | None:
+    """(indent, dash, key, value) of one line, _SKIP, or None for a shape `dump` does not write. Most
+    lines recur in every file of a history (apiVersion, kind, spec keys): each is read once."""
+    m = _KEY_VALUE.match(line)
+    if not m:
+        return _SKIP if line == "  - readmit" else None
+    if m.group(4) == "":
+        return _SKIP
+    value = _scalar(m.group(4))
+    if value is None:
+        return None
+    return len(m.group(1)), bool(m.group(2)), m.group(3), value
 
 
 def read(text: str, header: str) -> State | None:
@@ -37,17 +56,12 @@ def read(text: str, header: str) -> State | None:
         kind = next((ln[6:] for ln in lines if ln.startswith("kind: ")), None)
         notes, name, candidate = {}, None, None
         for line in lines:
-            m = _KEY_VALUE.match(line)
-            if not m:
-                if line in ("  - readmit",):
-                    continue
+            parsed = _line(line)
+            if parsed is None:
                 return None
-            indent, dash, key, raw = len(m.group(1)), m.group(2), m.group(3), m.group(4)
-            if raw == "":
-                continue  # a mapping or list opener
-            value = _scalar(raw)
-            if value is None:
-                return None
+            if parsed is _SKIP:
+                continue
+            indent, dash, key, value = parsed
             if indent == 4 and not dash:
                 if kind == "Model":
                     notes[key] = value

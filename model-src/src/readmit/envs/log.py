@@ -4,19 +4,21 @@ models.yaml contents, so long histories stay fast."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from readmit import git
-from readmit.envs.state import models_path
 
 _FIELDS = ["%H", "%P", "%an <%ae>", "%aI", "%cn <%ce>", "%cI", "%s", "%(trailers:unfold,only)"]
 _FORMAT = "%x1e" + "%x1f".join(_FIELDS) + "%x1f"
-_MODELS = re.compile(r"^environments/([^/]+)/models\.yaml$")
+# `--raw` line of a models.yaml change: the new blob (zeros when deleted) and the env
+_MODELS = re.compile(r"^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) \w+\tenvironments/([^/]+)/models\.yaml$", re.M)
+_DELETED = re.compile(r"^0+$")
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
+    """One commit touching environments/ (a tuple: a long history builds ten thousand of them)."""
+
     sha: str
     parents: tuple[str, ...]
     author: str
@@ -26,7 +28,7 @@ class Commit:
     subject: str
     trailers: dict[str, str]
     files: tuple[str, ...]
-    models: dict[str, str | None] = field(default_factory=dict)  # env -> models.yaml text (None: deleted)
+    models: dict[str, str | None] = {}  # env -> models.yaml text (None: deleted); never mutated
 
     @property
     def is_merge(self) -> bool:
@@ -47,31 +49,34 @@ def parse_trailers(block: str) -> dict[str, str]:
 def read_log(repo: Path, rev: str = "HEAD", since: str | None = None) -> list[Commit]:
     """Commits touching environments/, oldest first, merges included (they carry the approval), each with
     the models.yaml texts it changed."""
-    args = ["log", rev, "--reverse", "--topo-order", "--full-history", f"--format={_FORMAT}", "--name-only"]
+    args = ["log", rev, "--reverse", "--topo-order", "--full-history", f"--format={_FORMAT}"]
+    args += ["--raw", "--no-abbrev", "--no-renames"]
     if since:
         args.append(f"--since={since}")
     out = git.run(repo, *args, "--", "environments/")
-    commits = [_parse_record(r) for r in out.split("\x1e") if r.strip()]
-    wanted = [
-        (c.sha, env) for c in commits for f in c.files if (m := _MODELS.match(f)) for env in [m.group(1)]
+    records = [r.split("\x1f") for r in out.split("\x1e") if r.strip()]
+    changed = [_MODELS.findall(r[-1]) for r in records]
+    # One cat-file for every distinct blob: a history repeats file contents (rollbacks, one version
+    # promoted through every environment).
+    blobs = sorted({blob for found in changed for blob, _ in found if not _DELETED.match(blob)})
+    texts = dict(zip(blobs, git.cat_files(repo, blobs), strict=True))
+    return [
+        _commit(r, {env: texts.get(blob) for blob, env in found})
+        for r, found in zip(records, changed, strict=True)
     ]
-    texts = git.cat_files(repo, [f"{sha}:{models_path(env)}" for sha, env in wanted])
-    by_sha: dict[str, dict[str, str | None]] = {}
-    for (sha, env), text in zip(wanted, texts, strict=True):
-        by_sha.setdefault(sha, {})[env] = text
-    return [Commit(**{**c.__dict__, "models": by_sha.get(c.sha, {})}) for c in commits]
 
 
-def _parse_record(record: str) -> Commit:
-    sha, parents, author, authored, committer, committed, subject, trailers, files = record.split("\x1f")
+def _commit(fields: list[str], models: dict[str, str | None]) -> Commit:
+    sha, parents, author, authored, committer, committed, subject, trailers, raw = fields
     return Commit(
-        sha=sha.strip(),
-        parents=tuple(parents.split()),
-        author=author,
-        authored=authored,
-        committer=committer,
-        committed=committed,
-        subject=subject,
-        trailers=parse_trailers(trailers),
-        files=tuple(f for f in files.splitlines() if f.strip()),
+        sha.strip(),
+        tuple(parents.split()),
+        author,
+        authored,
+        committer,
+        committed,
+        subject,
+        parse_trailers(trailers),
+        tuple(line.split("\t", 1)[1] for line in raw.splitlines() if "\t" in line),
+        models,
     )

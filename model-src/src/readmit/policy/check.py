@@ -35,11 +35,15 @@ def check(
         paths = [repo / d for d in ("clusters", "tekton", "apps/katib") if any((repo / d).rglob("*.yaml"))]
     if ran_full is None:
         ran_full = history.ran_full_at(repo)
-    targets = [(f"environments/{e}", _env_input(repo, e, ran_full, registry)) for e in envs or []]
-    targets += [
-        (str(p), documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full})) for p in paths or []
+    jobs = [(f"environments/{e}", lambda e=e: _env_input(repo, e, ran_full, registry)) for e in envs or []]
+    jobs += [
+        (str(p), lambda p=p: documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full}))
+        for p in paths or []
     ]
-    return evaluate(targets, repo)
+    # Each overlay is a `kubectl kustomize` process: render them side by side.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        inputs = list(pool.map(lambda job: job[1](), jobs))
+    return evaluate([(where, doc) for (where, _), doc in zip(jobs, inputs, strict=True)], repo)
 
 
 def check_rendered(
@@ -53,13 +57,18 @@ def check_rendered(
 
 
 def evaluate(targets: list[tuple[str, dict]], repo: Path) -> list[str]:
-    """Every manifest policy on every (where, input document), each evaluation in its own subprocess."""
+    """Every manifest policy on every (where, input document): one engine subprocess per policy with a
+    fresh interpreter per document (starting the engine costs more than evaluating a document), the
+    policies side by side."""
     policies = [p for p in engine.discover(repo) if p.name != GATE_POLICY]
-    jobs = [(p, where, doc) for p in policies for where, doc in targets]
+    documents = [doc for _, doc in targets]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda job: engine.evaluate(job[0], job[2]), jobs))
+        results = list(pool.map(lambda policy: engine.evaluate_many(policy, documents), policies))
     return [
-        f"{p.name}: {m} ({where})" for (p, where, _), msgs in zip(jobs, results, strict=True) for m in msgs
+        f"{policy.name}: {m} ({where})"
+        for policy, per_target in zip(policies, results, strict=True)
+        for (where, _), messages in zip(targets, per_target, strict=True)
+        for m in messages
     ]
 
 

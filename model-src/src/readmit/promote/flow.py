@@ -8,6 +8,7 @@ removes the branch, so the repository ends as it began.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,16 +99,13 @@ def promote(
     envs.require(env, repo)
     if full and weight is not None:
         raise InputError("--weight and --full exclude each other; choose one")
-    info = registry.version_info(version)
-    gate = info.gate_result(env)
-    if gate != "passed":
-        failures = info.tags.get(f"{registry.gate_tag(env)}.failures", "")
-        raise CheckFailed(
-            f"version {info.version} has not passed its {env} gates ({gate or 'never gated'}); "
-            f"run `readmit gate --version {info.version} --env {env}`",
-            [failures] if failures else [],
-        )
-    rel, snap, before = _read(repo, env)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # git and the history are read while MLflow is imported and queried (about a second).
+        read = pool.submit(_read, repo, env)
+        ran_full = pool.submit(history.ran_full_at, repo)
+        info = registry.version_info(version)
+        _require_gates(info, env)
+        rel, snap, before = read.result()
     after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
     share = f"{after.weights[info.version]}%"
     plan = Plan(
@@ -121,7 +119,18 @@ def promote(
         _trailers(info, env, before.default, repo, reason),
         branch or _branch(env, info.version, after),
     )
-    return _apply(repo, rel, snap, plan, history.ran_full_at(repo), push, pr_out, trivy)
+    return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy)
+
+
+def _require_gates(info: registry.VersionInfo, env: str) -> None:
+    gate = info.gate_result(env)
+    if gate != "passed":
+        failures = info.tags.get(f"{registry.gate_tag(env)}.failures", "")
+        raise CheckFailed(
+            f"version {info.version} has not passed its {env} gates ({gate or 'never gated'}); "
+            f"run `readmit gate --version {info.version} --env {env}`",
+            [failures] if failures else [],
+        )
 
 
 def _branch(env: str, version: int, after: EnvState) -> str:
@@ -176,11 +185,12 @@ def _apply(
     new_text = dump(plan.after)
     if new_text == (repo / rel).read_text():
         raise InputError(f"{rel}: already in the requested state; nothing to promote")
-    rendered_before, rendered_after, checks = check_in_scratch_copy(
-        repo, plan.env, rel, new_text, ran_full, trivy
-    )
-    champion = gates.champion_version(plan.env, repo)  # the same baseline `readmit gate` compared against
-    champion_metrics = registry.version_info(champion).metrics if champion is not None else None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        baseline = pool.submit(_champion, plan.env, repo)  # registry queries while the checks run
+        rendered_before, rendered_after, checks = check_in_scratch_copy(
+            repo, plan.env, rel, new_text, ran_full, trivy
+        )
+        champion, champion_metrics = baseline.result()
     gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
     markdown = pr.describe(
         title=plan.title,
@@ -212,6 +222,12 @@ def _apply(
     return PromoteResult(
         plan.env, plan.info.version, plan.before.default, plan.branch, commit, markdown, push
     )
+
+
+def _champion(env: str, repo: Path) -> tuple[int | None, dict[str, float] | None]:
+    """The same baseline `readmit gate` compared against, with its metrics."""
+    champion = gates.champion_version(env, repo)
+    return champion, registry.version_info(champion).metrics if champion is not None else None
 
 
 def _undo(repo: Path, original: str, branch: str, commit: str, pushed_to: str | None) -> None:
