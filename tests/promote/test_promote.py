@@ -189,6 +189,20 @@ def test_rollback_drops_a_canary_with_a_rollback_of_trailer(repo, model, manifes
     assert f"readmission-v{second}" not in (repo / "environments/dev/models.yaml").read_text()
 
 
+def test_rollback_reads_the_history_of_environments_once(repo, model, manifests_problems, monkeypatch):
+    import readmit.envs.history
+
+    first, second = gated(model), gated(model)
+    promote("dev", first, full=True, repo=repo, trivy=False)
+    promote("dev", second, full=True, repo=repo, trivy=False)
+    reads = []
+    real = readmit.envs.history.read_log
+    monkeypatch.setattr(readmit.envs.history, "read_log", lambda *a, **k: reads.append(a) or real(*a, **k))
+    result = rollback("dev", repo=repo, trivy=False)
+    assert result.branch == f"rollback/dev/v{second}" and result.version == first
+    assert len(reads) == 1
+
+
 def test_cli_promotes_and_prints_the_pr(repo, model, capsys, manifests_problems):
     version = gated(model)
     main(["promote", "--env", "dev", "--version", str(version), "--repo", str(repo), "--reason", "cli"])
