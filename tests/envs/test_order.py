@@ -1,10 +1,9 @@
-"""environments/order.yaml is the one list of environments: equal to the overlay folders and to the order
-Argo CD rolls out in, and what every `--env` accepts."""
+"""environments/order.yaml is the one list of environments: equal to the overlay folders, and what every
+`--env` accepts. That it is the order Argo CD rolls out in is tests/clusters/test_sync_design.py's."""
 
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from readmit import envs
 from readmit.errors import InputError
@@ -13,13 +12,6 @@ from readmit.errors import InputError
 def test_the_order_file_lists_exactly_the_overlay_folders(repo_root):
     folders = {p.name for p in (repo_root / "environments").iterdir() if p.is_dir()}
     assert set(envs.names(repo_root)) == folders
-
-
-def test_the_order_is_the_applicationset_rollingsync_order(repo_root):
-    appset = yaml.safe_load((repo_root / "clusters/argocd/applicationset.yaml").read_text())
-    steps = appset["spec"]["strategy"]["rollingSync"]["steps"]
-    rolled = [v for step in steps for expr in step["matchExpressions"] for v in expr["values"]]
-    assert rolled == envs.names(repo_root)
 
 
 def test_all_means_every_environment_in_order_and_one_name_means_itself(repo_root):
