@@ -16,8 +16,8 @@ from readmit.errors import InputError
 _ORIGIN = "config.kubernetes.io/origin"
 _KLOG_ERR = re.compile(r'err="(.*)"$')
 
-# libyaml's loader when PyYAML has it: a rendered overlay is thousands of lines, and the pure-Python
-# loader took most of a promotion's Python time reading them.
+# libyaml's loader for what kustomize rendered (thousands of machine-written lines: the pure-Python loader
+# took most of a promotion's Python time); files people write keep the pure-Python loader's messages.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -105,7 +105,8 @@ def relative(path: Path, repo: Path) -> str:
 def load_yaml_file(path: Path) -> list[dict]:
     """Every non-empty document of a plain YAML file; a parse error becomes one clear InputError line."""
     try:
-        return load_all(Path(path).read_text(encoding="utf-8"))
+        # the pure-Python loader: its messages name the problem and the line precisely
+        return [d for d in yaml.safe_load_all(Path(path).read_text(encoding="utf-8")) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

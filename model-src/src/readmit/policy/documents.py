@@ -15,7 +15,6 @@ import yaml
 from readmit.errors import InputError
 
 POLICY_INPUT = "PolicyInput"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: same documents, faster
 
 
 def from_objects(objects: list[dict], context: dict | None = None) -> dict:
@@ -25,7 +24,7 @@ def from_objects(objects: list[dict], context: dict | None = None) -> dict:
 def load(path: Path) -> dict:
     """The input document of one YAML file."""
     try:
-        docs = [d for d in yaml.load_all(Path(path).read_text(), Loader=_LOADER) if d is not None]
+        docs = [d for d in yaml.safe_load_all(Path(path).read_text()) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
