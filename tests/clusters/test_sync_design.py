@@ -114,3 +114,12 @@ def test_order_yaml_lists_the_environment_folders_in_the_order_argo_cd_rolls_the
 def test_staging_objects_wait_for_every_dev_object(deployed):
     (nonprod,) = [waves for waves in deployed.values() if "dev" in sum(waves, [])]
     assert nonprod == [["dev"], ["staging"]]
+
+
+def test_both_applications_treat_seldon_objects_alike(apps):
+    # The operator scales Servers and Models; a retired Model goes only after the rest is applied and Healthy.
+    shapes = {
+        name: (app["spec"]["ignoreDifferences"], app["spec"]["syncPolicy"]["syncOptions"])
+        for name, app in apps.items()
+    }
+    assert len({repr(shape) for shape in shapes.values()}) == 1, shapes
