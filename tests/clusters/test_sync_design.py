@@ -34,9 +34,16 @@ def deployed(apps: dict[str, dict], repo_root: Path) -> dict[str, list[list[str]
         waves: dict[int, set[str]] = defaultdict(set)
         for obj in render.render(repo_root / app["spec"]["source"]["path"]):
             meta = obj["metadata"]
-            waves[int((meta.get("annotations") or {}).get(WAVE, "0"))].add(meta["labels"]["env"])
+            waves[int((meta.get("annotations") or {}).get(WAVE, "0"))].add(_env(obj))
         out[name] = [sorted(waves[w]) for w in sorted(waves)]
     return out
+
+
+def _env(obj: dict) -> str:
+    """The environment an object belongs to: the `env` label every overlay puts on every object."""
+    env = (obj["metadata"].get("labels") or {}).get("env")
+    assert env, f"{obj['kind']}/{obj['metadata']['name']} has no env label (environments/README.md)"
+    return env
 
 
 def _deploys_readmission(app: dict) -> bool:
