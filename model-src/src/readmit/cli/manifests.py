@@ -9,7 +9,7 @@ import click
 from readmit import envs as environments
 from readmit.cli.options import env_option, example, selected
 from readmit.errors import CheckFailed
-from readmit.manifests.check import check
+from readmit.manifests.check import check_report
 
 
 @click.group(epilog=example("readmit manifests check --env all"))
@@ -25,12 +25,15 @@ def check_command(env: str | None, no_trivy: bool, paths: tuple[Path, ...]) -> N
     """Render overlays, validate every object and scan with trivy; one line per problem, exit 1 if any."""
     targets = list(paths) or None
     envs = selected(env, paths)
-    problems = check(envs=envs, paths=targets, trivy=not no_trivy)
-    if problems:
-        raise CheckFailed(f"manifests check: {len(problems)} problem(s)", problems)
+    report = check_report(envs=envs, paths=targets, trivy=not no_trivy)
+    pods = [f"checked merged pod: {pod}" for pod in report.merged_pods]
+    if report.problems:
+        for line in pods:
+            click.echo(line)
+        raise CheckFailed(f"manifests check: {len(report.problems)} problem(s)", report.problems)
     checked = (
         ", ".join(map(str, targets))
         if targets
         else f"environments {', '.join(envs or environments.names())}, apps, clusters, tekton, Dockerfile"
     )
-    click.echo(f"manifests check: no problems ({checked})")
+    click.echo("\n".join([f"manifests check: no problems ({checked})", *pods]))
