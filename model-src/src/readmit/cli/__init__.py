@@ -25,6 +25,7 @@ COMMANDS = {
     "promote": "readmit.cli.promote:promote",
     "rollback": "readmit.cli.promote:rollback",
     "audit": "readmit.cli.audit:audit",
+    "pipeline": "readmit.cli.pipeline:pipeline",
     "demo": "readmit.cli.demo:demo",
 }
 
