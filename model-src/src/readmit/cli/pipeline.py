@@ -35,3 +35,55 @@ def run(pipeline_file, params, workspaces, skip, jobs, dry_run) -> None:
         dry_run=dry_run,
     )
     run_pipeline(pipeline_file, options)
+
+
+@pipeline.command("result")
+@click.argument(
+    "name", type=click.Choice(["data-version", "model-version", "gate", "branch", "commit", "text"])
+)
+@click.option(
+    "--to", "to", required=True, type=click.Path(path_type=Path, dir_okay=False), help="$(results.X.path)"
+)
+@click.option("--data", type=click.Path(path_type=Path), help="data-version: the ingested folder")
+@click.option("--alias", default="candidate", show_default=True, help="model-version: the registry alias")
+@click.option("--version", "version", type=int, help="gate: the model version")
+@click.option("--env", help="gate: the environment")
+@click.option("--exit-code-file", type=click.Path(path_type=Path), help="gate: the gate step's exit code")
+@click.option(
+    "--repo", type=click.Path(path_type=Path), default=Path("."), help="branch/commit: the checkout"
+)
+@click.option("--file", "file", type=click.Path(path_type=Path), help="text: the file (capped for a result)")
+def result(name, to, data, alias, version, env, exit_code_file, repo, file) -> None:
+    """Write one Tekton result of a catalog Task (the value, no trailing newline)."""
+    from readmit.errors import InputError
+    from readmit.pipeline import results
+
+    needs = {"data-version": data, "gate": version is not None and env, "text": file}
+    if name in needs and not needs[name]:
+        raise InputError(f"readmit pipeline result {name}: missing its option (see --help)")
+    value = {
+        "data-version": lambda: results.data_version(data),
+        "model-version": lambda: results.model_version(alias),
+        "gate": lambda: results.gate(version, env, exit_code_file),
+        "branch": lambda: results.branch(repo),
+        "commit": lambda: results.commit(repo),
+        "text": lambda: results.text(file),
+    }[name]()
+    results.write(to, value)
+    click.echo(f"{name} = {value if len(value) < 200 else value[:200] + '...'}")
+
+
+@pipeline.command("notify")
+@click.option("--run", "run_name", required=True, help="$(context.pipelineRun.name)")
+@click.option("--status", "aggregate", required=True, help="$(tasks.status)")
+@click.option("--task", "tasks", multiple=True, metavar="NAME=STATUS", help="$(tasks.<t>.status), repeatable")
+@click.option("--detail", "details", multiple=True, metavar="KEY=VALUE", help="extra lines, repeatable")
+@click.option("--webhook-url-file", type=click.Path(path_type=Path), help="POST the message to this URL")
+def notify(run_name, aggregate, tasks, details, webhook_url_file) -> None:
+    """Print (and optionally POST) the run's summary; the finally task of every pipeline."""
+    from readmit.pipeline import notify as logic
+
+    text = logic.message(run_name, aggregate, list(tasks), list(details))
+    click.echo(text)
+    if webhook_url_file:
+        logic.post(webhook_url_file, text)
