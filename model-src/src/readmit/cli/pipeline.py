@@ -76,14 +76,13 @@ def result(name, to, data, alias, version, env, exit_code_file, repo, file) -> N
 @pipeline.command("notify")
 @click.option("--run", "run_name", required=True, help="$(context.pipelineRun.name)")
 @click.option("--status", "aggregate", required=True, help="$(tasks.status)")
-@click.option("--task", "tasks", multiple=True, metavar="NAME=STATUS", help="$(tasks.<t>.status), repeatable")
-@click.option("--detail", "details", multiple=True, metavar="KEY=VALUE", help="extra lines, repeatable")
 @click.option("--webhook-url-file", type=click.Path(path_type=Path), help="POST the message to this URL")
-def notify(run_name, aggregate, tasks, details, webhook_url_file) -> None:
-    """Print (and optionally POST) the run's summary; the finally task of every pipeline."""
+@click.argument("items", nargs=-1, metavar="[NAME=VALUE]...")
+def notify(run_name, aggregate, webhook_url_file, items) -> None:
+    """Print (and optionally POST) the run's summary: task statuses and details as NAME=VALUE lines."""
     from readmit.pipeline import notify as logic
 
-    text = logic.message(run_name, aggregate, list(tasks), list(details))
+    text = logic.message(run_name, aggregate, list(items))
     click.echo(text)
     if webhook_url_file:
         logic.post(webhook_url_file, text)

@@ -14,10 +14,10 @@ from readmit.errors import CheckFailed
 ICONS = {"Succeeded": "ok", "Completed": "ok (some tasks skipped)", "Failed": "FAILED", "None": "unknown"}
 
 
-def message(run: str, aggregate: str, statuses: list[str], details: list[str]) -> str:
-    lines = [f"**{run}**: {ICONS.get(aggregate, aggregate)} (`$(tasks.status)` = {aggregate})", ""]
-    lines += [f"- {s.partition('=')[0]}: {s.partition('=')[2] or 'None'}" for s in statuses]
-    lines += [f"- {d}" for d in details if d.partition("=")[2]]
+def message(run: str, aggregate: str, items: list[str]) -> str:
+    """Markdown: the verdict, then one `- name: value` line per NAME=VALUE item (empty values left out)."""
+    lines = [f"**{run}**: {ICONS.get(aggregate, aggregate)} (tasks.status = {aggregate})", ""]
+    lines += [f"- {k}: {v}" for k, _, v in (item.partition("=") for item in items) if v]
     return "\n".join(lines)
 
 
