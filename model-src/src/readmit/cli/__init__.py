@@ -26,6 +26,7 @@ COMMANDS = {
     "rollback": "readmit.cli.promote:rollback",
     "audit": "readmit.cli.audit:audit",
     "pipeline": "readmit.cli.pipeline:pipeline",
+    "registry": "readmit.cli.registry:registry",
     "demo": "readmit.cli.demo:demo",
 }
 

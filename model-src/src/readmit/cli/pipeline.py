@@ -6,6 +6,12 @@ from pathlib import Path
 
 import click
 
+from readmit.errors import InputError
+from readmit.pipeline import bind, results
+from readmit.pipeline import notify as notify_logic
+from readmit.pipeline.run import Options
+from readmit.pipeline.run import run as run_pipeline
+
 
 @click.group()
 def pipeline() -> None:
@@ -23,10 +29,6 @@ def pipeline() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the plan: order, parallel waves, params, skips.")
 def run(pipeline_file, params, workspaces, skip, jobs, dry_run) -> None:
     """Run PIPELINE_FILE: status JSON and step logs under <state dir>/pipeline-runs/<run>/."""
-    from readmit.pipeline import bind
-    from readmit.pipeline.run import Options
-    from readmit.pipeline.run import run as run_pipeline
-
     options = Options(
         params=bind.parse_pairs(params, "--param"),
         workspaces=bind.parse_pairs(workspaces, "--workspace"),
@@ -55,9 +57,6 @@ def run(pipeline_file, params, workspaces, skip, jobs, dry_run) -> None:
 @click.option("--file", "file", type=click.Path(path_type=Path), help="text: the file (capped for a result)")
 def result(name, to, data, alias, version, env, exit_code_file, repo, file) -> None:
     """Write one Tekton result of a catalog Task (the value, no trailing newline)."""
-    from readmit.errors import InputError
-    from readmit.pipeline import results
-
     needs = {"data-version": data, "gate": version is not None and env, "text": file}
     if name in needs and not needs[name]:
         raise InputError(f"readmit pipeline result {name}: missing its option (see --help)")
@@ -80,9 +79,7 @@ def result(name, to, data, alias, version, env, exit_code_file, repo, file) -> N
 @click.argument("items", nargs=-1, metavar="[NAME=VALUE]...")
 def notify(run_name, aggregate, webhook_url_file, items) -> None:
     """Print (and optionally POST) the run's summary: task statuses and details as NAME=VALUE lines."""
-    from readmit.pipeline import notify as logic
-
-    text = logic.message(run_name, aggregate, list(items))
+    text = notify_logic.message(run_name, aggregate, list(items))
     click.echo(text)
     if webhook_url_file:
-        logic.post(webhook_url_file, text)
+        notify_logic.post(webhook_url_file, text)
