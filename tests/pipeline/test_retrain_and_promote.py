@@ -15,6 +15,8 @@ import pytest
 from readmit.cli import COMMANDS
 from readmit.demo import demo_environment, throwaway_clone
 
+pytestmark = pytest.mark.slow  # trains a real model (~7 min on 2 busy cores)
+
 PIPELINE = Path("tekton/pipelines/retrain-and-promote/0.1/retrain-and-promote.yaml")
 REASON = "e2e: retrain on a synthetic cohort"
 # unit-test would run this very suite again. export-model needs `readmit export` (the serving issue);
