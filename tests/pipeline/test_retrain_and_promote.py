@@ -28,10 +28,20 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
+def _users_checkout(repo: Path) -> tuple[str, str, str]:
+    """HEAD, promotion branches and the state of environments/ (other branches may come and go: the
+    worktrees of one clone share their refs)."""
+    return (
+        _git(repo, "rev-parse", "HEAD"),
+        _git(repo, "branch", "--list", "promote/*"),
+        _git(repo, "status", "--porcelain", "--", "environments"),
+    )
+
+
 @pytest.fixture(scope="module")
 def pipeline_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
     work = tmp_path_factory.mktemp("e2e")
-    before = (_git(repo_root, "rev-parse", "HEAD"), _git(repo_root, "branch", "--list"))
+    before = _users_checkout(repo_root)
     throwaway_clone(repo_root, work)
     env = demo_environment(work)
     env["READMIT_HOME"] = str(work / "runner")
@@ -51,7 +61,7 @@ def pipeline_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
         cwd=work,
     )
     runs = sorted((work / "runner" / "pipeline-runs").iterdir())
-    after = (_git(repo_root, "rev-parse", "HEAD"), _git(repo_root, "branch", "--list"))
+    after = _users_checkout(repo_root)
     return work, result, runs[-1], before, after
 
 
