@@ -153,6 +153,21 @@ def set_alias(alias: str, version: int | str) -> None:
     client().set_registered_model_alias(MODEL_NAME, alias, str(version))
 
 
+def delete_alias(alias: str) -> None:
+    client().delete_registered_model_alias(MODEL_NAME, alias)
+
+
+def aliases() -> dict[str, int]:
+    """Every alias of MODEL_NAME and the version it points at ({} when the model is not registered)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        model = client().get_registered_model(MODEL_NAME)
+    except MlflowException:
+        return {}
+    return {alias: int(version) for alias, version in (model.aliases or {}).items()}
+
+
 def set_version_tags(version: int | str, tags: dict[str, str]) -> None:
     c = client()
     for key, value in tags.items():

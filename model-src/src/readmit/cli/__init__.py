@@ -25,6 +25,8 @@ COMMANDS = {
     "promote": "readmit.cli.promote:promote",
     "rollback": "readmit.cli.promote:rollback",
     "audit": "readmit.cli.audit:audit",
+    "pipeline": "readmit.cli.pipeline:pipeline",
+    "registry": "readmit.cli.registry:registry",
     "demo": "readmit.cli.demo:demo",
 }
 
