@@ -18,6 +18,7 @@ from readmit.manifests.containers import container_problems
 from readmit.manifests.problems import Source, line
 from readmit.manifests.trivy import scan
 from readmit.manifests.validate import validate
+from readmit.manifests.yamlfile import NotManifest, objects_of
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 PLAIN_TREES = ("clusters", "tekton")
@@ -99,9 +100,11 @@ def collect(
                 if kind == "overlay":
                     objects += [(Source.of(f, o), o) for f, o in rnd.render_with_origin(path, repo)]
                 elif kind == "yaml":
-                    objects += [(Source.of(label, o), o) for o in rnd.load_yaml_file(path)]
+                    objects += [(Source.of(label, o), o) for o in objects_of(path)]
                 else:
                     dockerfiles.append((label, path))
+            except NotManifest:
+                raise  # not a manifest at all: bad input, not a finding of the check
             except InputError as exc:
                 # The message starts with the absolute path; the line already names the file.
                 message = str(exc).removeprefix(f"{path}").lstrip(":").strip()

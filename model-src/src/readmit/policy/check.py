@@ -108,5 +108,5 @@ def load_objects(path: Path) -> list[dict]:
     for f in files:
         if f.name == "kustomization.yaml":
             continue
-        objects += documents.load(f)["objects"]
+        objects += documents.objects(f)
     return objects
