@@ -83,6 +83,13 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     enc = enc[enc["patient_id"].isin(pat.index)].reset_index(drop=True)
     enc["start"] = _time(enc["start"], enc["src"], "Encounter.period.start")
     enc["end"] = _time(enc["end"], enc["src"], "Encounter.period.end")
+    backwards = enc["end"] < enc["start"]
+    if backwards.any():
+        # FHIR invariant per-1 (start <= end): the export is broken, so the producer must fix it.
+        raise InputError(
+            f"{enc['src'][backwards].iloc[0]}: Encounter.period.end is before Encounter.period.start "
+            f"({int(backwards.sum())} encounter(s)); fix the period (FHIR per-1: start <= end)"
+        )
     enc["encounter_class"] = enc["class"].map(codes.CLASS).fillna("other")
     enc["disposition"] = enc["disposition"].map(codes.DISPOSITION).fillna("unknown")
     enc["planned"] = enc["priority"].isin(codes.PLANNED_PRIORITY)
@@ -119,6 +126,9 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     )
     # Without a birth date there is no age: such stays cannot be index rows (counted, not guessed).
     enc.loc[(enc["status"] == "index") & birth.isna(), "status"] = "no_birth_date"
+    # Born after the admission (a day of slack: birthDate is a date, times carry zones): the two
+    # resources disagree, neither is broken on its own, so the stay is excluded and counted.
+    enc.loc[(enc["status"] == "index") & (birth > enc["start"] + DAY), "status"] = "birth_after_admission"
     years = ((enc["start"] - birth) / (365.2425 * DAY)).fillna(-1).astype(int)
     enc["age"] = years.map(cap_age)
     enc["age_band"] = enc["age"].map(age_band)
