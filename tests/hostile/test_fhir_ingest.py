@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from readmit import paths
@@ -118,6 +118,7 @@ def mutation(draw, lines: dict[str, list[str]]):
     raw = lines[rtype][index]
     doc = json.loads(raw)
     kind = draw(st.sampled_from(["drop", "swap", "date", "bytes", "truncate", "scalar", "swap_period"]))
+    event(f"mutation: {kind}")
     every = _paths(doc)
     if kind == "drop" and every:
         path = draw(st.sampled_from(every))
@@ -176,7 +177,7 @@ def test_the_unchanged_sample_ingests_and_validates(sample):
     _ingest_holds_the_contract(sample, [])
 
 
-@fuzz(60)
+@fuzz(40)
 @given(data=st.data())
 def test_mutated_ndjson_never_breaks_the_contract(sample, data):
     changes = [data.draw(mutation(sample[1])) for _ in range(data.draw(st.integers(1, 3)))]

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from readmit import paths
@@ -58,6 +58,7 @@ def csv_bytes(draw, header: list[str], rows: list[list[str]]) -> bytes:
     header, rows = list(header), [list(r) for r in rows]
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(["columns", "category", "number", "header", "drop_rows"]))
+        event(f"mutation: {kind}")
         if not rows and kind != "header":
             continue
         i = draw(st.integers(0, len(rows) - 1)) if rows else 0
@@ -80,6 +81,7 @@ def csv_bytes(draw, header: list[str], rows: list[list[str]]) -> bytes:
     csv.writer(buf, lineterminator="\n").writerows([header, *rows])
     text = buf.getvalue()
     encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "latin-1", "utf-16", "cp1252"]))
+    event(f"encoding: {encoding}")
     if encoding != "utf-8":
         text = text.replace("Caucasian", "Caucásian", 1)
     data = text.encode(encoding, errors="replace")

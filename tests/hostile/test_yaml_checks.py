@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from readmit import paths
@@ -85,6 +85,7 @@ def mutated_object(draw, objects: list[dict]):
 @st.composite
 def yaml_file(draw, objects: list[dict]) -> bytes:
     kind = draw(st.sampled_from(["docs", "docs", "docs", "text", "binary"]))
+    event(f"file: {kind}")
     if kind == "text":
         return draw(st.text(max_size=200)).encode("utf-8", errors="surrogatepass")
     if kind == "binary":
