@@ -64,3 +64,16 @@ def test_a_binary_file_exits_2_in_one_line(schemas, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert len(err) == 1 and err[0].startswith(f"readmit: error: {path}") and "UTF-8" in err[0]
+
+
+@pytest.mark.parametrize("name", ["folder", "README.md"])
+def test_a_target_with_nothing_to_check_exits_2_instead_of_passing(schemas, tmp_path, capsys, name):
+    target = tmp_path / name
+    if name == "folder":
+        target.mkdir()
+        (target / "notes.txt").write_text("apiVersion: v1\n")
+    else:
+        target.write_text("# readme\n")
+    code = _run(["manifests", "check", "--no-trivy", str(target)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and f"{target}: no overlay" in err[0]

@@ -88,3 +88,11 @@ def test_a_binary_file_exits_2_in_one_line(tmp_path, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"readmit: error: {path}") and "UTF-8" in err[0]
+
+
+def test_a_folder_without_yaml_files_exits_2_instead_of_passing(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("apiVersion: v1\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["policy", "check", "--no-registry", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "no *.yaml file in it" in capsys.readouterr().err

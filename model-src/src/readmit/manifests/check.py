@@ -94,7 +94,13 @@ def collect(
             raise InputError(
                 f"{target}: no such file or directory; pass an overlay, a folder of manifests or a YAML file"
             )
-        for kind, path in _walk(target):
+        found = list(_walk(target))
+        if not found:
+            raise NotManifest(
+                f"{target}: no overlay, *.yaml/*.yml file or Dockerfile in it, so nothing to check; "
+                "pass an overlay, a folder of manifests or a YAML file"
+            )
+        for kind, path in found:
             label = rnd.relative(path, repo)
             try:
                 if kind == "overlay":
