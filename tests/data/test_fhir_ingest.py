@@ -236,3 +236,42 @@ def test_a_stay_before_the_birth_date_is_excluded_and_counted_not_aged_zero(synt
     path.write_text("".join(json.dumps(p) + "\n" for p in patients))
     index, _, meta = ingest.build("fhir", export, KEY, min_k=1)
     assert len(index) == 0 and meta["exclusions"]["birth_after_admission"] == len(before)
+
+
+def _with_one_observation(synthea_dir, tmp_path, **changes):
+    """The Synthea sample plus one creatinine result on its first inpatient stay, with `changes` applied."""
+    export = _synthea_copy(synthea_dir, tmp_path / "export")
+    lines = (export / "Encounter.000.ndjson").read_text().splitlines()
+    enc = next(json.loads(ln) for ln in lines if json.loads(ln)["class"]["code"] == "IMP")
+    obs = {
+        "resourceType": "Observation",
+        "subject": enc["subject"],
+        "encounter": {"reference": f"urn:uuid:{enc['id']}"},
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2160-0"}]},
+        "effectiveDateTime": enc["period"]["start"],
+        "valueQuantity": {"value": 1.2, "unit": "mg/dL"},
+    }
+    obs.update(changes)
+    (export / "Observation.000.ndjson").write_text(
+        json.dumps({k: v for k, v in obs.items() if v is not None})
+    )
+    return export
+
+
+@pytest.mark.parametrize(
+    "changes, counter",
+    [
+        ({"effectiveDateTime": None}, "observations_unusable"),  # found by tests/hostile: NaN day, crash
+        ({"subject": {"display": "no reference"}}, "observations_unusable"),
+        ({"effectiveDateTime": "2099"}, "observations_after_encounter_end"),  # found: leaked into labs
+    ],
+)
+def test_a_lab_that_cannot_be_placed_in_its_stay_is_dropped_and_counted(
+    synthea_dir, tmp_path, changes, counter
+):
+    from readmit.data.validate import validate
+
+    export = _with_one_observation(synthea_dir, tmp_path, **changes)
+    meta = ingest.run("fhir", export, tmp_path / "set", KEY)
+    assert meta["rows_in"][counter] == 1
+    assert validate(tmp_path / "set")["index_rows"] == meta["rows_out"]["index"]

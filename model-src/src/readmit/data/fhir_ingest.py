@@ -41,7 +41,10 @@ def _per_encounter(frame: pd.DataFrame, value: str) -> dict[str, list]:
     return {enc_id: list(items) for enc_id, items in out.items()}
 
 
-def _labs(obs: pd.DataFrame, day0: pd.Series) -> tuple[dict[str, dict], dict[str, int]]:
+def _labs(obs: pd.DataFrame, day0: pd.Series, enc_end: pd.Series) -> tuple[dict, dict, dict[str, int]]:
+    """(labs per encounter, lab count per encounter, dropped counts). A result without a time, a known
+    patient or a value in float range cannot be placed (`observations_unusable`); one taken after its
+    encounter ended would leak the future into the stay (`observations_after_encounter_end`)."""
     obs = obs.assign(lab=obs["code"].map(codes.LABS)).dropna(subset=["lab", "encounter_id", "value"])
     factors = [
         codes.UNIT_FACTORS.get((lab, unit), (1.0, 0.0))
@@ -52,13 +55,20 @@ def _labs(obs: pd.DataFrame, day0: pd.Series) -> tuple[dict[str, dict], dict[str
     obs = obs.assign(
         value=obs["value"].astype(float) * scale + offset,
         day=(obs["time"] - obs["patient_id"].map(day0)) / DAY,
-    ).sort_values("day", kind="stable")
+    )
+    unplaced = obs["day"].isna() | ~np.isfinite(obs["value"])
+    late = ~unplaced & (obs["time"] > obs["encounter_id"].map(enc_end)).fillna(False).astype(bool)
+    dropped = {
+        "observations_unusable": int(unplaced.sum()),
+        "observations_after_encounter_end": int(late.sum()),
+    }
+    obs = obs[~unplaced & ~late].sort_values("day", kind="stable")
     labs: dict[str, dict] = {}
     for enc_id, lab, day, value in zip(
         obs["encounter_id"], obs["lab"], obs["day"], obs["value"], strict=True
     ):
         labs.setdefault(enc_id, {}).setdefault(lab, []).append([round(day, 4), round(value, 3)])
-    return labs, obs.groupby("encounter_id").size().to_dict()
+    return labs, obs.groupby("encounter_id").size().to_dict(), dropped
 
 
 def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +120,7 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     )
     dx, meds = _per_encounter(cond, "dx"), _per_encounter(frames["MedicationRequest"], "code")
     procs = _per_encounter(frames["Procedure"], "code")
-    labs, n_labs = _labs(obs, day0)
+    labs, n_labs, dropped_obs = _labs(obs, day0, enc.set_index("encounter_id")["end"])
     ids = enc["encounter_id"]
     enc["dx_codes"] = [dx.get(i, []) for i in ids]
     enc["med_codes"] = [meds.get(i, []) for i in ids]
@@ -146,6 +156,7 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
         "encounters_without_patient": orphans,
         "inpatient_encounters": int((enc["encounter_class"] == "inpatient").sum()),
         "observations": len(obs),
+        **dropped_obs,
         "conditions": len(cond),
     }
     return enc, rows_in
