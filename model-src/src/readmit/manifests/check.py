@@ -41,6 +41,12 @@ def check(
     if paths:
         # Explicit PATHs are checked alone, plus the overlays of any environment named as well.
         targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [])]
+        for target in map(Path, paths):
+            if target.exists() and not any(_walk(target)):
+                raise NotManifest(
+                    f"{target}: no overlay, *.yaml/*.yml file or Dockerfile in it, so nothing to check; "
+                    "pass an overlay, a folder of manifests or a YAML file"
+                )
     else:
         targets = default_targets(repo, envs)
     objects, dockerfiles, problems = collect(targets, repo)
@@ -94,13 +100,7 @@ def collect(
             raise InputError(
                 f"{target}: no such file or directory; pass an overlay, a folder of manifests or a YAML file"
             )
-        found = list(_walk(target))
-        if not found:
-            raise NotManifest(
-                f"{target}: no overlay, *.yaml/*.yml file or Dockerfile in it, so nothing to check; "
-                "pass an overlay, a folder of manifests or a YAML file"
-            )
-        for kind, path in found:
+        for kind, path in _walk(target):
             label = rnd.relative(path, repo)
             try:
                 if kind == "overlay":
