@@ -77,3 +77,15 @@ def test_a_target_with_nothing_to_check_exits_2_instead_of_passing(schemas, tmp_
     code = _run(["manifests", "check", "--no-trivy", str(target)])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and f"{target}: no overlay" in err[0]
+
+
+def test_a_server_the_schema_rejects_is_reported_not_merged(schemas, tmp_path, capsys):
+    # Found by tests/hostile: merging a Server whose fields have the wrong type crashed (TypeError).
+    path = tmp_path / "server.yaml"
+    path.write_text(
+        "apiVersion: mlops.seldon.io/v1alpha1\nkind: Server\nmetadata: {name: s}\n"
+        "spec: {serverConfig: mlserver, podSpec: {containers: 5}}\n"
+    )
+    code = _run(["manifests", "check", "--no-trivy", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and "internal error" not in err and "Server/s: spec.podSpec" in err

@@ -68,13 +68,15 @@ def check_report(
     else:
         targets = default_targets(repo, envs)
     objects, dockerfiles, problems = collect(targets, repo)
-    configs = _server_configs(objects)
+    configs = _server_configs(objects, crd_dir)
     pods: list[str] = []
     for source, obj in objects:
-        problems += [line(source, f, m) for f, m in validate(obj, crd_dir)]
+        schema = validate(obj, crd_dir)
+        problems += [line(source, f, m) for f, m in schema]
         if isinstance(obj, dict) and obj.get("kind") == "Server":
-            problems += [line(source, f, m) for f, m in server_problems(obj, configs)]
-            pods.append(_describe_pod(source, obj, configs))
+            if not schema:  # merging is only meaningful (and safe) for a Server its schema accepts
+                problems += [line(source, f, m) for f, m in server_problems(obj, configs)]
+                pods.append(_describe_pod(source, obj, configs))
         else:
             problems += [line(source, f, m) for f, m in container_problems(obj)]
     if trivy and (objects or dockerfiles):
@@ -82,13 +84,18 @@ def check_report(
     return Report(list(dict.fromkeys(problems)), list(dict.fromkeys(pods)))
 
 
-def _server_configs(objects: list[tuple[Source, dict]]) -> dict[str, dict]:
-    """Seldon's installed ServerConfigs, and any rendered beside the Servers (those win)."""
+def _server_configs(objects: list[tuple[Source, dict]], crd_dir: Path) -> dict[str, dict]:
+    """Seldon's installed ServerConfigs, and any rendered beside the Servers that their schema accepts
+    (those win)."""
     servers = [o for _, o in objects if isinstance(o, dict) and o.get("kind") == "Server"]
     if not servers:
         return {}
     configs = load_server_configs(repo_paths.seldon_config())
-    rendered = [o for _, o in objects if isinstance(o, dict) and o.get("kind") == "ServerConfig"]
+    rendered = [
+        o
+        for _, o in objects
+        if isinstance(o, dict) and o.get("kind") == "ServerConfig" and not validate(o, crd_dir)
+    ]
     return {**configs, **{o["metadata"]["name"]: o for o in rendered}}
 
 
