@@ -44,7 +44,7 @@ def test_every_listed_command_imports_and_has_help():
 def test_an_unexpected_exception_is_one_line_without_traceback_and_exit_3(monkeypatch, capsys):
     monkeypatch.delenv("READMIT_DEBUG", raising=False)
     code, err = _run_with(monkeypatch, capsys, KeyError("Jane Doe"))
-    assert code == cli.INTERNAL_ERROR == 3
+    assert code == cli.INTERNAL_ERROR == 70
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("readmit: internal error: KeyError")
     assert "--debug" in lines[0] and "READMIT_DEBUG=1" in lines[0]
@@ -64,7 +64,7 @@ def test_debug_flag_and_env_show_the_traceback(monkeypatch, capsys):
         with pytest.raises(SystemExit) as exit_info:
             cli.main(argv)
         err = capsys.readouterr().err
-        assert exit_info.value.code == 3
+        assert exit_info.value.code == 70
         assert "Traceback (most recent call last)" in err and "KeyError" in err
         assert err.strip().splitlines()[-1].startswith("readmit: internal error: KeyError")
 

@@ -49,7 +49,9 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
-INTERNAL_ERROR = 3  # an exception readmit did not expect: a bug, never the user's input
+# An exception readmit did not expect: a bug, never the user's input. EX_SOFTWARE from sysexits.h, clear of
+# the codes commands give meaning to (0 ok, 1 check failed, 2 bad input, 3 drift found).
+INTERNAL_ERROR = 70
 _debug = {"on": False}
 
 
