@@ -11,11 +11,24 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from readmit import registry
-from readmit.errors import InputError
+from readmit import envs, paths, registry
+from readmit.envs import state
+from readmit.policy import engine
 
-ENVS = ("dev", "staging", "prod")
 METRIC_PREFIX = "test_"
+# The metrics policies/model-gates judges (tests/test_gates.py keeps this equal to the policy), in the
+# order a reviewer reads them.
+GATED_METRICS = (
+    "roc_auc",
+    "auprc",
+    "calibration_slope",
+    "ece",
+    "brier",
+    "subgroup_auc_gap",
+    "subgroup_attributes_compared",
+)
+# Counts among the metrics: MLflow stores every metric as a float, people read them as whole numbers.
+COUNT_METRICS = frozenset({"n", "subgroup_attributes_compared"})
 
 
 @dataclass(frozen=True)
@@ -36,13 +49,11 @@ def gate_metrics(metrics: dict[str, float]) -> dict[str, float]:
 
 
 def champion_version(env: str, repo: Path | None = None) -> int | None:
+    """The registry alias `champion-<env>` when someone set it, else the stable version live in git."""
     if (version := registry.alias_version(f"{registry.CHAMPION_ALIAS}-{env}")) is not None:
         return version
-    from readmit import paths
-    from readmit.promote.models_file import parse
-
-    models = Path(repo or paths.repo_root()) / "environments" / env / "models.yaml"
-    return parse(models.read_text(), str(models)).default if models.is_file() else None
+    live = state.read(Path(repo or paths.repo_root()), env)
+    return live.default if live is not None else None
 
 
 def gate_input(
@@ -56,10 +67,7 @@ def gate_input(
 
 def gate(version: int, env: str, repo: Path | None = None, record: bool = True) -> GateResult:
     """Evaluate the gates, record them on the version, and return every failure."""
-    from readmit.policy import engine
-
-    if env not in ENVS:
-        raise InputError(f"--env {env}: unknown environment; use one of {', '.join(ENVS)}")
+    envs.require(env, repo)
     info = registry.version_info(version)
     champion = champion_version(env, repo)
     if champion == info.version:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readmit import paths
-from readmit.errors import CheckFailed
+from readmit.errors import CheckFailed, InputError
 
 # Replaced in tests to make the worker die the way a crashing engine would.
 WORKER = [sys.executable, "-m", "readmit.policy.worker"]
@@ -52,8 +52,6 @@ def discover(repo: Path | None = None) -> list[Policy]:
 def get(name: str, repo: Path | None = None) -> Policy:
     path = policies_dir(repo) / name
     if not (path / "policy.rego").is_file():
-        from readmit.errors import InputError
-
         raise InputError(
             f"{path}/policy.rego: no such policy; choose one of {[p.name for p in discover(repo)]}"
         )

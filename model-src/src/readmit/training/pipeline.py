@@ -13,7 +13,7 @@ from readmit.evaluation.report import metrics_document, split_report
 from readmit.features.clean import clean
 from readmit.progress import Progress, quiet
 from readmit.schema import LABEL
-from readmit.training import data, split
+from readmit.training import data, outputs, split, track
 from readmit.training.fit import fit_bundle
 
 
@@ -62,8 +62,6 @@ def train(
     subsample: int | None = None,
     progress: Progress = quiet,
 ) -> dict:
-    from readmit.training import outputs, track
-
     df, manifest = data.load(data_dir)
     frames, dropped = prepare(split.subsample(df, subsample, seed), seed, method)
     progress(f"loaded {len(df)} index rows; split {', '.join(f'{k} {len(v)}' for k, v in frames.items())}")
