@@ -66,9 +66,12 @@ class Served:
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"{}")
 
-    def get(self, path: str) -> tuple[int, str]:
-        with urllib.request.urlopen(f"{self.base}{path}", timeout=30) as response:
+    def get(self, path: str, base: str | None = None) -> tuple[int, str]:
+        with urllib.request.urlopen(f"{base or self.base}{path}", timeout=30) as response:
             return response.status, response.read().decode()
+
+    def get_metrics(self) -> tuple[int, str]:
+        return self.get("/metrics", base=self.metrics)
 
 
 def _serve(trained, workers: int, tmp: Path):
