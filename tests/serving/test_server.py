@@ -140,7 +140,7 @@ BAD = [
 def test_bad_input_gets_4xx_naming_field_and_row_in_both_worker_modes(mode, request, trained):
     server = request.getfixturevalue(mode)
     before = len(inference_log.read_requests(server.log)) if server.log.exists() else 0
-    for case, change, status, reason, words in BAD:
+    for case, change, status, _reason, words in BAD:
         got, body = server.post(change(copy.deepcopy(_example(trained))))
         assert got == status, (case, got, body)
         assert set(body) == {"error"}, (case, body)
