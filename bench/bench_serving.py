@@ -26,8 +26,6 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from training._frames import make_index, write_ingest  # noqa: E402
-
 from readmit import registry  # noqa: E402
 from readmit.cli import cli  # noqa: E402
 from readmit.features.clean import clean  # noqa: E402
@@ -36,6 +34,7 @@ from readmit.serving import server  # noqa: E402
 from readmit.serving.contract import INPUTS, RuntimeConfig  # noqa: E402
 from readmit.serving.score import score  # noqa: E402
 from readmit.serving.v2 import request_body  # noqa: E402
+from training._frames import make_index, write_ingest  # noqa: E402
 
 
 def _rss_kb(pid: int) -> int:
@@ -130,7 +129,7 @@ def main() -> None:
             ms = _latencies(url, bodies, concurrency)
             print(
                 f"HTTP single-stay with explanation, concurrency {concurrency}, workers {args.workers}: "
-                f"p50 {np.percentile(ms, 50):.2f} ms, p99 {np.percentile(ms, 99):.2f} ms over {len(ms)} requests"
+                f"p50 {np.percentile(ms, 50):.2f} ms, p99 {np.percentile(ms, 99):.2f} ms, {len(ms)} requests"
             )
     finally:
         stop.set()

@@ -21,7 +21,7 @@ def test_rule_names_only_metrics_the_runtime_registers(repo_root):
     for name in used:
         base = re.sub(r"_(count|sum|bucket)$", "", name)
         assert base in served or name == "readmit_rejections_", name
-    assert 'readmit_rejections_.+_count' in text
+    assert "readmit_rejections_.+_count" in text
 
 
 def test_service_monitor_scrapes_mlservers_metrics_port(repo_root):
