@@ -9,6 +9,7 @@ Worker mode (`parallel_workers > 0`): the worker wraps any exception into `Worke
 (mlserver/parallel/errors.py) and crosses the process boundary by pickling. Pickling an exception
 re-calls its class with `args` and then restores `__dict__`, so this class takes its message as the
 only positional argument and keeps everything else in attributes (tests/serving prove both modes).
+In worker mode MLServer prefixes the message with the class path (`readmit.serving.errors.Rejected: `).
 """
 
 from __future__ import annotations
