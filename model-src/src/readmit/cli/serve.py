@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from readmit.serving.serve import serve as run
-
 
 @click.command()
 @click.option("--version", type=int, help="registered version of model `readmission`")
@@ -21,4 +19,6 @@ from readmit.serving.serve import serve as run
 )
 def serve(version, alias, port, workers, data_dir):
     """Export a version and serve it with MLServer on 127.0.0.1 until Ctrl-C."""
+    from readmit.serving.serve import serve as run  # lazily, like cli/train.py: `readmit --help` stays fast
+
     raise SystemExit(run(version, alias, port, workers, click.echo, data_dir))
