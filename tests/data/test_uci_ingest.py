@@ -122,3 +122,12 @@ def test_full_uci_history_is_every_earlier_encounter_of_the_patient(uci_ingested
 def test_age_that_is_not_a_bracket_names_the_row():
     with pytest.raises(InputError, match=r":3: age is not a bracket like \[70-80\)"):
         _raw([ROWS[0], ROWS[1].replace("[70-80)", "?")])
+
+
+def test_period_orders_stays_across_patients_by_encounter_id():
+    # numeric order, not text order: 9 < 40 < 100 across patients
+    rows = [r.replace("10,7,", "100,7,", 1).replace("20,7,", "9,7,", 1) for r in ROWS]
+    enc, _ = uci_ingest.to_encounters(_raw(rows))
+    period = {e: x["period"] for e, x in zip(enc["encounter_id"], enc["extra"], strict=True)}
+    assert sorted(period, key=period.get) == ["9", "30", "40", "100"]
+    assert all(0 <= p < uci_ingest.PERIODS for p in period.values())
