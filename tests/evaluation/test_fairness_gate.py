@@ -14,20 +14,6 @@ BASE = {
 }
 
 
-class _Rule(engine.Policy):
-    """The same policy queried for another rule set (`warn`), as conftest does."""
-
-    rule = "deny"
-
-    @property
-    def query(self) -> str:
-        return f"data.{self.package}.{self.rule}"
-
-
-class _Warn(_Rule):
-    rule = "warn"
-
-
 def _document(low, point, high, env="staging"):
     metrics = BASE | {
         "subgroup_auc_gap": point,
@@ -46,8 +32,8 @@ def judged():
         "below": _document(0.03, 0.06, 0.11),
     }
     docs = list(cases.values())
-    deny = engine.evaluate_many(_Rule(policy.name, policy.path), docs)
-    warn = engine.evaluate_many(_Warn(policy.name, policy.path), docs)
+    deny = engine.evaluate_many(policy, docs)
+    warn = engine.evaluate_many(policy, docs, rule="warn")  # conftest's advisory set, shown by `readmit gate`
     return {name: (d, w) for name, d, w in zip(cases, deny, warn, strict=True)}
 
 

@@ -22,3 +22,5 @@ def gate(version: int, env: str) -> None:
             [f"model-gates: {f}" for f in result.failures],
         )
     click.echo(f"version {version} passed the {env} gates ({champion})")
+    for warning in result.warnings:
+        click.echo(f"warning: model-gates: {warning}", err=True)
