@@ -73,8 +73,8 @@ DISPOSITION = {
     25: "unknown",
     26: "unknown",
 }
+PERIODS = 1000  # buckets of extra["period"]: ~100 stays each on the full data set
 # Categorical results -> a representative value in the canonical unit (schema.LAB_UNITS).
-PERIODS = 1000
 A1C = {">8": 9.0, ">7": 7.5, "Norm": 5.6}
 GLUCOSE = {">300": 350.0, ">200": 250.0, "Norm": 120.0}
 EXTRA = (
