@@ -26,7 +26,8 @@ _DATA = click.option(
     "--split",
     "method",
     type=click.Choice(["grouped", "temporal"]),
-    help="patient-grouped random split, or forward in time [default: the params file's `split`, else grouped]",
+    help="patient-grouped random split, or forward in time "
+    "[default: the params file's `split`, else grouped]",
 )
 @click.option("--subsample", type=int, help="train on about this many rows (whole patients); tuning trials")
 @click.option(
