@@ -159,6 +159,15 @@ def test_the_service_monitor_scrapes_ports_of_the_merged_pod(rendered, seldon_co
         scraped = [e["port"] for e in monitor["spec"]["endpoints"]]
         assert scraped and all(service_ports[name] in pod_ports for name in scraped)
         assert {"metrics", "server-metrics"} <= set(scraped)
+        # ... and the objects find each other: the monitor selects the Service (same namespace, as it
+        # names no other), and the Service the pods Seldon's operator labels `seldon-server-name: <server>`
+        # (operator/pkg/constants ServerLabelNameKey, put on the StatefulSet's pod template).
+        labels = service["metadata"].get("labels") or {}
+        assert monitor["spec"]["selector"]["matchLabels"].items() <= labels.items()
+        assert "namespaceSelector" not in monitor["spec"]
+        assert service["metadata"]["namespace"] == monitor["metadata"]["namespace"]
+        server = _server(objects)
+        assert service["spec"]["selector"] == {"seldon-server-name": server["metadata"]["name"]}
 
 
 def test_the_merged_pod_gives_each_writer_a_writable_volume(rendered, seldon_config_dir):
