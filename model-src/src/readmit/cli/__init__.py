@@ -26,6 +26,9 @@ COMMANDS = {
     "rollback": "readmit.cli.promote:rollback",
     "audit": "readmit.cli.audit:audit",
     "demo": "readmit.cli.demo:demo",
+    "drift": "readmit.cli.drift:drift",
+    "monitor": "readmit.cli.monitor:monitor",
+    "canary": "readmit.cli.canary:canary",
 }
 
 
