@@ -40,3 +40,34 @@ class DriftConfig:
 
 
 DEFAULT = DriftConfig()
+
+
+@dataclass(frozen=True)
+class CanaryConfig:
+    """How a canary is judged. The ladder is the one list of canary weights: a canary steps to the next
+    weight above its current one, never past the environment's canary limit (the limit itself is a step),
+    and then to 100 (a full promotion)."""
+
+    ladder: tuple[int, ...] = (10, 50, 100)
+    # Below these, a comparison says "wait": too little traffic never passes.
+    min_requests: int = 300
+    min_scored_rows: int = 300
+    min_outcomes_per_class: int = 20
+    # Errors (HTTP 5xx): roll back when the lower 95% bound of the canary's rate exceeds the default's
+    # rate plus this margin; pass when enough requests and the point rate is within it.
+    error_margin: float = 0.01
+    # p99 latency: roll back above default p99 x ratio + slack.
+    latency_ratio: float = 1.5
+    latency_slack_ms: float = 20.0
+    # Score shift between the arms and risk-band mix: a new model may move scores, so these hold for a
+    # reviewer rather than roll back.
+    psi_hold: float = 0.25
+    band_share_hold: float = 0.10
+    # Realised performance: roll back when the bootstrap interval of canary-minus-default ROC-AUC lies
+    # entirely below -auc_margin.
+    auc_margin: float = 0.0
+    bootstrap_rounds: int = 200
+    seed: int = 0
+
+
+CANARY = CanaryConfig()

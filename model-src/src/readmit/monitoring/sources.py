@@ -54,6 +54,17 @@ def load_any(path: Path, version: str | None = None) -> tuple[pd.DataFrame, dict
     return log_rows(path, version) if is_log(path) else dataset(path)
 
 
+def default_log(model: str = "readmission") -> Path:
+    """Where serving writes the log: READMIT_INFERENCE_LOG, else <state_dir>/inference/<model>.jsonl."""
+    return inference_log.default_path(model)
+
+
+def scored(path: Path) -> pd.DataFrame:
+    """Every scored stay of an inference log (all versions), version as text."""
+    rows = inference_log.read(Path(path))
+    return rows.assign(version=rows["version"].astype(str))
+
+
 def requests(path: Path) -> pd.DataFrame:
     """One row per request (valid or rejected) of an inference log."""
     path = Path(path)

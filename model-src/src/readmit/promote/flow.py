@@ -45,6 +45,7 @@ class Plan:
     summary: str
     trailers: dict[str, str]
     branch: str
+    notes: str = ""  # extra Markdown for the PR description (e.g. a canary analysis)
 
 
 def annotations(info: registry.VersionInfo, env: str) -> dict[str, str]:
@@ -100,7 +101,10 @@ def promote(
     push: str | None = None,
     pr_out: Path | None = None,
     trivy: bool = True,
+    trailers: dict[str, str] | None = None,
+    notes: str = "",
 ) -> PromoteResult:
+    """`trailers` are added to the commit's provenance trailers; `notes` is appended to the PR text."""
     repo = Path(repo or paths.repo_root())
     _check_env(env)
     if full and weight is not None:
@@ -125,8 +129,9 @@ def promote(
         f"Promote readmission v{info.version} to {env} at {share}",
         f"Version {info.version} takes {share} of {env} traffic"
         + (f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."),
-        _trailers(info, env, before.default, repo, reason),
+        _trailers(info, env, before.default, repo, reason) | (trailers or {}),
         branch or _branch(env, info.version, after),
+        notes,
     )
     return _apply(repo, rel, snap, plan, push, pr_out, trivy)
 
@@ -146,6 +151,8 @@ def rollback(
     push: str | None = None,
     pr_out: Path | None = None,
     trivy: bool = True,
+    trailers: dict[str, str] | None = None,
+    notes: str = "",
 ) -> PromoteResult:
     from readmit.audit.gitlog import read_history
     from readmit.audit.timeline import changes
@@ -156,7 +163,11 @@ def rollback(
     target, rolled_back = transitions.rollback_target(before, history)
     info = registry.version_info(target)
     after = EnvState({target: annotations(info, env)}, {target: 100}, target)
-    trailers = {**_trailers(info, env, before.default, repo, reason), "Rollback-Of": str(rolled_back)}
+    trailers = {
+        **_trailers(info, env, before.default, repo, reason),
+        "Rollback-Of": str(rolled_back),
+        **(trailers or {}),
+    }
     plan = Plan(
         env,
         info,
@@ -166,6 +177,7 @@ def rollback(
         f"Version {rolled_back} leaves {env}; version {target} takes 100% of its traffic again.",
         trailers,
         branch or f"rollback/{env}/v{rolled_back}",
+        notes,
     )
     return _apply(repo, rel, snap, plan, push, pr_out, trivy)
 
@@ -191,6 +203,8 @@ def _apply(
         checks=checks,
         diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
     )
+    if plan.notes:
+        markdown = markdown.rstrip("\n") + "\n\n" + plan.notes.rstrip("\n") + "\n"
     commit_message = message.compose(plan.title, plan.summary, plan.trailers)
     snap.verify(repo)
     commit = git.build_commit(repo, snap, new_text, commit_message)
