@@ -30,12 +30,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--patients", type=int, default=1500)
-    parser.add_argument("--scenarios", default="older-population,new-coding-practice")
+    parser.add_argument("--first", type=int, default=0, help="first seed (to resume a run)")
+    parser.add_argument("--scenarios", default="older-population,new-coding-practice", help="'' for none")
     args = parser.parse_args()
-    alarms, caught = 0, dict.fromkeys(args.scenarios.split(","), 0)
+    alarms, caught = 0, dict.fromkeys(filter(None, args.scenarios.split(",")), 0)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for seed in range(args.seeds):
+        for seed in range(args.first, args.first + args.seeds):
             reference = cohort(root, f"ref{seed}", 1000 + 2 * seed, "none", args.patients)
             same = cohort(root, f"same{seed}", 1001 + 2 * seed, "none", args.patients)
             result = analyze(reference, same, DEFAULT).summary

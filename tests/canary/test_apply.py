@@ -8,13 +8,12 @@ import subprocess
 import pytest
 
 from git_repos import copy_of_repo, git, use_identity
+from inference_logs import arm, traffic, write_log
 from readmit import registry
 from readmit.canary.analyze import run
 from readmit.cli import main
 from readmit.promote import promote
 from registry_versions import register, use_tmp_mlflow
-
-from .traffic import arm, traffic, write_log
 
 pytestmark = pytest.mark.slow
 

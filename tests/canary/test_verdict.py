@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from inference_logs import arm, traffic
 from readmit.monitoring.canary import (
     ADVANCE,
     HOLD,
@@ -18,8 +19,6 @@ from readmit.monitoring.canary import (
     one_line,
 )
 from readmit.monitoring.config import CANARY
-
-from .traffic import arm, traffic
 
 ARMS = Arms(default=3, canary=4, weight=10, limit=50)
 

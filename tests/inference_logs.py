@@ -1,4 +1,5 @@
-"""Inference-log frames shaped like readmit.serving.inference_log.read_requests / read, built directly."""
+"""Inference-log frames shaped like readmit.serving.inference_log.read_requests / read, built directly,
+and written as a log file in the serving format (for the canary and realised-performance tests)."""
 
 from __future__ import annotations
 
