@@ -34,16 +34,6 @@ def test_the_appproject_allows_only_this_repo_the_three_namespaces_and_namespace
     assert [w["applications"] for w in spec["syncWindows"]] == [["readmission-prod"]]
 
 
-def test_the_applicationset_rolls_dev_then_staging_then_prod_with_a_manual_gate(repo_root):
-    (appset,) = _load(repo_root / "clusters/argocd/applicationset.yaml")
-    steps = appset["spec"]["strategy"]["rollingSync"]["steps"]
-    assert [s["matchExpressions"][0]["values"] for s in steps] == [["dev"], ["staging"], ["prod"]]
-    assert steps[-1]["maxUpdate"] == 0 and all("maxUpdate" not in s for s in steps[:-1])
-    assert appset["spec"]["generators"][0]["git"]["directories"] == [{"path": "environments/*"}]
-    assert "automated" not in appset["spec"]["template"]["spec"]["syncPolicy"]
-    assert 'if ne .path.basename "prod"' in appset["spec"]["templatePatch"]
-
-
 def test_argocd_has_health_checks_for_every_seldon_kind_we_deploy(repo_root):
     (cm,) = _load(repo_root / "clusters/argocd/argocd-cm.yaml")
     keys = {k for k in cm["data"] if k.startswith("resource.customizations.health.")}

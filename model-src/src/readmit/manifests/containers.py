@@ -1,8 +1,8 @@
 """What every container in this repo must do (the issue's "every container" rules), checked on any
 `containers`/`initContainers` list inside an object: core workloads, Seldon Server podSpecs, Katib trial
-templates. Batch containers (Jobs, CronJobs, Katib trials) need no liveness/readiness probes. A Seldon
-Server's podSpec is merged by container name into its ServerConfig, so a container listed there without
-an image keeps the ServerConfig's image (pinned where Seldon is installed) and is not an image problem."""
+templates. Batch containers (Jobs, CronJobs, Katib trials) need no liveness/readiness probes. On a Seldon
+Server's podSpec alone, a container without an image keeps its ServerConfig's; `readmit manifests check`
+applies these rules to the Server's merged pod instead (`servers.py`), since the override is not what runs."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def container_problems(obj: dict) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for path, pod, container in _containers(obj, []):
         is_init = path[-2] == "initContainers"
-        rules = _rules(
+        rules = container_rules(
             container, pod, long_running and not is_init, inherits_image and "image" not in container
         )
         out.extend((field_path([*path, f]), msg) for f, msg in rules)
@@ -45,7 +45,10 @@ def _containers(node: object, path: list) -> Iterator[tuple[list, dict, dict]]:
             yield from _containers(value, [*path, i])
 
 
-def _rules(c: dict, pod: dict, needs_probes: bool, inherited_image: bool) -> Iterator[tuple[str, str]]:
+def container_rules(
+    c: dict, pod: dict, needs_probes: bool, inherited_image: bool
+) -> Iterator[tuple[str, str]]:
+    """The rules on one container `c` of `pod`, as (field under the container, message)."""
     image = str(c.get("image") or "")
     if not inherited_image and not _DIGEST.search(image):
         yield "image", f"image {image or '(none)'} is not pinned by digest (@sha256:<64 hex>)"
