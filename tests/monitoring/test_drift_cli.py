@@ -117,3 +117,16 @@ def test_notify_posts_the_trigger_binding_payload_from_an_inference_log(cohorts,
 def test_an_unreachable_listener_is_a_failed_check_not_silence():
     with pytest.raises(CheckFailed, match="could not deliver"):
         post("http://127.0.0.1:9/", {"reason": "drift"}, timeout=2)
+
+
+def test_a_reference_that_is_not_the_served_versions_training_set_is_refused(
+    cohorts, tmp_path, monkeypatch, capsys
+):
+    from registry_versions import register, use_tmp_mlflow
+
+    version = register(use_tmp_mlflow(monkeypatch, tmp_path))  # its Data-Version is not the cohort's
+    log = write_log(tmp_path / "log.jsonl", index_rows(cohorts["same"]).head(200), version=str(version))
+    args = ["--reference", cohorts["reference"], "--current", log, "--out", tmp_path / "r"]
+    assert run(*args, "--model-version", version) == 2
+    assert "is not the training set of model version" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
