@@ -84,7 +84,7 @@ class _Listener(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 (http.server's name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Listener.received.append(json.loads(body))
+        _Listener.received.append((self.headers["X-Readmit-Token"], json.loads(body)))
         self.send_response(202)
         self.end_headers()
 
@@ -92,7 +92,8 @@ class _Listener(BaseHTTPRequestHandler):
         pass
 
 
-def test_notify_posts_the_trigger_binding_payload_from_an_inference_log(cohorts, tmp_path):
+def test_notify_posts_the_trigger_binding_payload_from_an_inference_log(cohorts, tmp_path, monkeypatch):
+    monkeypatch.setenv("READMIT_DRIFT_TOKEN", "s3cret-token")
     log = write_log(tmp_path / "readmission.jsonl", index_rows(cohorts["older-population"]).head(1500))
     server = HTTPServer(("127.0.0.1", 0), _Listener)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -106,9 +107,11 @@ def test_notify_posts_the_trigger_binding_payload_from_an_inference_log(cohorts,
         server.shutdown()
         server.server_close()
     assert code == 0
-    (payload,) = _Listener.received
+    ((header, payload),) = _Listener.received
+    assert header == "s3cret-token"
     assert set(payload) == {"reason", "summary", "window", "model_version"}
-    assert payload["reason"] == "drift" and payload["model_version"] == "3"
+    assert all(isinstance(v, str) for v in payload.values())
+    assert payload["reason"] == "data_drift" and payload["model_version"] == "3"
     assert payload["window"].startswith("2026-11-01T00:00:00") and "/" in payload["window"]
     doc = json.loads((tmp_path / "r" / "drift.json").read_text())
     assert doc["samples"]["current"]["stratified_by"] == "month"
@@ -116,7 +119,31 @@ def test_notify_posts_the_trigger_binding_payload_from_an_inference_log(cohorts,
 
 def test_an_unreachable_listener_is_a_failed_check_not_silence():
     with pytest.raises(CheckFailed, match="could not deliver"):
-        post("http://127.0.0.1:9/", {"reason": "drift"}, timeout=2)
+        post("http://127.0.0.1:9/", {"reason": "data_drift"}, "token", timeout=2)
+
+
+def test_notify_without_the_token_is_one_input_error_before_any_work(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("READMIT_DRIFT_TOKEN", raising=False)
+    args = [
+        "--reference",
+        tmp_path,
+        "--current",
+        tmp_path,
+        "--out",
+        tmp_path / "r",
+        "--notify",
+        "http://127.0.0.1:9/",
+    ]
+    assert run(*args) == 2
+    assert "READMIT_DRIFT_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_no_drift_posts_nothing():
+    from readmit.monitoring.notify import alarming
+
+    quiet = {"dataset_drift": False, "prediction": {"drifted": False}}
+    assert not alarming(quiet)
+    assert alarming(quiet | {"prediction": {"drifted": True}}) and alarming(quiet | {"dataset_drift": True})
 
 
 def test_a_reference_that_is_not_the_served_versions_training_set_is_refused(

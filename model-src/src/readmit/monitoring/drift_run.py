@@ -79,7 +79,9 @@ def drift(
     textfile_path: Path | None = None,
     progress: Progress = quiet,
 ) -> dict:
-    """Compare current against reference; write report.html, drift.json and drift.prom into `out`."""
+    """Compare current against reference; write report.html, drift.json and drift.prom into `out`;
+    post a drift alert to `notify_url` when drift is found."""
+    secret = notify.token() if notify_url else None  # a missing token is bad input: say so before the work
     progress("reading inputs")
     ref_rows, ref_window = sources.load_any(reference)
     cur_rows, cur_window = sources.load_any(current, model_version)
@@ -105,8 +107,9 @@ def drift(
         write_text(tmp / TEXTFILE, prom)
     if textfile_path is not None:
         write_text(Path(textfile_path), prom)
-    if notify_url:
-        notify.post(notify_url, notify.payload(summary, cur_window, served))
+    if notify_url and notify.alarming(summary):
+        notify.post(notify_url, notify.payload(summary, cur_window, served), secret)
+        summary["notified"] = True
     return summary
 
 

@@ -1,8 +1,11 @@
-"""--notify: POST the drift verdict to the Tekton EventListener that starts retraining.
+"""--notify: POST a drift alert to the Tekton EventListener that starts retraining (tekton/README.md,
+"Drift alert payload"; trigger retrain-on-drift, binding drift-alert).
 
-Payload (a flat JSON object of strings; the drift TriggerBinding maps each field to a param by
-`$(body.<field>)`):
-  reason         "drift" when the dataset drift flag is set, "no-drift" otherwise
+Every accepted post starts `retrain-and-promote`, so only drift is posted: the dataset drift flag or a
+prediction shift. The header X-Readmit-Token carries the shared token (the Secret readmit-drift-webhook),
+read from the environment variable READMIT_DRIFT_TOKEN, never from a file in git.
+Payload (a flat JSON object of strings, all required; the binding reads `$(body.<field>)`):
+  reason         "data_drift" when the dataset drift flag is set, else "prediction_drift"
   summary        one line: share of drifted features and which, prediction shift
   window         the current data window: "<from>/<to>" (ISO 8601 interval) for an inference log,
                  "data_version:<sha>" for a data set
@@ -12,10 +15,29 @@ Payload (a flat JSON object of strings; the drift TriggerBinding maps each field
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 
-from readmit.errors import CheckFailed
+from readmit.errors import CheckFailed, InputError
+
+TOKEN_ENV = "READMIT_DRIFT_TOKEN"
+TOKEN_HEADER = "X-Readmit-Token"
+
+
+def token() -> str:
+    """The listener's shared token; one clear line when it is not set."""
+    value = os.environ.get(TOKEN_ENV, "")
+    if not value:
+        raise InputError(
+            f"--notify: {TOKEN_ENV} is not set; export the value of Secret readmit-drift-webhook (key token)"
+        )
+    return value
+
+
+def alarming(summary: dict) -> bool:
+    """Whether this run is worth a retrain: dataset drift, or a drifted prediction distribution."""
+    return bool(summary["dataset_drift"] or (summary.get("prediction") or {}).get("drifted"))
 
 
 def window_text(window: dict) -> str:
@@ -34,18 +56,17 @@ def payload(summary: dict, window: dict, model_version: str | None) -> dict[str,
         p = summary["prediction"]
         text += f"; prediction {p['method']} {p['statistic']:.3f} (threshold {p['threshold']})"
     return {
-        "reason": "drift" if summary["dataset_drift"] else "no-drift",
+        "reason": "data_drift" if summary["dataset_drift"] else "prediction_drift",
         "summary": text,
         "window": window_text(window),
         "model_version": str(model_version) if model_version is not None else "unknown",
     }
 
 
-def post(url: str, body: dict, timeout: float = 10.0) -> int:
+def post(url: str, body: dict, secret: str, timeout: float = 10.0) -> int:
     """POST JSON; a refused connection or a non-2xx answer is a failed check (exit 1), never silence."""
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
+    headers = {"Content-Type": "application/json", TOKEN_HEADER: secret}
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status
