@@ -6,6 +6,10 @@ from pathlib import Path
 
 import click
 
+from readmit import envs
+from readmit.cli.options import env_option
+from readmit.errors import InputError
+
 
 @click.group()
 def canary() -> None:
@@ -13,7 +17,7 @@ def canary() -> None:
 
 
 @canary.command()
-@click.option("--env", required=True, type=click.Choice(["dev", "staging", "prod"]))
+@env_option(required=True, help="environment whose canary to judge (one; `all` is refused)")
 @click.option(
     "--log", type=click.Path(path_type=Path), default=None, help="inference log (default: serving's sink)"
 )
@@ -37,6 +41,10 @@ def analyze(env, log, outcomes, apply_, repo, out, pr_out) -> None:
     """Compare the canary with the default arm; print the analysis (Markdown)."""
     from readmit.canary.analyze import run
 
+    if env == envs.ALL:
+        raise InputError(
+            f"--env all: a canary runs in one environment; name one of {', '.join(envs.names())}"
+        )
     result = run(env, log, outcomes, apply_, repo, out, pr_out=pr_out)
     click.echo(result.markdown)
     click.echo(f"analysis in {result.out}", err=True)
