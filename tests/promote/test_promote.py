@@ -67,7 +67,7 @@ def test_full_promotion_commits_on_a_new_branch_with_every_trailer(repo, model):
         "Data-Version": info.data_version,
         "Metrics": "auprc=0.2200,brier=0.0950,calibration_intercept=0.0100,calibration_slope=1.0200,"
         "ece=0.0120,roc_auc=0.6800,roc_auc_ci_low=0.6600,subgroup_attributes_compared=3.0000,"
-        "subgroup_auc_gap=0.0500",
+        "subgroup_auc_gap=0.0500,subgroup_auc_gap_ci_high=0.0800,subgroup_auc_gap_ci_low=0.0200",
         "Gates": "dev=passed",
         "Previous-Version": "none",
         "Promoted-By": "Pat Promoter <pat@hospital.example>",

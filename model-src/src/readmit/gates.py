@@ -8,7 +8,7 @@ The result is recorded on the version as tags `gate.<env>` (passed|failed) and `
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from readmit import envs, paths, registry
@@ -37,6 +37,7 @@ class GateResult:
     env: str
     champion: int | None
     failures: list[str]
+    warnings: list[str] = field(default_factory=list)  # the policy's `warn` set: shown, not blocking
 
     @property
     def passed(self) -> bool:
@@ -74,13 +75,16 @@ def gate(version: int, env: str, repo: Path | None = None, record: bool = True) 
         champion = None  # re-gating the live version compares it with nothing but the floors
     champion_metrics = registry.version_info(champion).metrics if champion is not None else None
     document = gate_input(env, info.metrics, champion, champion_metrics)
-    failures = engine.evaluate(engine.get("model-gates", repo), document)
+    policy = engine.get("model-gates", repo)
+    failures = engine.evaluate(policy, document)
+    warnings = engine.evaluate(policy, document, rule="warn")
     if record:
         registry.set_version_tags(
             info.version,
             {
                 registry.gate_tag(env): "failed" if failures else "passed",
                 f"{registry.gate_tag(env)}.failures": json.dumps(failures),
+                f"{registry.gate_tag(env)}.warnings": json.dumps(warnings),
             },
         )
-    return GateResult(info.version, env, champion, failures)
+    return GateResult(info.version, env, champion, failures, warnings)

@@ -33,6 +33,8 @@ COMMANDS = {
     "pipeline": "readmit.cli.pipeline:pipeline",
     "registry": "readmit.cli.registry:registry",
     "demo": "readmit.cli.demo:demo",
+    "export": "readmit.cli.export:export",
+    "serve": "readmit.cli.serve:serve",
 }
 
 

@@ -24,5 +24,7 @@ def gate(version: int, env: str) -> None:
         else:
             summary.append(f"{len(result.failures)} {name} gate(s) ({champion})")
             problems += [f"model-gates: {f}" for f in result.failures]
+        for warning in result.warnings:
+            click.echo(f"warning: model-gates: {name}: {warning}", err=True)
     if summary:
         raise CheckFailed(f"version {version} failed " + "; ".join(summary), problems)

@@ -23,7 +23,11 @@ _DATA = click.option(
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="override one parameter")
 @click.option("--seed", default=42, show_default=True, type=int)
 @click.option(
-    "--split", "method", default="grouped", show_default=True, type=click.Choice(["grouped", "temporal"])
+    "--split",
+    "method",
+    type=click.Choice(["grouped", "temporal"]),
+    help="patient-grouped random split, or forward in time "
+    "[default: the params file's `split`, else grouped]",
 )
 @click.option("--subsample", type=int, help="train on about this many rows (whole patients); tuning trials")
 @click.option(
