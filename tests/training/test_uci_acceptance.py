@@ -4,8 +4,6 @@ Published results on this data sit at 0.64-0.70 ROC-AUC; >= 0.67 is required and
 point at leakage. This is the one full-UCI train in the suite (about 3 minutes on 2 cores).
 """
 
-import os
-
 import pytest
 from click.testing import CliRunner
 
@@ -17,10 +15,14 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="session")
 def uci_trained(uci_zip, tmp_path_factory):
     root = tmp_path_factory.mktemp("uci-acceptance")
-    saved = {k: os.environ.get(k) for k in ("READMIT_PSEUDONYM_KEY", "READMIT_HOME", "MLFLOW_TRACKING_URI")}
-    os.environ["READMIT_PSEUDONYM_KEY"] = "uci-acceptance-test-key-not-a-secret"
-    os.environ["READMIT_HOME"] = str(root / "state")
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("READMIT_PSEUDONYM_KEY", "uci-acceptance-test-key-not-a-secret")
+        mp.setenv("READMIT_HOME", str(root / "state"))
+        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+        yield _ingest_and_train(uci_zip, root)
+
+
+def _ingest_and_train(uci_zip, root):
     runner = CliRunner()
     ingest = runner.invoke(
         cli,
@@ -36,12 +38,7 @@ def uci_trained(uci_zip, tmp_path_factory):
     assert train.exit_code == 0, train.output
     from readmit import registry
 
-    yield registry.version_info(1)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    return registry.version_info(1)
 
 
 def test_registered_model_reaches_the_published_range_without_leakage(uci_trained):
