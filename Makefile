@@ -45,6 +45,7 @@ MUTANTS ?=
 MUTATE_JOBS ?= 2
 
 mutate: setup ## mutation testing of the safety-critical code (slow, not in `make test`); writes bench/mutation.md
+	rm -rf model-src/mutants/tests && mkdir -p model-src/mutants && cp -r tests model-src/mutants/tests
 	cd model-src && nice ../$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS)
 	$(BIN)/python bench/mutation_report.py --modules-run "Mutants run: $(or $(MUTANTS),all)." > bench/mutation.md
 
