@@ -92,3 +92,13 @@ def test_write_bytes_failure_keeps_the_old_file_and_no_temp(tmp_path, monkeypatc
     with pytest.raises(OSError, match="disk gone"):
         atomic.write_text(path, "new")
     assert [p.name for p in tmp_path.iterdir()] == ["models.yaml"] and path.read_text() == "old"
+
+
+def test_write_text_creates_missing_parents_and_writes_through_a_hidden_sibling(tmp_path, monkeypatch):
+    path = tmp_path / "a" / "b" / "models.yaml"
+    moves = []
+    real = atomic.os.replace
+    monkeypatch.setattr(atomic.os, "replace", lambda src, dst: (moves.append(Path(src)), real(src, dst)))
+    atomic.write_text(path, "naïve")
+    assert path.read_bytes() == "naïve".encode()
+    assert moves[0].parent == path.parent and moves[0].name.startswith(".models.yaml.")

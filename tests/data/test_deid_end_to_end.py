@@ -150,3 +150,13 @@ def test_a_key_of_exactly_16_bytes_is_accepted_after_trimming(monkeypatch, tmp_p
         deid.load_key(None)
     (tmp_path / "key").write_bytes(b"\n" + b"f" * 16 + b"\n")
     assert deid.load_key(tmp_path / "key") == b"f" * 16
+
+
+def test_the_missing_key_message_says_exactly_how_to_provide_one(monkeypatch):
+    monkeypatch.delenv(deid.KEY_ENV, raising=False)
+    with pytest.raises(Exception) as err:
+        deid.load_key(None)
+    assert str(err.value) == (
+        "pseudonym key missing or shorter than 16 bytes; set READMIT_PSEUDONYM_KEY "
+        "or pass --key-file PATH (e.g. from `openssl rand -hex 32`)"
+    )

@@ -76,3 +76,9 @@ def test_a_running_canary_is_dropped_whatever_the_history():
 def test_the_first_version_error_names_it():
     with pytest.raises(InputError, match="version 1 is the first version that ran here"):
         rollback_target(STABLE, [])
+
+
+def test_the_nothing_live_message_is_exactly_one_line():
+    with pytest.raises(InputError) as err:
+        rollback_target(EnvState(), [])
+    assert str(err.value) == "rollback: no version is live in this environment; nothing to roll back"
