@@ -76,6 +76,10 @@ def main() -> int:
             f"| {c['no tests']} | {c['not checked']} | {pct} |"
         )
         survivors += [k for k, s in statuses.items() if s in ("survived", "no tests")]
+    unexplained = [k for k in survivors if k not in equivalent]
+    by_mod = Counter(module_of_key(k) for k in unexplained)
+    lines += ["", "Survivors not shown equivalent, per module run: "
+              + (", ".join(f"`{m}` {n}" for m, n in sorted(by_mod.items())) or "none") + "."]  # fmt: skip
     lines += ["", "## Surviving mutants", ""]
     if not survivors:
         lines.append("None among the mutants checked.")
