@@ -39,3 +39,44 @@ def test_every_listed_command_imports_and_has_help():
         )
         assert result.returncode == 0, f"{name} ({target}): {result.stderr[-500:]}"
         assert "Usage:" in result.stdout
+
+
+def test_an_unexpected_exception_is_one_line_without_traceback_and_exit_3(monkeypatch, capsys):
+    monkeypatch.delenv("READMIT_DEBUG", raising=False)
+    code, err = _run_with(monkeypatch, capsys, KeyError("Jane Doe"))
+    assert code == cli.INTERNAL_ERROR == 70
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("readmit: internal error: KeyError")
+    assert "--debug" in lines[0] and "READMIT_DEBUG=1" in lines[0]
+    assert "Jane Doe" not in err  # an exception's text may carry a value from the data (PHI)
+    assert "Traceback" not in err
+
+
+def test_debug_flag_and_env_show_the_traceback(monkeypatch, capsys):
+    @click.command()
+    def boom() -> None:
+        raise KeyError("x")
+
+    monkeypatch.setattr(cli.LazyGroup, "get_command", lambda self, ctx, name: boom)
+    for argv, env in ((["--debug", "boom"], None), (["boom"], "1")):
+        if env:
+            monkeypatch.setenv("READMIT_DEBUG", env)
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(argv)
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 70
+        assert "Traceback (most recent call last)" in err and "KeyError" in err
+        assert err.strip().splitlines()[-1].startswith("readmit: internal error: KeyError")
+
+
+def test_debug_also_shows_where_an_input_error_was_raised(monkeypatch, capsys):
+    monkeypatch.setenv("READMIT_DEBUG", "1")
+    code, err = _run_with(monkeypatch, capsys, InputError("x.csv:3: bad; fix it"))
+    assert code == 2
+    assert "Traceback" in err and err.strip().splitlines()[-1] == "readmit: error: x.csv:3: bad; fix it"
+
+
+def test_no_traceback_by_default_for_input_errors(monkeypatch, capsys):
+    monkeypatch.delenv("READMIT_DEBUG", raising=False)
+    code, err = _run_with(monkeypatch, capsys, InputError("x.csv:3: bad; fix it"))
+    assert code == 2 and "Traceback" not in err

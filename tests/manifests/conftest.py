@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from readmit import paths
 from readmit.manifests import render
 
 TREES = ("apps", "environments", "clusters", "tekton")
@@ -20,9 +21,19 @@ def rendered(repo_root: Path) -> dict[str, list[dict]]:
     return {env: render.render(repo_root / "environments" / env) for env in ENVIRONMENTS}
 
 
+@pytest.fixture(scope="session")
+def seldon_config_dir() -> Path:
+    """Seldon's installed ServerConfigs (../shared/seldon): merged Server pods are checked against them."""
+    found = paths.seldon_config()
+    if not (found / "serverconfig-mlserver.yaml").is_file():
+        pytest.skip(f"Seldon ServerConfigs not found at {found} (set READMIT_SELDON_CONFIG to their folder)")
+    return found
+
+
 @pytest.fixture
-def schemas(crd_schema_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def schemas(crd_schema_dir: Path, seldon_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("READMIT_CRD_SCHEMAS", str(crd_schema_dir))
+    monkeypatch.setenv("READMIT_SELDON_CONFIG", str(seldon_config_dir))
     return crd_schema_dir
 
 

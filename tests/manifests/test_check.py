@@ -44,11 +44,15 @@ def test_a_misspelt_field_in_a_crd_object_fails_its_strict_schema(tree_copy, sch
 
 def test_a_wrong_crd_apiversion_is_reported_with_the_known_versions(tree_copy, schemas):
     edit(tree_copy / "apps/readmission/server.yaml", "mlops.seldon.io/v1alpha1", "mlops.seldon.io/v1beta1")
-    problems = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
     assert problems == [
         "apps/readmission/server.yaml: Server/readmission: apiVersion: "
         "no schema for mlops.seldon.io/v1beta1 Server (known versions: v1alpha1)"
     ]
+    # The overlays' values patch names the Server's apiVersion, so there it is one render problem.
+    (problem,) = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
+    assert problem.startswith("environments/prod: Kustomization/prod: .: kubectl kustomize failed: ")
+    assert "Server.v1alpha1.mlops.seldon.io/readmission" in problem
 
 
 def test_a_wrong_core_apiversion_is_reported_as_not_a_kubernetes_1_32_kind(tree_copy, schemas):
@@ -57,7 +61,7 @@ def test_a_wrong_core_apiversion_is_reported_as_not_a_kubernetes_1_32_kind(tree_
         "apiVersion: apps/v1\nkind: Deployment",
         "apiVersion: apps/v1beta1\nkind: Deployment",
     )
-    problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
+    problems = check(paths=[tree_copy / "apps/mlflow"], repo=tree_copy, trivy=False)
     assert problems == [
         "apps/mlflow/tracking.yaml: Deployment/mlflow: apiVersion: apps/v1beta1 Deployment is not a "
         "Kubernetes 1.32 kind; "
@@ -81,9 +85,9 @@ def test_a_container_without_limits_is_reported_per_missing_limit(tree_copy, sch
 
 def test_an_environment_patch_that_breaks_only_that_overlay_points_at_the_overlay(tree_copy, schemas):
     edit(
-        tree_copy / "environments/prod/kustomization.yaml",
-        "        replicas: 3\n",
-        "        replicas: three\n",
+        tree_copy / "environments/prod/readmission-values.yaml",
+        "  replicas: 3\n",
+        "  replicas: three\n",
     )
     problems = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
     assert problems == [
@@ -93,7 +97,7 @@ def test_an_environment_patch_that_breaks_only_that_overlay_points_at_the_overla
 
 
 def test_a_kustomization_that_does_not_render_is_one_problem_line_not_a_crash(tree_copy, schemas):
-    edit(tree_copy / "environments/dev/kustomization.yaml", "  - models.yaml\n", "  - missing.yaml\n")
+    edit(tree_copy / "environments/dev/kustomization.yaml", " models.yaml]", " missing.yaml]")
     problems = check(paths=[tree_copy / "environments/dev"], repo=tree_copy, trivy=False)
     assert len(problems) == 1
     assert problems[0].startswith("environments/dev: Kustomization/dev: .: ")
@@ -115,8 +119,8 @@ def test_invalid_yaml_in_a_plain_folder_is_a_problem_line_with_its_line_number(t
     (_scratch(tree_copy) / "bad.yaml").write_text("kind: Task\nspec: [unclosed\n", encoding="utf-8")
     problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)
     assert problems == [
-        "scratch/bad.yaml: File/bad.yaml: line 3: not valid YAML (expected ',' or ']', but got "
-        "'<stream end>'); fix the syntax"
+        "scratch/bad.yaml: File/bad.yaml: line 3: not valid YAML (did not find expected ',' or ']'); "
+        "fix the syntax"
     ]
 
 
@@ -166,8 +170,19 @@ def test_a_missing_schema_folder_is_bad_input_naming_the_override(repo_root, mon
 
 
 def test_a_yaml_document_that_is_not_an_object_is_reported_and_does_not_break_the_scan(tree_copy, schemas):
-    (_scratch(tree_copy) / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    # Beside a real object a stray document is a finding (exit 1); a file with no object at all is bad
+    # input (exit 2, see test_cli).
+    (_scratch(tree_copy) / "list.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: scratch\n---\n- just\n- a list\n",
+        encoding="utf-8",
+    )
     problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=True)
     assert problems == [
         "scratch/list.yaml: ?/?: .: not a Kubernetes object (apiVersion and kind are required)"
     ]
+
+
+def test_a_file_without_any_object_in_a_folder_is_an_input_error(tree_copy, schemas):
+    (_scratch(tree_copy) / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(InputError, match="list.yaml: 1 YAML document.*no Kubernetes object"):
+        check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)

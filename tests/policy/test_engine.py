@@ -74,5 +74,7 @@ def test_every_repo_policy_is_discovered(repo_root):
         "phi-isolation",
         "promotion",
         "seldon-rollout",
+        "storage-secret",
+        "tekton",
         "workload-security",
     ]

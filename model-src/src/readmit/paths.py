@@ -48,3 +48,9 @@ def crd_schemas() -> Path:
     """Strict JSON Schemas of the CRDs we deploy: READMIT_CRD_SCHEMAS overrides."""
     env = os.environ.get("READMIT_CRD_SCHEMAS")
     return Path(env) if env else shared_dir() / "crd-schemas"
+
+
+def seldon_config() -> Path:
+    """Seldon Core 2's installed ServerConfigs (`serverconfig-*.yaml`): READMIT_SELDON_CONFIG overrides."""
+    env = os.environ.get("READMIT_SELDON_CONFIG")
+    return Path(env) if env else shared_dir() / "seldon"

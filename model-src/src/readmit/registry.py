@@ -107,9 +107,18 @@ def version_info(version: int | str) -> VersionInfo:
     except MlflowException as exc:
         raise InputError(
             f"model {MODEL_NAME!r} version {version} not found in the registry at {tracking_uri()}; "
-            "list versions with `mlflow models` or train one with `readmit train`"
+            f"{_list_versions_hint()} or train one with `readmit train`"
         ) from exc
     return _info(mv, metrics=dict(c.get_run(mv.run_id).data.metrics))
+
+
+def _list_versions_hint() -> str:
+    """MLflow's CLI has no command that lists registered versions (`mlflow models` serves models): its UI
+    does, on the Models page."""
+    uri = tracking_uri()
+    if uri.startswith(("http://", "https://")):
+        return f"see the registered versions at {uri.rstrip('/')}/#/models/{MODEL_NAME}"
+    return f"see the registered versions with `mlflow ui --backend-store-uri {uri}` (Models > {MODEL_NAME})"
 
 
 def all_versions() -> dict[int, VersionInfo]:
@@ -151,6 +160,21 @@ def alias_version(alias: str) -> int | None:
 
 def set_alias(alias: str, version: int | str) -> None:
     client().set_registered_model_alias(MODEL_NAME, alias, str(version))
+
+
+def delete_alias(alias: str) -> None:
+    client().delete_registered_model_alias(MODEL_NAME, alias)
+
+
+def aliases() -> dict[str, int]:
+    """Every alias of MODEL_NAME and the version it points at ({} when the model is not registered)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        model = client().get_registered_model(MODEL_NAME)
+    except MlflowException:
+        return {}
+    return {alias: int(version) for alias, version in (model.aliases or {}).items()}
 
 
 def set_version_tags(version: int | str, tags: dict[str, str]) -> None:

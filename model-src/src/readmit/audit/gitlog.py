@@ -107,6 +107,7 @@ def _cat_files(repo: Path, specs: list[str]) -> list[str | None]:
             pos = end + 1
             continue
         size = int(header[2])
-        texts.append(data[end + 1 : end + 1 + size].decode("utf-8"))
+        # Binary content (a hand edit gone wrong) must not stop the audit: it parses as unreadable.
+        texts.append(data[end + 1 : end + 1 + size].decode("utf-8", errors="replace"))
         pos = end + 1 + size + 1
     return texts

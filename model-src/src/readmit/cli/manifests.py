@@ -28,16 +28,19 @@ def manifests() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def check_command(env: str | None, no_trivy: bool, paths: tuple[Path, ...]) -> None:
     """Render overlays, validate every object and scan with trivy; one line per problem, exit 1 if any."""
-    from readmit.manifests.check import ENVIRONMENTS, check
+    from readmit.manifests.check import ENVIRONMENTS, check_report
 
     envs = None if env in (None, "all") else [env]
     targets = list(paths) or None
-    problems = check(envs=envs, paths=targets, trivy=not no_trivy)
-    if problems:
-        raise CheckFailed(f"manifests check: {len(problems)} problem(s)", problems)
+    report = check_report(envs=envs, paths=targets, trivy=not no_trivy)
+    pods = [f"checked merged pod: {pod}" for pod in report.merged_pods]
+    if report.problems:
+        for line in pods:
+            click.echo(line)
+        raise CheckFailed(f"manifests check: {len(report.problems)} problem(s)", report.problems)
     checked = (
         ", ".join(map(str, targets))
         if targets
         else f"environments {', '.join(envs or ENVIRONMENTS)}, apps, clusters, tekton, Dockerfile"
     )
-    click.echo(f"manifests check: no problems ({checked})")
+    click.echo("\n".join([f"manifests check: no problems ({checked})", *pods]))

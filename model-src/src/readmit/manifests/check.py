@@ -9,6 +9,7 @@ model-src/Dockerfile. Identical lines (a base problem seen again through each ov
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from readmit import paths as repo_paths
@@ -16,12 +17,21 @@ from readmit.errors import InputError
 from readmit.manifests import render as rnd
 from readmit.manifests.containers import container_problems
 from readmit.manifests.problems import Source, line
+from readmit.manifests.servers import load_server_configs, merged, server_problems
 from readmit.manifests.trivy import scan
 from readmit.manifests.validate import validate
+from readmit.manifests.yamlfile import NotManifest, objects_of
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 PLAIN_TREES = ("clusters", "tekton")
 DOCKERFILE = Path("model-src/Dockerfile")
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    # One line per Seldon Server checked as the pod it becomes (see servers.py).
+    merged_pods: list[str] = field(default_factory=list)
 
 
 def check(
@@ -30,6 +40,15 @@ def check(
     repo: Path | None = None,
     trivy: bool = True,
 ) -> list[str]:
+    return check_report(envs, paths, repo, trivy).problems
+
+
+def check_report(
+    envs: list[str] | None = None,
+    paths: list[Path] | None = None,
+    repo: Path | None = None,
+    trivy: bool = True,
+) -> Report:
     repo = Path(repo or repo_paths.repo_root()).resolve()
     rnd.kubectl()
     crd_dir = repo_paths.crd_schemas()
@@ -40,15 +59,55 @@ def check(
     if paths:
         # Explicit PATHs are checked alone, plus the overlays of any environment named as well.
         targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [])]
+        for target in map(Path, paths):
+            if target.exists() and not any(_walk(target)):
+                raise NotManifest(
+                    f"{target}: no overlay, *.yaml/*.yml file or Dockerfile in it, so nothing to check; "
+                    "pass an overlay, a folder of manifests or a YAML file"
+                )
     else:
         targets = default_targets(repo, envs)
     objects, dockerfiles, problems = collect(targets, repo)
+    configs = _server_configs(objects, crd_dir)
+    pods: list[str] = []
     for source, obj in objects:
-        problems += [line(source, f, m) for f, m in validate(obj, crd_dir)]
-        problems += [line(source, f, m) for f, m in container_problems(obj)]
+        schema = validate(obj, crd_dir)
+        problems += [line(source, f, m) for f, m in schema]
+        if isinstance(obj, dict) and obj.get("kind") == "Server":
+            if not schema:  # merging is only meaningful (and safe) for a Server its schema accepts
+                problems += [line(source, f, m) for f, m in server_problems(obj, configs)]
+                pods.append(_describe_pod(source, obj, configs))
+        else:
+            problems += [line(source, f, m) for f, m in container_problems(obj)]
     if trivy and (objects or dockerfiles):
         problems += scan(distinct_objects(objects), dockerfiles)
-    return list(dict.fromkeys(problems))
+    return Report(list(dict.fromkeys(problems)), list(dict.fromkeys(pods)))
+
+
+def _server_configs(objects: list[tuple[Source, dict]], crd_dir: Path) -> dict[str, dict]:
+    """Seldon's installed ServerConfigs, and any rendered beside the Servers that their schema accepts
+    (those win)."""
+    servers = [o for _, o in objects if isinstance(o, dict) and o.get("kind") == "Server"]
+    if not servers:
+        return {}
+    configs = load_server_configs(repo_paths.seldon_config())
+    rendered = [
+        o
+        for _, o in objects
+        if isinstance(o, dict) and o.get("kind") == "ServerConfig" and not validate(o, crd_dir)
+    ]
+    return {**configs, **{o["metadata"]["name"]: o for o in rendered}}
+
+
+def _describe_pod(source: Source, server: dict, configs: dict[str, dict]) -> str:
+    found = merged(server, configs)
+    if found is None:
+        return f"{source.file}: Server/{source.name}: no ServerConfig to merge onto"
+    name, pod = found
+    containers = ", ".join(str(c.get("name")) for c in pod.get("containers") or [])
+    namespace = (server.get("metadata") or {}).get("namespace")
+    where = f" in {namespace}" if namespace else ""
+    return f"Server/{source.name}{where}: podSpec merged onto ServerConfig {name}: containers {containers}"
 
 
 def distinct_objects(objects: list[tuple[Source, dict]]) -> list[tuple[Source, dict]]:
@@ -99,9 +158,11 @@ def collect(
                 if kind == "overlay":
                     objects += [(Source.of(f, o), o) for f, o in rnd.render_with_origin(path, repo)]
                 elif kind == "yaml":
-                    objects += [(Source.of(label, o), o) for o in rnd.load_yaml_file(path)]
+                    objects += [(Source.of(label, o), o) for o in objects_of(path)]
                 else:
                     dockerfiles.append((label, path))
+            except NotManifest:
+                raise  # not a manifest at all: bad input, not a finding of the check
             except InputError as exc:
                 # The message starts with the absolute path; the line already names the file.
                 message = str(exc).removeprefix(f"{path}").lstrip(":").strip()

@@ -1,8 +1,8 @@
 """What every container in this repo must do (the issue's "every container" rules), checked on any
 `containers`/`initContainers` list inside an object: core workloads, Seldon Server podSpecs, Katib trial
-templates. Batch containers (Jobs, CronJobs, Katib trials) need no liveness/readiness probes. A Seldon
-Server's podSpec is merged by container name into its ServerConfig, so a container listed there without
-an image keeps the ServerConfig's image (pinned where Seldon is installed) and is not an image problem."""
+templates. Batch containers (Jobs, CronJobs, Katib trials) need no liveness/readiness probes. On a Seldon
+Server's podSpec alone, a container without an image keeps its ServerConfig's; `readmit manifests check`
+applies these rules to the Server's merged pod instead (`servers.py`), since the override is not what runs."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ _LONG_RUNNING = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", 
 def container_problems(obj: dict) -> list[tuple[str, str]]:
     if not isinstance(obj, dict):
         return []
-    long_running = obj.get("kind") in _LONG_RUNNING
-    inherits_image = obj.get("kind") == "Server"
+    kind = obj.get("kind")
+    long_running = isinstance(kind, str) and kind in _LONG_RUNNING
+    inherits_image = kind == "Server"
     out: list[tuple[str, str]] = []
     for path, pod, container in _containers(obj, []):
         is_init = path[-2] == "initContainers"
-        rules = _rules(
+        rules = container_rules(
             container, pod, long_running and not is_init, inherits_image and "image" not in container
         )
         out.extend((field_path([*path, f]), msg) for f, msg in rules)
@@ -45,20 +46,28 @@ def _containers(node: object, path: list) -> Iterator[tuple[list, dict, dict]]:
             yield from _containers(value, [*path, i])
 
 
-def _rules(c: dict, pod: dict, needs_probes: bool, inherited_image: bool) -> Iterator[tuple[str, str]]:
+def _map(value: object) -> dict:
+    """A field that should be a mapping; anything else (already a schema problem) counts as unset."""
+    return value if isinstance(value, dict) else {}
+
+
+def container_rules(
+    c: dict, pod: dict, needs_probes: bool, inherited_image: bool
+) -> Iterator[tuple[str, str]]:
+    """The rules on one container `c` of `pod`, as (field under the container, message)."""
     image = str(c.get("image") or "")
     if not inherited_image and not _DIGEST.search(image):
         yield "image", f"image {image or '(none)'} is not pinned by digest (@sha256:<64 hex>)"
-    resources = c.get("resources") or {}
+    resources = _map(c.get("resources"))
     for section in ("requests", "limits"):
         for res in ("cpu", "memory"):
-            if not (resources.get(section) or {}).get(res):
+            if not _map(resources.get(section)).get(res):
                 yield (
                     f"resources.{section}.{res}",
                     f"missing {section}.{res}; every container sets requests and limits",
                 )
-    sc = c.get("securityContext") or {}
-    pod_sc = pod.get("securityContext") or {}
+    sc = _map(c.get("securityContext"))
+    pod_sc = _map(pod.get("securityContext"))
     if sc.get("runAsNonRoot") is not True and not (
         pod_sc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc
     ):
@@ -67,7 +76,8 @@ def _rules(c: dict, pod: dict, needs_probes: bool, inherited_image: bool) -> Ite
         yield "securityContext.readOnlyRootFilesystem", "must be true; mount an emptyDir where it writes"
     if sc.get("allowPrivilegeEscalation") is not False:
         yield "securityContext.allowPrivilegeEscalation", "must be false"
-    if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+    drop = _map(sc.get("capabilities")).get("drop")
+    if not isinstance(drop, list) or "ALL" not in drop:
         yield "securityContext.capabilities.drop", "must drop ALL capabilities"
     if needs_probes:
         for probe in ("livenessProbe", "readinessProbe"):

@@ -91,15 +91,3 @@ def relative(path: Path, repo: Path) -> str:
         return Path(path).resolve().relative_to(Path(repo).resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def load_yaml_file(path: Path) -> list[dict]:
-    """Every non-empty document of a plain YAML file; a parse error becomes one clear InputError line."""
-    try:
-        return [doc for doc in yaml.safe_load_all(Path(path).read_text(encoding="utf-8")) if doc is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(
-            f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
-        ) from None

@@ -104,9 +104,11 @@ def load_objects(path: Path) -> list[dict]:
 
         return render(path)
     files = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+    if not files:
+        raise InputError(f"{path}: no *.yaml file in it, so no Kubernetes object to check; pass manifests")
     objects: list[dict] = []
     for f in files:
         if f.name == "kustomization.yaml":
             continue
-        objects += documents.load(f)["objects"]
+        objects += documents.objects(f)
     return objects

@@ -1,0 +1,175 @@
+"""`readmit manifests check` judges each Seldon Server by the pod it becomes (its podSpec merged onto
+Seldon's ServerConfig `mlserver` from ../shared/seldon), not by the override alone."""
+
+from __future__ import annotations
+
+import yaml
+
+from readmit.cli import main
+from readmit.manifests.check import check, check_report
+from readmit.manifests.pod_rules import pod_problems
+from readmit.manifests.servers import load_server_configs, merged
+
+from .conftest import edit
+
+PREFIX = "apps/readmission/server.yaml: Server/readmission: merged pod (ServerConfig mlserver)"
+
+
+def _server(rendered_objects: list[dict]) -> dict:
+    (server,) = [o for o in rendered_objects if o["kind"] == "Server"]
+    return server
+
+
+def test_the_check_reports_each_overlays_merged_pod_and_passes(repo_root, schemas):
+    report = check_report(repo=repo_root, trivy=False)
+    assert report.problems == []
+    for env in ("dev", "staging", "prod"):
+        assert (
+            f"Server/readmission in readmission-{env}: podSpec merged onto ServerConfig mlserver: "
+            "containers mlserver, rclone, agent"
+        ) in report.merged_pods
+
+
+def test_the_cli_prints_the_merged_pods(repo_root, schemas, monkeypatch, capsys):
+    monkeypatch.setenv("READMIT_REPO", str(repo_root))
+    main(["manifests", "check", "--no-trivy", str(repo_root / "environments/dev")])
+    out = capsys.readouterr().out
+    assert (
+        "checked merged pod: Server/readmission in readmission-dev: podSpec merged onto ServerConfig" in out
+    )
+
+
+def test_an_override_that_removes_a_needed_volume_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        "      - name: rclone-config\n        emptyDir:\n          medium: Memory\n"
+        "          sizeLimit: 1Mi\n",
+        "",
+    )
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[rclone].volumeMounts: mount /rclone names no volume rclone-config",
+        f"{PREFIX}.containers[rclone].volumeMounts: rclone writes /rclone; mount a writable volume there",
+    ]
+
+
+def test_an_override_that_drops_the_mount_where_rclone_writes_its_config_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        "          - name: rclone-config\n            mountPath: /rclone\n",
+        "",
+    )
+    problems = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[rclone].volumeMounts: rclone writes /rclone; mount a writable volume there"
+    ]
+
+
+def test_an_override_that_duplicates_a_port_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        '        command: ["mlserver"]\n',
+        '        command: ["mlserver"]\n        ports:\n          - {name: http, containerPort: 9000}\n',
+    )
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[*].ports: containerPort 9000 is declared 2 times in the pod",
+        f"{PREFIX}.containers[*].ports: port name http is declared 2 times in the pod",
+    ]
+
+
+def test_an_override_that_repeats_a_sidecar_flag_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        "          - name: HOME\n            value: /tmp\n",
+        "          - name: HOME\n            value: /tmp\n        args: [--config=/tmp/rclone.conf]\n",
+    )
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [f"{PREFIX}.containers[rclone].args: flag --config is given 2 times"]
+
+
+def test_a_second_probe_handler_on_a_sidecar_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        "          - name: HOME\n            value: /tmp\n",
+        "          - name: HOME\n            value: /tmp\n"
+        "        livenessProbe:\n          tcpSocket: {port: 5572}\n",
+    )
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[rclone].livenessProbe: has 2 handlers (exec, tcpSocket); only one is allowed"
+    ]
+
+
+def test_the_project_image_on_a_seldon_sidecar_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        "      - name: agent\n",
+        "      - name: agent\n        image: ghcr.io/readmit/readmit@sha256:" + "0" * 64 + "\n",
+    )
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[agent].image: Seldon's agent keeps its ServerConfig image; only mlserver runs "
+        "the project's"
+    ]
+
+
+def test_the_agent_without_an_api_token_fails(tree_copy, schemas):
+    server_yaml = tree_copy / "apps/readmission/server.yaml"
+    server = yaml.safe_load(server_yaml.read_text())
+    (agent,) = [c for c in server["spec"]["podSpec"]["containers"] if c["name"] == "agent"]
+    del agent["volumeMounts"]
+    server_yaml.write_text(yaml.safe_dump(server, sort_keys=False))
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[agent].volumeMounts: agent reads storage secrets: mount a token at "
+        "/var/run/secrets/kubernetes.io/serviceaccount"
+    ]
+
+
+def test_the_override_alone_misjudges_the_pod_both_ways(tree_copy, seldon_config_dir):
+    """Alone, the override misses a port clash the merge creates, and misses the probes the ServerConfig
+    gives the containers: only the merged pod is what runs."""
+    from readmit.manifests.containers import container_problems
+
+    server = yaml.safe_load((tree_copy / "apps/readmission/server.yaml").read_text())
+    server["spec"]["podSpec"]["containers"][0]["ports"] = [{"name": "server-http", "containerPort": 9000}]
+    alone = container_problems(server)
+    assert not any("port" in m for _, m in alone)
+    assert any(f.endswith("livenessProbe") for f, _ in alone)
+    _, pod = merged(server, load_server_configs(seldon_config_dir))
+    found = pod_problems(pod, ("mlserver-models",))
+    assert [m for _, m in found] == [
+        "containerPort 9000 is declared 2 times in the pod",
+        "port name server-http is declared 2 times in the pod",
+    ]
+
+
+def test_the_service_monitor_scrapes_ports_of_the_merged_pod(rendered, seldon_config_dir):
+    configs = load_server_configs(seldon_config_dir)
+    for objects in rendered.values():
+        _, pod = merged(_server(objects), configs)
+        pod_ports = {p.get("name") for c in pod["containers"] for p in c.get("ports") or []}
+        (service,) = [
+            o for o in objects if o["kind"] == "Service" and o["metadata"]["name"] == "readmission-metrics"
+        ]
+        (monitor,) = [o for o in objects if o["kind"] == "ServiceMonitor"]
+        service_ports = {p["name"]: p["targetPort"] for p in service["spec"]["ports"]}
+        scraped = [e["port"] for e in monitor["spec"]["endpoints"]]
+        assert scraped and all(service_ports[name] in pod_ports for name in scraped)
+        assert {"metrics", "server-metrics"} <= set(scraped)
+
+
+def test_the_merged_pod_gives_each_writer_a_writable_volume(rendered, seldon_config_dir):
+    configs = load_server_configs(seldon_config_dir)
+    _, pod = merged(_server(rendered["prod"]), configs)
+    containers = {c["name"]: c for c in pod["containers"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    rclone_config = next(m for m in containers["rclone"]["volumeMounts"] if m["mountPath"] == "/rclone")
+    assert volumes[rclone_config["name"]]["emptyDir"]["medium"] == "Memory"
+    assert [m["mountPath"] for m in containers["agent"]["volumeMounts"]][0] == "/mnt/agent"
+    assert not any(m["mountPath"] == "/tmp" for m in containers["agent"]["volumeMounts"])
+    env = {e["name"]: e.get("value") for e in containers["mlserver"]["env"]}
+    assert env["MLSERVER_LOAD_MODELS_AT_STARTUP"] == "false" and env["MLSERVER_PARALLEL_WORKERS"] == "1"
+    agent_env = {e["name"]: e.get("value") for e in containers["agent"]["env"]}
+    assert agent_env["SELDON_SERVER_CAPABILITIES"].split(",")[0] == "readmit"
