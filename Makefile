@@ -35,9 +35,10 @@ $(TEKTON_LINT): package.json package-lock.json
 check-kubectl:
 	@command -v kubectl >/dev/null || { echo "setup: kubectl not found on PATH; install kubectl v1.32 (it bundles kustomize v5.5), e.g. 'apt-get install kubectl' from the Kubernetes apt repository"; exit 1; }
 
-lint: setup ## ruff (lint + format check) over Python, yamllint over the YAML folders, tekton-lint over tekton/
+lint: setup ## ruff (lint + format check), lint-imports (package layers), yamllint over the YAML folders, tekton-lint over tekton/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=$(CURDIR)/model-src/src $(BIN)/lint-imports
 	$(BIN)/yamllint --strict -c .yamllint.yaml apps clusters environments policies tekton
 	$(TEKTON_LINT) --config . --max-warnings 0 'tekton/**/*.yaml'
 

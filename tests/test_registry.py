@@ -23,6 +23,8 @@ CONTRACT = (
             "calibration_intercept",
             "ece",
             "subgroup_auc_gap",
+            "subgroup_auc_gap_ci_low",
+            "subgroup_auc_gap_ci_high",
         )
     ]
     + ["lace_test_roc_auc", "lace_test_auprc"]

@@ -124,6 +124,15 @@ def test_age_that_is_not_a_bracket_names_the_row():
         _raw([ROWS[0], ROWS[1].replace("[70-80)", "?")])
 
 
+def test_period_orders_stays_across_patients_by_encounter_id():
+    # numeric order, not text order: 9 < 40 < 100 across patients
+    rows = [r.replace("10,7,", "100,7,", 1).replace("20,7,", "9,7,", 1) for r in ROWS]
+    enc, _ = uci_ingest.to_encounters(_raw(rows))
+    period = {e: x["period"] for e, x in zip(enc["encounter_id"], enc["extra"], strict=True)}
+    assert sorted(period, key=period.get) == ["9", "30", "40", "100"]
+    assert all(0 <= p < uci_ingest.PERIODS for p in period.values())
+
+
 def test_a_negative_count_names_the_row_and_column():
     # time_in_hospital -3 would become los_days -3 in index.parquet, which the schema forbids.
     rows = [*ROWS[:2], ROWS[2].replace(",3,11,7,2,", ",3,11,7,-3,")]

@@ -14,7 +14,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from git_repos import IDENTITY
-from readmit.promote.models_file import EnvState, dump
+from readmit.envs.state import EnvState, dump
 
 from .conftest import assert_contract, fuzz, run
 

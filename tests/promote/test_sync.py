@@ -8,9 +8,9 @@ import pytest
 
 from readmit import registry
 from readmit.cli import main
+from readmit.envs.state import EnvState, dump
 from readmit.errors import CheckFailed
 from readmit.promote import sync
-from readmit.promote.models_file import EnvState, dump
 from registry_versions import register, use_tmp_mlflow
 
 

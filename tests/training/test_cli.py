@@ -87,7 +87,8 @@ def test_train_reports_progress_on_stderr_and_keeps_stdout_for_katib(tmp_path_fa
     assert trained["exit_code"] == 0
     stages = [line for line in trained["stderr"].splitlines() if line.startswith("train: [")]
     for expected in (
-        "index rows; split train",
+        "index rows; grouped split train",
+        "companion: LightGBM on the temporal split",
         "features built",
         "LightGBM fitted",
         "sequence model fitted",

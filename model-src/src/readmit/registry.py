@@ -1,15 +1,22 @@
 """MLflow tracking and model-registry access: the one place that knows where MLflow lives and how
 versions of the `readmission` model carry their provenance.
 
+MLflow itself is imported inside the functions that talk to it: its import alone costs about a second,
+and commands that read no registry (an audit with --no-registry, `readmit data`) must not pay for it.
+
 Default: sqlite at `<state_dir>/mlflow.db` with artifacts in `<state_dir>/mlartifacts`;
 `MLFLOW_TRACKING_URI` overrides (then the server decides where artifacts go).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from readmit.errors import InputError
+from readmit.paths import state_dir
 
 MODEL_NAME = "readmission"
 EXPERIMENT_NAME = "readmission"
@@ -42,8 +49,6 @@ def _user_tracking_uri() -> str | None:
 def tracking_uri() -> str:
     if uri := _user_tracking_uri():
         return uri
-    from readmit.paths import state_dir
-
     path = state_dir()
     path.mkdir(parents=True, exist_ok=True)
     uri = f"sqlite:///{path / 'mlflow.db'}"
@@ -98,8 +103,6 @@ class VersionInfo:
 def version_info(version: int | str) -> VersionInfo:
     """Metadata of registered version `version`; raises InputError when it does not exist."""
     from mlflow.exceptions import MlflowException
-
-    from readmit.errors import InputError
 
     c = client()
     try:
@@ -191,8 +194,6 @@ DIGEST_EXCLUDES = ("registered_model_meta",)
 def model_digest(directory) -> str:
     """sha256 over (relative path, content) of every file under `directory`, in sorted path order,
     except DIGEST_EXCLUDES at the top level: the same for every way of downloading one model."""
-    import hashlib
-
     root = Path(directory)
     digest = hashlib.sha256()
     files = [
@@ -207,7 +208,8 @@ def model_digest(directory) -> str:
 def register_candidate(model_uri: str, tags: dict[str, str]) -> int:
     """Register `model_uri` as a new version of MODEL_NAME with `tags`, alias it `candidate`, return it.
 
-    `champion` is never touched here: only promotion moves it.
+    Nothing in readmit moves `champion-<env>`: promotion changes models.yaml in git, which is what is
+    live; an operator may set the alias to pin the baseline that `readmit gate` compares against.
     """
     import mlflow
 

@@ -1,6 +1,9 @@
 """The `readmit` command: a thin shell over the package's logic functions.
 
-Sub-commands are imported lazily so that `readmit data ...` does not pay for torch or MLflow.
+Sub-commands are imported lazily so that `readmit data ...` does not pay for torch or MLflow: this table
+is the one written exception to "imports at module top" (see model-src/README.md, Layers); the command
+modules for training and data also import their heavy packages when the command runs, since listing
+the commands for `readmit --help` imports every command module.
 Each entry maps a command name to `module:attribute` of a click command or group.
 """
 
@@ -30,6 +33,8 @@ COMMANDS = {
     "pipeline": "readmit.cli.pipeline:pipeline",
     "registry": "readmit.cli.registry:registry",
     "demo": "readmit.cli.demo:demo",
+    "export": "readmit.cli.export:export",
+    "serve": "readmit.cli.serve:serve",
 }
 
 
@@ -49,6 +54,13 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
+EXAMPLES = """\b
+Examples:
+  readmit policy check --env all --no-registry
+  readmit promote --env dev --version 3 --full --reason 'first model'
+  readmit COMMAND --help   (each command shows an example of its own)"""
+
+
 # An exception readmit did not expect: a bug, never the user's input. EX_SOFTWARE from sysexits.h, clear of
 # the codes commands give meaning to (0 ok, 1 check failed, 2 bad input, 3 drift found).
 INTERNAL_ERROR = 70
@@ -60,7 +72,7 @@ def _set_debug(ctx, param, value: bool) -> bool:
     return value
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(package_name="readmit")
 @click.option(
     "--debug",

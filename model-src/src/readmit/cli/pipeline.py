@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import env_option, example
 from readmit.errors import InputError
 from readmit.pipeline import bind, results
 from readmit.pipeline import notify as notify_logic
@@ -13,12 +14,21 @@ from readmit.pipeline.run import Options
 from readmit.pipeline.run import run as run_pipeline
 
 
-@click.group()
+@click.group(
+    epilog=example(
+        "readmit pipeline run tekton/pipelines/retrain-and-promote/0.1/retrain-and-promote.yaml --dry-run"
+    )
+)
 def pipeline() -> None:
     """Run Tekton Pipelines locally (the same YAML the cluster runs)."""
 
 
-@pipeline.command("run")
+@pipeline.command(
+    "run",
+    epilog=example(
+        "readmit pipeline run tekton/pipelines/retrain-and-promote/0.1/retrain-and-promote.yaml --dry-run"
+    ),
+)
 @click.argument("pipeline_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--param", "params", multiple=True, metavar="K=V", help="A Pipeline param (repeatable).")
 @click.option(
@@ -39,7 +49,9 @@ def run(pipeline_file, params, workspaces, skip, jobs, dry_run) -> None:
     run_pipeline(pipeline_file, options)
 
 
-@pipeline.command("result")
+@pipeline.command(
+    "result", epilog=example("readmit pipeline result gate --version 3 --env dev --to result.txt")
+)
 @click.argument(
     "name", type=click.Choice(["data-version", "model-version", "gate", "branch", "commit", "text"])
 )
@@ -49,7 +61,7 @@ def run(pipeline_file, params, workspaces, skip, jobs, dry_run) -> None:
 @click.option("--data", type=click.Path(path_type=Path), help="data-version: the ingested folder")
 @click.option("--alias", default="candidate", show_default=True, help="model-version: the registry alias")
 @click.option("--version", "version", type=int, help="gate: the model version")
-@click.option("--env", help="gate: the environment")
+@env_option(help="gate: the environment")
 @click.option("--exit-code-file", type=click.Path(path_type=Path), help="gate: the gate step's exit code")
 @click.option(
     "--repo", type=click.Path(path_type=Path), default=Path("."), help="branch/commit: the checkout"
@@ -72,7 +84,7 @@ def result(name, to, data, alias, version, env, exit_code_file, repo, file) -> N
     click.echo(f"{name} = {value if len(value) < 200 else value[:200] + '...'}")
 
 
-@pipeline.command("notify")
+@pipeline.command("notify", epilog=example("readmit pipeline notify --run retrain-abc12 status=Succeeded"))
 @click.option("--run", "run_name", required=True, help="$(context.pipelineRun.name)")
 @click.option("--status", "aggregate", required=True, help="$(tasks.status)")
 @click.option("--webhook-url-file", type=click.Path(path_type=Path), help="POST the message to this URL")

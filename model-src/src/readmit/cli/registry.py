@@ -7,15 +7,16 @@ from pathlib import Path
 import click
 
 from readmit import paths
+from readmit.cli.options import example
 from readmit.promote import sync as logic
 
 
-@click.group()
+@click.group(epilog=example("readmit registry sync --check"))
 def registry() -> None:
     """The MLflow model registry, kept a mirror of git."""
 
 
-@registry.command()
+@registry.command(epilog=example("readmit registry sync --check"))
 @click.option("--check", is_flag=True, help="Only report divergence (exit 1); change nothing.")
 @click.option(
     "--repo", type=click.Path(path_type=Path, file_okay=False), default=None, help="Checkout to read."

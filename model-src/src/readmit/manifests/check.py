@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readmit import envs as environments
 from readmit import paths as repo_paths
 from readmit.errors import InputError
 from readmit.manifests import render as rnd
@@ -22,7 +23,6 @@ from readmit.manifests.trivy import scan
 from readmit.manifests.validate import validate
 from readmit.manifests.yamlfile import NotManifest, objects_of
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 PLAIN_TREES = ("clusters", "tekton")
 DOCKERFILE = Path("model-src/Dockerfile")
 
@@ -58,7 +58,7 @@ def check_report(
         )
     if paths:
         # Explicit PATHs are checked alone, plus the overlays of any environment named as well.
-        targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [])]
+        targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [], repo)]
         for target in map(Path, paths):
             if target.exists() and not any(_walk(target)):
                 raise NotManifest(
@@ -125,17 +125,17 @@ def distinct_objects(objects: list[tuple[Source, dict]]) -> list[tuple[Source, d
     return list(seen.values())
 
 
-def _known(envs: list[str]) -> list[str]:
-    unknown = sorted(set(envs) - set(ENVIRONMENTS))
+def _known(envs: list[str], repo: Path) -> list[str]:
+    known = environments.names(repo)
+    unknown = sorted(set(envs) - set(known))
     if unknown:
-        raise InputError(
-            f"unknown environment {', '.join(unknown)}; use one of {', '.join(ENVIRONMENTS)} or all"
-        )
+        raise InputError(f"unknown environment {', '.join(unknown)}; use one of {', '.join(known)} or all")
     return envs
 
 
 def default_targets(repo: Path, envs: list[str] | None) -> list[Path]:
-    out = [repo / "environments" / env for env in _known(envs or list(ENVIRONMENTS))]
+    """The overlays of `envs` (None: every environment, in promotion order), every base, the plain trees."""
+    out = [repo / "environments" / env for env in _known(envs or environments.names(repo), repo)]
     out += sorted(p.parent for p in (repo / "apps").glob("*/kustomization.yaml"))
     out += [repo / tree for tree in PLAIN_TREES if (repo / tree).is_dir()]
     return out + [repo / DOCKERFILE]

@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from readmit import registry
+from readmit import git, registry
 from readmit.atomic import write_text
 from readmit.errors import CheckFailed, InputError
-from readmit.promote import git
 from readmit.schema import MANIFEST_FILE
 
 # Tekton's default limit for one TaskRun's results (without sidecar logs) is 4096 bytes in total.

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readmit import registry
+from readmit.envs import order, state
+from readmit.envs.state import MODELS_FILE
 from readmit.errors import CheckFailed
-from readmit.promote.models_file import parse
-
-MODELS_FILE = "models.yaml"
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,10 @@ class Divergence:
 def live_versions(repo: Path) -> dict[str, int | None]:
     """env -> the stable version in its checked-out models.yaml (None when nothing is live)."""
     out: dict[str, int | None] = {}
-    for path in sorted(Path(repo, "environments").glob(f"*/{MODELS_FILE}")):
-        out[path.parent.name] = parse(path.read_text(encoding="utf-8"), str(path)).default
+    for env in order.names_if_any(Path(repo)):
+        live = state.read(Path(repo), env)
+        if live is not None:
+            out[env] = live.default
     return out
 
 

@@ -1,27 +1,36 @@
-"""environments/<env>/models.yaml: the one file promotion writes, read back by policies and audit.
+"""environments/<env>/models.yaml: the live state of one environment, and the one parse and dump of it.
 
 The file is a header comment then PyYAML documents (sorted keys, block style): one Seldon Model per live
 version and the Experiment `readmission` that splits traffic between them. With no live version the file
-is the header alone. Same state in, same bytes out: no timestamps, stable order.
+is the header alone. Same state in, same bytes out: no timestamps, stable order. `readmit promote` writes
+it; policies, gates and the audit read it back through `parse`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
+from readmit.envs import _fastread
 from readmit.errors import InputError
 
 HEADER = "# Written by readmit promote; do not edit by hand.\n"
 SELDON = "mlops.seldon.io/v1alpha1"
 EXPERIMENT = "readmission"
-ANNOTATION_VERSION = "readmit.io/model-version"
+MODEL_PREFIX = "readmission-v"
+MODELS_FILE = "models.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def model_name(version: int) -> str:
-    return f"readmission-v{version}"
+    return f"{MODEL_PREFIX}{version}"
+
+
+def models_path(env: str) -> str:
+    """The file's path relative to the repo root."""
+    return f"environments/{env}/{MODELS_FILE}"
 
 
 @dataclass(frozen=True)
@@ -38,15 +47,35 @@ class EnvState:
         others = [v for v in self.weights if v != self.default]
         return max(others) if others else None
 
+    @property
+    def ran_full(self) -> bool:
+        """One version alone at 100%."""
+        return len(self.weights) == 1 and 100 in self.weights.values()
 
-def parse(text: str, where: str = "models.yaml") -> EnvState:
-    """Read a models.yaml; InputError naming the file when it is not what promote writes."""
+
+def parse(text: str, where: str = MODELS_FILE) -> EnvState:
+    """Read a models.yaml; InputError naming the file when it is not what promote writes.
+
+    The file as `dump` writes it is read by a line reader (long histories hold thousands of them);
+    anything that reader does not recognise goes through the YAML parser."""
+    if (fast := _fastread.read(text, HEADER)) is not None:
+        return EnvState(*fast)
     try:
         docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d]
     except yaml.YAMLError as exc:
         raise InputError(
             f"{where}: not valid YAML ({exc.__class__.__name__}); restore it with readmit promote"
         ) from exc
+    try:
+        return _from_documents(docs, where)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"{where}: not the Models and Experiment readmit promote writes ({exc.__class__.__name__}: "
+            f"{exc}); restore it with readmit promote"
+        ) from exc
+
+
+def _from_documents(docs: list, where: str) -> EnvState:
     annotations, weights, default = {}, {}, None
     for doc in docs:
         kind, name = doc.get("kind"), (doc.get("metadata") or {}).get("name", "")
@@ -59,13 +88,18 @@ def parse(text: str, where: str = "models.yaml") -> EnvState:
     return EnvState(annotations, weights, default)
 
 
+def read(repo: Path, env: str) -> EnvState | None:
+    """The checked-out models.yaml of `env`, or None when the overlay has none."""
+    path = Path(repo) / models_path(env)
+    return parse(path.read_text(), str(path)) if path.is_file() else None
+
+
 def _version_of(name: str, where: str) -> int:
-    prefix = "readmission-v"
-    if not name.startswith(prefix) or not name[len(prefix) :].isdigit():
+    if not name.startswith(MODEL_PREFIX) or not name[len(MODEL_PREFIX) :].isdigit():
         raise InputError(
             f"{where}: model name {name!r} is not readmission-v<N>; restore it with readmit promote"
         )
-    return int(name[len(prefix) :])
+    return int(name[len(MODEL_PREFIX) :])
 
 
 def dump(state: EnvState) -> str:

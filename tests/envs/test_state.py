@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from readmit.envs.state import HEADER, EnvState, dump, parse
 from readmit.errors import InputError
-from readmit.promote.models_file import HEADER, EnvState, dump, parse
 
 NOTES = {
     "readmit.io/model-version": "3",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from git_repos import IDENTITY
-from readmit.audit.gitlog import read_history
+from readmit.envs.log import read_log as read_history
 
 
 def test_binary_models_yaml_in_history_is_read_as_unreadable_text_not_a_crash(tmp_path, monkeypatch):

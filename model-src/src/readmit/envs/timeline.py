@@ -6,13 +6,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from readmit.audit.gitlog import Commit
-from readmit.audit.quickparse import quick_parse
+from readmit.envs import provenance
+from readmit.envs.log import Commit
+from readmit.envs.order import rank
+from readmit.envs.state import EnvState, parse
 from readmit.errors import InputError
-from readmit.promote.models_file import EnvState, parse
-
-PROMOTION_TRAILER = "Model-Version"
-REVIEW_TRAILERS = ("Approved-by", "Reviewed-by")
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def approvals(commits: list[Commit]) -> dict[str, tuple[str, str]]:
     """sha -> (approver, time): a merge approves the side it brings in; review trailers approve a commit."""
     out: dict[str, tuple[str, str]] = {}
     for c in commits:
-        for key in REVIEW_TRAILERS:
+        for key in provenance.REVIEW_TRAILERS:
             if key in c.trailers:
                 out.setdefault(c.sha, (c.trailers[key], c.committed))
         if c.is_merge:
@@ -60,7 +58,7 @@ def changes(commits: list[Commit]) -> list[Change]:
     out = []
     for c in commits:
         for env, text in sorted(c.models.items()):
-            state = _parse(text, f"{c.sha[:12]}:environments/{env}/models.yaml")
+            state = None if text is None else _parse_cached(text)
             approver, time = approved.get(c.sha, ("", c.committed))
             previous = last.get(env)
             out.append(Change(env, c, state, previous, time, approver, _kind(c, env in last, state)))
@@ -71,36 +69,30 @@ def changes(commits: list[Commit]) -> list[Change]:
 @functools.lru_cache(maxsize=4096)
 def _parse_cached(text: str) -> EnvState | None:
     # The same file content recurs (one version in three envs, rollbacks): parse each text once.
-    quick = quick_parse(text)
-    if quick is not None:
-        return quick
     try:
         return parse(text)
-    except (InputError, KeyError, TypeError, ValueError, AttributeError):
+    except InputError:
         return None
 
 
-def _parse(text: str | None, where: str) -> EnvState | None:
-    return None if text is None else _parse_cached(text)
-
-
 def _kind(c: Commit, seen_before: bool, state: EnvState | None) -> str:
-    if "Rollback-Of" in c.trailers:
+    if provenance.ROLLBACK_OF in c.trailers:
         return "rollback"
-    if PROMOTION_TRAILER in c.trailers:
+    if provenance.TRAILER["version"] in c.trailers:
         return "promote"
     if not seen_before and state is not None and not state.weights:
         return "bootstrap"  # the empty file the overlay starts with
     return "hand-edit"
 
 
-def segments(all_changes: list[Change]) -> dict[str, list[Segment]]:
-    """Per env, oldest first: every live (version, weight) with the interval it held."""
+def segments(all_changes: list[Change], order: list[str]) -> dict[str, list[Segment]]:
+    """Per env (in promotion `order`, then any other by name), oldest first: every live (version, weight)
+    with the interval it held."""
     by_env: dict[str, list[Change]] = {}
     for ch in all_changes:
         by_env.setdefault(ch.env, []).append(ch)
     out: dict[str, list[Segment]] = {}
-    for env, env_changes in sorted(by_env.items(), key=lambda item: _env_order(item[0])):
+    for env, env_changes in sorted(by_env.items(), key=lambda item: rank(item[0], order)):
         rows = out.setdefault(env, [])
         for i, ch in enumerate(env_changes):
             end = env_changes[i + 1].time if i + 1 < len(env_changes) else None
@@ -117,23 +109,17 @@ def segments(all_changes: list[Change]) -> dict[str, list[Segment]]:
                         ch.commit.author,
                         ch.approver,
                         ch.kind,
-                        notes.get("readmit.io/metrics", ""),
-                        notes.get("readmit.io/gate-result", ""),
+                        notes.get(provenance.ANNOTATION["metrics"], ""),
+                        notes.get(provenance.ANNOTATION["gates"], ""),
                     )
                 )
     return out
-
-
-def _env_order(env: str) -> tuple[int, str]:
-    """Promotion order first (dev, staging, prod), then any other overlay by name."""
-    order = ("dev", "staging", "prod")
-    return (order.index(env) if env in order else len(order), env)
 
 
 def ran_full(all_changes: list[Change]) -> dict[str, list[str]]:
     """Per env, the versions that were ever the only candidate at weight 100 (as strings, for Rego)."""
     out: dict[str, set[str]] = {}
     for ch in all_changes:
-        if ch.state and len(ch.state.weights) == 1 and 100 in ch.state.weights.values():
+        if ch.state and ch.state.ran_full:
             out.setdefault(ch.env, set()).update(str(v) for v in ch.state.weights)
     return {env: sorted(vs, key=int) for env, vs in sorted(out.items())}

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from readmit.audit.quickparse import quick_parse
-from readmit.promote.models_file import EnvState, dump, parse
+from readmit.envs import _fastread
+from readmit.envs.state import HEADER, EnvState, dump, parse
+
+
+def quick_parse(text: str) -> EnvState | None:
+    """The private fast path that `parse` tries first, alone."""
+    fast = _fastread.read(text, HEADER)
+    return None if fast is None else EnvState(*fast)
+
 
 NOTES = {
     "readmit.io/model-version": "7",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from readmit.audit.gitlog import Commit, parse_trailers
-from readmit.audit.timeline import approvals, changes, ran_full
-from readmit.promote.models_file import HEADER, EnvState, dump
+from readmit.envs.log import Commit, parse_trailers
+from readmit.envs.state import HEADER, EnvState, dump
+from readmit.envs.timeline import approvals, changes, ran_full
 
 A = {"readmit.io/model-version": "1"}
 

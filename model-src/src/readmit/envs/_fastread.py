@@ -1,19 +1,20 @@
-"""A fast reader for models.yaml exactly as `readmit promote` writes it, for long histories.
+"""The private fast path of `state.parse`: models.yaml exactly as `state.dump` writes it.
 
 It accepts only the line shapes `dump` produces and returns None for anything else (a hand edit, a
-double-quoted value, an unknown key), so the caller falls back to the YAML parser: never a wrong answer,
+double-quoted value, an unknown key), so `parse` falls back to the YAML parser: never a wrong answer,
 only a slower one.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-
-from readmit.promote.models_file import HEADER, EnvState
 
 _KEY_VALUE = re.compile(r"^(\s*)(- )?([A-Za-z0-9./_-]+): ?(.*)$")
 _PLAIN = re.compile(r"^[A-Za-z0-9=,.:/_-]*$")
 _VERSION = re.compile(r"^readmission-v(\d+)$")
+
+State = tuple[dict[int, dict[str, str]], dict[int, int], int | None]
 
 
 def _scalar(raw: str) -> str | None:
@@ -22,12 +23,31 @@ def _scalar(raw: str) -> str | None:
     return raw if _PLAIN.match(raw) and raw not in ("", "null", "~", "true", "false") else None
 
 
-def quick_parse(text: str) -> EnvState | None:
-    if not text.startswith(HEADER):
+_SKIP = ()  # a line that carries no value: a mapping or list opener, or the requirements entry
+
+
+@functools.lru_cache(maxsize=65536)
+def _line(line: str) -> tuple[int, bool, str, str] | tuple[()] | None:
+    """(indent, dash, key, value) of one line, _SKIP, or None for a shape `dump` does not write. Most
+    lines recur in every file of a history (apiVersion, kind, spec keys): each is read once."""
+    m = _KEY_VALUE.match(line)
+    if not m:
+        return _SKIP if line == "  - readmit" else None
+    if m.group(4) == "":
+        return _SKIP
+    value = _scalar(m.group(4))
+    if value is None:
         return None
-    body = text[len(HEADER) :]
+    return len(m.group(1)), bool(m.group(2)), m.group(3), value
+
+
+def read(text: str, header: str) -> State | None:
+    """(annotations, weights, default) of a file that starts with `header`, or None when unsure."""
+    if not text.startswith(header):
+        return None
+    body = text[len(header) :]
     if not body:
-        return EnvState()
+        return {}, {}, None
     annotations: dict[int, dict[str, str]] = {}
     weights: dict[int, int] = {}
     default = None
@@ -36,17 +56,12 @@ def quick_parse(text: str) -> EnvState | None:
         kind = next((ln[6:] for ln in lines if ln.startswith("kind: ")), None)
         notes, name, candidate = {}, None, None
         for line in lines:
-            m = _KEY_VALUE.match(line)
-            if not m:
-                if line in ("  - readmit",):
-                    continue
+            parsed = _line(line)
+            if parsed is None:
                 return None
-            indent, dash, key, raw = len(m.group(1)), m.group(2), m.group(3), m.group(4)
-            if raw == "":
-                continue  # a mapping or list opener
-            value = _scalar(raw)
-            if value is None:
-                return None
+            if parsed is _SKIP:
+                continue
+            indent, dash, key, value = parsed
             if indent == 4 and not dash:
                 if kind == "Model":
                     notes[key] = value
@@ -66,7 +81,7 @@ def quick_parse(text: str) -> EnvState | None:
             return None
     if None in weights or (weights and default is None):
         return None
-    return EnvState(annotations, weights, default)
+    return annotations, weights, default
 
 
 def _version(name: str) -> int | None:
