@@ -8,7 +8,7 @@ import pytest
 from git_repos import copy_of_repo, git
 from readmit import gates, registry
 from readmit.cli import main
-from readmit.promote.models_file import EnvState, dump
+from readmit.envs.state import EnvState, dump
 from registry_versions import register, use_tmp_mlflow
 
 

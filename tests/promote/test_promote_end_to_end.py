@@ -9,9 +9,9 @@ import pytest
 
 from git_repos import copy_of_repo, git, state_of, use_identity
 from readmit import registry
+from readmit.envs.state import parse
 from readmit.errors import CheckFailed, InputError
 from readmit.promote import promote, rollback
-from readmit.promote.models_file import parse
 from registry_versions import register, use_tmp_mlflow
 
 pytestmark = pytest.mark.slow
