@@ -13,7 +13,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from readmit import paths
 from readmit.cli import cli
 from readmit.manifests.servers import load_server_configs, merged
 from readmit.serving import server
@@ -127,14 +126,11 @@ class ServedAsSeldon(Served):
         self.env, self.before_load, self.load_status = env, before_load, load_status
 
 
-def mlserver_container(repo: Path) -> dict:
+def mlserver_container(repo: Path, seldon_config: Path) -> dict:
     """The `mlserver` container of the Server `readmission` merged onto Seldon's ServerConfig, as the
     operator builds it (readmit.manifests.seldon_pod)."""
-    folder = paths.seldon_config()
-    if not (folder / "serverconfig-mlserver.yaml").is_file():
-        pytest.skip(f"Seldon ServerConfigs not found at {folder} (set READMIT_SELDON_CONFIG to their folder)")
     server_doc = yaml.safe_load((repo / "apps" / "readmission" / "server.yaml").read_text())
-    _, pod = merged(server_doc, load_server_configs(folder))
+    _, pod = merged(server_doc, load_server_configs(seldon_config))
     (container,) = [c for c in pod["containers"] if c["name"] == "mlserver"]
     return container
 
@@ -145,14 +141,14 @@ def rerooted(value: str, root: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def served_as_seldon(trained, tmp_path_factory, repo_root):
+def served_as_seldon(trained, tmp_path_factory, repo_root, seldon_config_dir):
     """MLServer started as the Server pod starts it: the merged mlserver container's command, args and
     literal env (MLSERVER_LOAD_MODELS_AT_STARTUP=false, MLSERVER_PARALLEL_WORKERS=1, the models dir, the
     inference log path, ...), its paths under a temporary root; only host and ports are moved to free
     loopback ones. The model is laid out as the agent lays it out, then loaded as the agent loads it,
     through the model repository API (the agent calls the gRPC RepositoryModelLoad, which MLServer serves
     with the same handler as the REST `POST /v2/repository/models/<name>/load` used here)."""
-    container = mlserver_container(repo_root)
+    container = mlserver_container(repo_root, seldon_config_dir)
     root = tmp_path_factory.mktemp("seldon-pod")
     env = {e["name"]: rerooted(e["value"], root) for e in container["env"] if "value" in e}
     models = Path(rerooted(container["args"][-1], root))

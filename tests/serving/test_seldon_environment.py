@@ -20,8 +20,9 @@ from .conftest import mlserver_container
 from .test_server import BAD, _example, _outputs
 
 
-def test_the_server_ran_with_the_env_of_seldons_serverconfig(served_as_seldon, repo_root):
-    literal = {e["name"]: e["value"] for e in mlserver_container(repo_root)["env"] if "value" in e}
+def test_the_server_ran_with_the_env_of_seldons_serverconfig(served_as_seldon, repo_root, seldon_config_dir):
+    container = mlserver_container(repo_root, seldon_config_dir)
+    literal = {e["name"]: e["value"] for e in container["env"] if "value" in e}
     assert literal["MLSERVER_LOAD_MODELS_AT_STARTUP"] == "false"
     assert literal["MLSERVER_PARALLEL_WORKERS"] == "1"
     assert literal[inference_log.ENV].startswith("/")
