@@ -1,7 +1,8 @@
 """Strict decoding of a V2 request into index rows: every problem is a `Rejected` naming field and row.
 
-Checks, in order: batch size, unknown/missing inputs, datatypes, shapes, then each row's values
-(null/NaN/inf, ranges, closed sets, JSON structure, pseudonymous keys, discharge after admission).
+Checks, in order: the request id (`request_id`), then (`decode`) batch size, unknown/missing inputs,
+datatypes, shapes, then each row's values (null/NaN/inf, ranges, closed sets, JSON structure,
+pseudonymous keys, discharge after admission).
 """
 
 from __future__ import annotations
