@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from readmit.cli import cli
 from readmit.serving import server
-from training._frames import make_index, write_ingest
+from training._frames import make_index, using_store, write_ingest
 
 
 def rekeyed(df):
@@ -25,28 +25,35 @@ def rekeyed(df):
     return df
 
 
+@pytest.fixture(autouse=True)
+def _trained_store(request, monkeypatch):
+    """Tests that use the trained model read its registry in-process: point READMIT_HOME at its store."""
+    if "trained" in request.fixturenames:
+        home = request.getfixturevalue("trained")["home"]
+        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        monkeypatch.setenv("READMIT_HOME", str(home))
+
+
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("serving-model")
     data = write_ingest(root / "ingest", rekeyed(make_index(400, seed=21)))
-    saved = {k: os.environ.get(k) for k in ("READMIT_HOME", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
-    for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
-        os.environ.pop(k, None)
-    os.environ["READMIT_HOME"] = str(root / "state")
-    result = CliRunner().invoke(
-        cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
     exported = root / "exported"
-    result = CliRunner().invoke(
-        cli,
-        ["export", "--alias", "candidate", "--out", str(exported), "--data", str(data)],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    yield {"root": root, "data": data, "home": root / "state", "exported": exported}
-    for k, v in saved.items():
-        os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    # READMIT_HOME only while training and exporting: a session-wide setting would leak this store into
+    # every test that runs after it (the suite runs in random order).
+    with using_store(root / "state"):
+        result = CliRunner().invoke(
+            cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2"], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(
+            cli,
+            ["export", "--alias", "candidate", "--out", str(exported), "--data", str(data)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+    return {"root": root, "data": data, "home": root / "state", "exported": exported}
 
 
 class Served:

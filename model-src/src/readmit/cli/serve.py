@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import example
 
-@click.command()
+
+@click.command(epilog=example("readmit serve --version 3"))
 @click.option("--version", type=int, help="registered version of model `readmission`")
 @click.option("--alias", help="or the alias naming it (candidate, champion)")
 @click.option("--port", default=8080, show_default=True, type=int, help="HTTP port on 127.0.0.1")
