@@ -126,6 +126,28 @@ def test_windowed_counts_recency_and_lab_trend():
     assert np.isclose(agg["lab_creatinine_trend"], (2.4 - 1.2) / 0.3)
 
 
+def test_an_undated_earlier_stay_beside_a_dated_index_counts_without_a_gap():
+    # kept by its sequence number alone (no discharge day), so it has no gap to the index admission; the
+    # windowed counts paired gaps with the wrong stays and raised (found by tests/serving/test_hostile_v2)
+    history = [
+        {"encounter_seq": 0, "encounter_class": "emergency", "admit_day": 300.0, "discharge_day": 301.0},
+        {"encounter_seq": 1, "encounter_class": "inpatient", "los_days": 2.0},
+        {"encounter_seq": 2, "encounter_class": "inpatient", "admit_day": 380.0, "discharge_day": 385.0},
+    ]
+    row = {
+        "encounter_seq": 3,
+        "admit_day": 400.0,
+        "discharge_day": 406.0,
+        "los_days": 6.0,
+        "history": json.dumps(history),
+    }
+    agg = aggregates(timeline(row))
+    assert agg["hist_n_prior"] == 3 and agg["hist_n_inpatient"] == 2
+    assert agg["hist_inpatient_30d"] == 1 and agg["hist_inpatient_365d"] == 1
+    assert agg["hist_emergency_30d"] == 0 and agg["hist_emergency_365d"] == 1
+    assert agg["hist_days_since_discharge"] == 15.0
+
+
 def _stay(seq, admit, discharge):
     return {
         "encounter_seq": seq,

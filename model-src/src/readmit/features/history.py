@@ -118,11 +118,13 @@ def aggregates(events: list[dict]) -> dict[str, float]:
     out: dict[str, float] = {"hist_n_prior": float(len(prior))}
     for cls in CLASSES:
         out[f"hist_n_{cls}"] = float(sum(e["class"] == cls for e in prior))
-    gaps = [start - e["discharge_day"] for e in prior if finite(start) and finite(e["discharge_day"])]
+    # an earlier encounter kept by its sequence number alone (no discharge day) has no gap
+    dated = [(start - e["discharge_day"], e) for e in prior if finite(start) and finite(e["discharge_day"])]
+    gaps = [g for g, _ in dated]
     for window in WINDOWS:
         for cls in ("inpatient", "emergency"):
             out[f"hist_{cls}_{window}d"] = (
-                float(sum(0 <= g <= window and e["class"] == cls for g, e in zip(gaps, prior, strict=True)))
+                float(sum(0 <= g <= window and e["class"] == cls for g, e in dated))
                 if finite(start)
                 else math.nan
             )

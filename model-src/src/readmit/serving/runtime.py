@@ -22,11 +22,10 @@ from mlserver.utils import get_model_uri
 
 from readmit.models.sequence import configure_torch
 from readmit.pyfunc import unwrap
-from readmit.serving import inference_log, metrics
+from readmit.serving import inference_log, metrics, validate
 from readmit.serving.contract import KEYS, RuntimeConfig
 from readmit.serving.errors import Rejected
 from readmit.serving.score import score
-from readmit.serving.validate import decode
 
 
 class ReadmissionRuntime(MLModel):
@@ -41,9 +40,10 @@ class ReadmissionRuntime(MLModel):
 
     async def predict(self, payload: InferenceRequest) -> InferenceResponse:
         start = time.perf_counter()
-        request_id = payload.id or str(uuid.uuid4())
+        request_id = str(uuid.uuid4())
         try:
-            rows = decode(payload, self.config)
+            request_id = validate.request_id(payload.id) or request_id
+            rows = validate.decode(payload, self.config)
         except Rejected as exc:
             metrics.rejected(exc.reason)
             self._log(request_id, exc.status_code, exc.reason, start, [])

@@ -1,7 +1,8 @@
 """Strict decoding of a V2 request into index rows: every problem is a `Rejected` naming field and row.
 
-Checks, in order: batch size, unknown/missing inputs, datatypes, shapes, then each row's values
-(null/NaN/inf, ranges, closed sets, JSON structure, pseudonymous keys, discharge after admission).
+Checks, in order: the request id (`request_id`), then (`decode`) batch size, unknown/missing inputs,
+datatypes, shapes, then each row's values (null/NaN/inf, ranges, closed sets, JSON structure,
+pseudonymous keys, discharge after admission).
 """
 
 from __future__ import annotations
@@ -26,15 +27,29 @@ from readmit.serving.contract import (
 from readmit.serving.errors import Rejected
 
 _PSEUDONYM = re.compile(PSEUDONYM_PATTERN)
+# MLServer echoes the request id in the `Ce-Id` / `Ce-Requestid` response headers (mlserver/cloudevents.py);
+# uvicorn refuses a header value with control characters and starlette one outside latin-1, and the
+# connection then drops without an answer. Printable ASCII is what every request-id scheme uses.
+_REQUEST_ID = re.compile(r"[\x20-\x7e]{1,256}")
 _NOT_FINITE_TEXT = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
 def _payload_bytes(inputs) -> int:
     size = 0
     for inp in inputs:
-        for value in inp.data:
+        data = inp.data.root if hasattr(inp.data, "root") else inp.data
+        for value in data if isinstance(data, list) else [data]:  # decode rejects a non-list after
             size += len(value) if isinstance(value, (str, bytes)) else 8
     return size
+
+
+def request_id(value: str | None) -> str | None:
+    """The request's `id` if it can travel back in a response header; None when absent, else Rejected."""
+    if value is None or value == "":
+        return None
+    if not _REQUEST_ID.fullmatch(value):
+        raise Rejected("request 'id': must be 1 to 256 printable ASCII characters", 400, "bad_value")
+    return value
 
 
 def decode(payload, config: RuntimeConfig) -> pd.DataFrame:
