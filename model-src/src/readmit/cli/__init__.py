@@ -26,6 +26,8 @@ COMMANDS = {
     "rollback": "readmit.cli.promote:rollback",
     "audit": "readmit.cli.audit:audit",
     "demo": "readmit.cli.demo:demo",
+    "export": "readmit.cli.export:export",
+    "serve": "readmit.cli.serve:serve",
 }
 
 

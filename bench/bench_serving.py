@@ -1,0 +1,141 @@
+"""Serving figures: single-stay latency over HTTP (with explanation) at concurrency 1 and 8, in-process
+batch scoring of 1,000-row batches with and without explanations, and the server's peak RSS.
+
+Trains one small synthetic model into a temporary registry, exports it, lays it out as Seldon's agent
+does and runs the real MLServer on 127.0.0.1 (parallel_workers as --workers, 1 like Seldon's default).
+
+    python bench/bench_serving.py [--requests 2000] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from readmit import registry  # noqa: E402
+from readmit.cli import cli  # noqa: E402
+from readmit.features.clean import clean  # noqa: E402
+from readmit.pyfunc import unwrap  # noqa: E402
+from readmit.serving import server  # noqa: E402
+from readmit.serving.contract import INPUTS, RuntimeConfig  # noqa: E402
+from readmit.serving.score import score  # noqa: E402
+from readmit.serving.v2 import request_body  # noqa: E402
+from training._frames import make_index, write_ingest  # noqa: E402
+
+
+def _rss_kb(pid: int) -> int:
+    """Resident set of the process group rooted at `pid` (server + workers), in kB."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text().split()
+            if int(stat[4]) == pid or int(proc.name) == pid:  # same process group
+                status = (proc / "status").read_text()
+                total += int(
+                    next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]
+                )
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def _latencies(url: str, bodies: list[bytes], concurrency: int) -> np.ndarray:
+    def one(body: bytes) -> float:
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            assert response.status == 200
+        return (time.perf_counter() - start) * 1000
+
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        return np.array(list(pool.map(one, bodies)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="bench-serving-"))
+    os.environ["READMIT_HOME"] = str(root / "state")
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    df = make_index(1500, seed=21)
+    for column in ("patient_key", "encounter_key"):
+        df[column] = [hashlib.sha256(k.encode()).hexdigest() for k in df[column]]
+    data = write_ingest(root / "ingest", df)
+    from click.testing import CliRunner
+
+    print("training a small model ...", flush=True)
+    result = CliRunner().invoke(cli, ["train", "--data", str(data), "--seed", "3"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["export", "--version", "1", "--out", str(root / "export")])
+    assert result.exit_code == 0, result.output
+
+    rows, _ = clean(df)
+    rows = rows[list(INPUTS)].reset_index(drop=True)
+    bundle = unwrap(registry.load_model(1))
+    config = RuntimeConfig("readmission", "1", {"medium": 0.1, "high": 0.3})
+    batch = pd.concat([rows] * (1000 // len(rows) + 1)).iloc[:1000].reset_index(drop=True)
+    for explain in (False, True):
+        score(bundle, batch, config, explain)  # warm-up
+        start, n = time.perf_counter(), 0
+        while time.perf_counter() - start < 5 or n < 3:
+            score(bundle, batch, config, explain)
+            n += 1
+        rate = n * len(batch) / (time.perf_counter() - start)
+        print(f"in-process batch scoring, 1,000-row batches, explain={explain}: {rate:,.0f} rows/s")
+
+    models = root / "models"
+    name = server.agent_layout(root / "export", models, "readmission", 1)
+    port = server.free_port()
+    env = {"READMIT_INFERENCE_LOG": str(root / "inference.jsonl")}
+    proc = server.start(models, port, args.workers, server.free_port(), env=env)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], _rss_kb(proc.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    try:
+        server.wait_ready(f"http://127.0.0.1:{port}", name, proc)
+        sampler.start()
+        url = f"http://127.0.0.1:{port}/v2/models/{name}/infer"
+        bodies = [
+            json.dumps(request_body(rows.iloc[[i % len(rows)]], {"explain": True})).encode()
+            for i in range(args.requests)
+        ]
+        _latencies(url, bodies[:100], 1)  # warm-up
+        for concurrency in (1, 8):
+            ms = _latencies(url, bodies, concurrency)
+            print(
+                f"HTTP single-stay with explanation, concurrency {concurrency}, workers {args.workers}: "
+                f"p50 {np.percentile(ms, 50):.2f} ms, p99 {np.percentile(ms, 99):.2f} ms, {len(ms)} requests"
+            )
+    finally:
+        stop.set()
+        server.stop(proc)
+    print(f"peak server RSS (MLServer + workers): {peak[0] / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Run MLServer 1.7 on loopback over a model folder laid out as Seldon's agent lays it out.
+
+`agent_layout` copies an exported folder to `<root>/<model>_<v>/<v>/` and re-writes model-settings.json
+the way the agent does (readmit.serving.export explains the source), so that a local server, the tests
+and the Server pod (`mlserver start /mnt/agent/models`) load the very same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from readmit.errors import InputError
+from readmit.serving.export import SETTINGS_FILE
+
+# the fields of model-settings.json that survive the agent's re-write (its Go ModelSettings struct)
+AGENT_FIELDS = ("name", "inputs", "outputs", "platform", "versions", "parallel_workers", "implementation")
+AGENT_PARAMETERS = ("uri", "version", "format", "content_type", "extra", "environment_tarball")
+STOP_TIMEOUT_S = 20.0
+
+
+def agent_layout(exported: Path, models_root: Path, model: str, seldon_version: int = 1) -> str:
+    """Copy `exported` into the agent's layout under `models_root`; returns the served model name."""
+    name = f"{model}_{seldon_version}"
+    target = Path(models_root) / name / str(seldon_version)
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(exported, target)
+    settings = json.loads((target / SETTINGS_FILE).read_text())
+    kept = {k: settings[k] for k in AGENT_FIELDS if k in settings}
+    params = {k: v for k, v in (settings.get("parameters") or {}).items() if k in AGENT_PARAMETERS}
+    kept["name"] = name
+    kept["parameters"] = {**params, "version": str(seldon_version)}
+    (target / SETTINGS_FILE).write_text(json.dumps(kept))
+    return name
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mlserver_binary() -> str:
+    found = Path(sys.executable).with_name("mlserver")
+    return str(found) if found.exists() else (shutil.which("mlserver") or "mlserver")
+
+
+def start(models_root: Path, port: int, workers: int, metrics_port: int, env: dict | None = None, log=None):
+    """Start `mlserver start models_root` on 127.0.0.1 in its own process group."""
+    environ = {
+        **os.environ,
+        **(env or {}),
+        "MLSERVER_HOST": "127.0.0.1",
+        "MLSERVER_HTTP_PORT": str(port),
+        "MLSERVER_GRPC_PORT": str(free_port()),
+        "MLSERVER_METRICS_PORT": str(metrics_port),
+        "MLSERVER_PARALLEL_WORKERS": str(workers),
+        "MLSERVER_METRICS_DIR": str(Path(models_root).parent / ".metrics"),
+    }
+    Path(environ["MLSERVER_METRICS_DIR"]).mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [mlserver_binary(), "start", str(models_root)],
+        env=environ,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_ready(base_url: str, model: str, proc, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise InputError(f"MLServer exited with code {proc.returncode} before {model} was ready")
+        try:
+            with urllib.request.urlopen(f"{base_url}/v2/models/{model}/ready", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    stop(proc)
+    raise InputError(f"MLServer did not get {model} ready within {timeout:.0f} s")
+
+
+def stop(proc) -> int:
+    """SIGINT to the server's process group (MLServer shuts down gracefully on it), SIGKILL if it hangs."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+            proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            pass
+    return proc.wait()
