@@ -1,52 +1,16 @@
-"""One small trained, registered and exported model per session, and MLServer started on it as few
-times as possible (once per worker mode), always stopped."""
+"""MLServer started on the session's trained and exported model (`trained`, in tests/conftest.py: the
+traffic tests share it) as few times as possible (once per worker mode), always stopped."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import urllib.request
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from readmit.cli import cli
 from readmit.serving import server
-from training._frames import make_index, write_ingest
-
-
-def rekeyed(df):
-    """make_index rows with keys in the ingest's pseudonym form (64 hex characters)."""
-    df = df.copy()
-    for column in ("patient_key", "encounter_key"):
-        df[column] = [hashlib.sha256(k.encode()).hexdigest() for k in df[column]]
-    return df
-
-
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory):
-    root = tmp_path_factory.mktemp("serving-model")
-    data = write_ingest(root / "ingest", rekeyed(make_index(400, seed=21)))
-    saved = {k: os.environ.get(k) for k in ("READMIT_HOME", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
-    for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
-        os.environ.pop(k, None)
-    os.environ["READMIT_HOME"] = str(root / "state")
-    result = CliRunner().invoke(
-        cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    exported = root / "exported"
-    result = CliRunner().invoke(
-        cli,
-        ["export", "--alias", "candidate", "--out", str(exported), "--data", str(data)],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    yield {"root": root, "data": data, "home": root / "state", "exported": exported}
-    for k, v in saved.items():
-        os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
 class Served:
