@@ -43,8 +43,14 @@ def _report(result, pr_out: Path | None) -> None:
 @click.option("--version", "version", required=True, type=int)
 @click.option("--weight", type=click.IntRange(1, 100), default=None, help="Canary share in percent.")
 @click.option("--full", is_flag=True, help="Make it the only version, at 100%.")
+@click.option(
+    "--mirror",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Shadow mode: mirror this share in percent to the version; its answers are never returned.",
+)
 @_common
-def promote(env, version, weight, full, reason, repo, branch, push, pr_out) -> None:
+def promote(env, version, weight, full, mirror, reason, repo, branch, push, pr_out) -> None:
     """Commit a new models.yaml for ENV on a new branch and print the PR description."""
     from readmit.promote import promote as run
 
@@ -53,7 +59,8 @@ def promote(env, version, weight, full, reason, repo, branch, push, pr_out) -> N
             env,
             version,
             weight=weight,
-            full=full or weight is None,
+            full=full or (weight is None and mirror is None),
+            mirror=mirror,
             reason=reason,
             repo=repo,
             branch=branch,

@@ -100,11 +100,14 @@ def promote(
     push: str | None = None,
     pr_out: Path | None = None,
     trivy: bool = True,
+    mirror: int | None = None,
 ) -> PromoteResult:
     repo = Path(repo or paths.repo_root())
     _check_env(env)
     if full and weight is not None:
         raise InputError("--weight and --full exclude each other; choose one")
+    if mirror is not None and (full or weight is not None):
+        raise InputError("--mirror excludes --weight and --full: shadow first, then promote with --weight")
     info = registry.version_info(version)
     gate = info.gate_result(env)
     if gate != "passed":
@@ -115,6 +118,16 @@ def promote(
             [failures] if failures else [],
         )
     rel, snap, before = _read(repo, env)
+    if mirror is not None:
+        return _apply(
+            repo,
+            rel,
+            snap,
+            _shadow_plan(env, info, before, mirror, repo, reason, branch),
+            push,
+            pr_out,
+            trivy,
+        )
     after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
     share = f"{after.weights[info.version]}%"
     plan = Plan(
@@ -129,6 +142,22 @@ def promote(
         branch or _branch(env, info.version, after),
     )
     return _apply(repo, rel, snap, plan, push, pr_out, trivy)
+
+
+def _shadow_plan(env, info, before: EnvState, percent: int, repo: Path, reason: str, branch) -> Plan:
+    """Shadow mode: the version mirrors `percent`% of the traffic; its answers reach no patient."""
+    after = transitions.shadow(before, info.version, annotations(info, env), percent)
+    return Plan(
+        env,
+        info,
+        before,
+        after,
+        f"Shadow readmission v{info.version} in {env} at {percent}% (mirror)",
+        f"Version {info.version} sees {percent}% of {env} requests as a mirror; its answers are logged and "
+        f"never returned. Version {before.default} keeps answering.",
+        _trailers(info, env, before.default, repo, reason),
+        branch or f"promote/{env}/v{info.version}-shadow-{percent}",
+    )
 
 
 def _branch(env: str, version: int, after: EnvState) -> str:
