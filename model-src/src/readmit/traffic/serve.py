@@ -16,7 +16,7 @@ from readmit.manifests.render import render
 from readmit.paths import repo_root, state_dir
 from readmit.serving import server
 from readmit.serving.export import EXAMPLE_FILE, export
-from readmit.traffic import router
+from readmit.traffic import cds, router
 from readmit.traffic.experiment import MODEL_HEADER, SELDON_VERSION, Table, table
 
 
@@ -79,7 +79,7 @@ def serve(env: str, port: int, workers: int, with_cds: bool, echo) -> int:
         for name in names:
             server.wait_ready(upstream_url, name, proc)
         upstream = router.Upstream(routes, upstream_url)
-        extra = []  # the CDS Hooks routes join here (--cds)
+        extra = cds.routes(upstream) if with_cds else []
         base = f"http://127.0.0.1:{port}"
         echo(f"MLServer at {upstream_url} serves {', '.join(names)}; metrics on port {metrics_port}")
         for line in describe(routes):
