@@ -4,6 +4,7 @@ session, and one MLServer per test module serving both as Seldon Models `readmis
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 import time
@@ -120,3 +121,8 @@ class InThread:
 
 def example(versions) -> dict:
     return json.loads((versions[1] / "example-request.json").read_text())
+
+
+def binomial_999(n: int, p: float) -> tuple[float, float]:
+    half = 3.2905 * math.sqrt(n * p * (1 - p))  # two-sided 99.9% normal interval
+    return n * p - half, n * p + half

@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 from readmit.serving import inference_log, server
-from traffic.conftest import SRC, models_yaml
-from traffic.test_router import binomial_999
+from traffic.conftest import SRC, binomial_999, models_yaml
 
 NAME, MRN, STREET = "Wilhelmina Oyelaran-Smythe", "MRN-4471902", "17 Larkspur Crescent"
 KEY = "cds-test-pseudonym-key-0123456789abcdef"

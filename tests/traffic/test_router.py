@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import time
 
 import httpx
 import pytest
 
 from readmit.serving import inference_log
-from readmit.traffic import router
-from traffic.conftest import InThread, example, models_yaml, table_of
+from readmit.traffic import cds, router
+from traffic.conftest import InThread, binomial_999, example, models_yaml, table_of
+from traffic.test_cds import KEY, hook_requests
 
 HEADERS = {"seldon-model": "readmission.experiment"}
 
@@ -40,11 +40,6 @@ def routed(mlserver):
     yield start
     for running in made:
         running.close()
-
-
-def binomial_999(n: int, p: float) -> tuple[float, float]:
-    half = 3.2905 * math.sqrt(n * p * (1 - p))  # two-sided 99.9% normal interval
-    return n * p - half, n * p + half
 
 
 def test_split_follows_the_weights_and_names_the_route(routed, versions):
@@ -127,3 +122,22 @@ def test_bad_input_keeps_the_4xx_contract_through_the_router(routed, versions):
     assert 400 <= malformed.status_code < 500
     assert ok.status_code == 200 and len(ok.json()["outputs"][0]["data"]) == 3
     assert other.status_code == 404
+
+
+def test_cds_service_alone_scores_through_a_seldon_endpoint(routed, versions, synthea_dir, monkeypatch):
+    """`readmit cds` (apps/cds-hooks) in front of an endpoint that routes as Envoy does (the router): the
+    card's version is the one x-seldon-route names."""
+    monkeypatch.setenv("READMIT_PSEUDONYM_KEY", KEY)
+    mesh = routed(models_yaml({1: 50, 2: 50}, default=1))
+    service = InThread(cds.app(mesh.base))
+    try:
+        seen = set()
+        with httpx.Client(base_url=service.base, timeout=60) as client:
+            for request in hook_requests(synthea_dir)[:12]:
+                answer = client.post("/cds-services/readmission-risk", json=request)
+                assert answer.status_code == 200, answer.text
+                (card,) = answer.json()["cards"]
+                seen.add(card["source"]["label"])
+    finally:
+        service.close()
+    assert seen == {"Readmission risk model v1", "Readmission risk model v2"}

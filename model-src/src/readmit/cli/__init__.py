@@ -28,6 +28,7 @@ COMMANDS = {
     "demo": "readmit.cli.demo:demo",
     "export": "readmit.cli.export:export",
     "serve": "readmit.cli.serve:serve",
+    "cds": "readmit.cli.cds:cds",
 }
 
 

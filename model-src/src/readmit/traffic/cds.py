@@ -17,6 +17,7 @@ import json
 import logging
 
 import httpx
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -25,8 +26,8 @@ from readmit.data.deid import load_key
 from readmit.errors import InputError
 from readmit.serving.v2 import request_body
 from readmit.traffic import cards, prefetch
-from readmit.traffic.experiment import EXPERIMENT_SUFFIX, NoRoute
-from readmit.traffic.router import Upstream
+from readmit.traffic.experiment import NoRoute
+from readmit.traffic.router import SeldonMesh, Upstream
 
 LOG = logging.getLogger("readmit.traffic.cds")
 REASON_EXTENSION = "io.readmit.reason"
@@ -52,9 +53,9 @@ def _context(body) -> tuple[str, str]:
     return ids[0], ids[1]
 
 
-def routes(upstream: Upstream) -> list[Route]:
+def routes(upstream: Upstream | SeldonMesh, seldon_model: str | None) -> list[Route]:
+    """`seldon_model`: the header the scoring requests carry (`readmission.experiment`)."""
     key = load_key()  # the Secret's key, read once; the request never supplies it
-    seldon_model = (upstream.table.experiment + EXPERIMENT_SUFFIX) if upstream.table.experiment else None
 
     async def discovery(request: Request) -> JSONResponse:
         return JSONResponse(cards.discovery())
@@ -75,17 +76,14 @@ def routes(upstream: Upstream) -> list[Route]:
             return _error(400, message)
         payload = json.dumps(request_body(found.index, {"explain": True})).encode()
         try:
-            decision = upstream.decide(seldon_model, None)
-            answer = await upstream.infer(decision, payload)
+            answer, target = await upstream.score(payload, seldon_model)
         except NoRoute as exc:
             return _error(503, str(exc))
         except httpx.HTTPError as exc:
             return _error(503, f"model server unreachable ({type(exc).__name__}); retry")
-        upstream.mirror(decision, payload)
         if answer.status_code != 200:
             reason = "the model's input checks rejected this stay"
             return _no_card(f"{reason} (HTTP {answer.status_code})")
-        target = decision.target
         card = cards.scored_card(answer.json(), str(target.registered_version), target.served, found.missing)
         LOG.info("cds answered 200 with a %s card from %s", card["indicator"], target.served)
         return JSONResponse({"cards": [card]}, headers={"x-seldon-route": target.route})
@@ -94,3 +92,14 @@ def routes(upstream: Upstream) -> list[Route]:
         Route("/cds-services", discovery, methods=["GET"]),
         Route(f"/cds-services/{cards.SERVICE_ID}", hook, methods=["POST"]),
     ]
+
+
+def app(seldon_url: str, seldon_model: str = "readmission.experiment") -> Starlette:
+    """The service alone, in front of the cluster's Seldon inference endpoint (apps/cds-hooks)."""
+    mesh = SeldonMesh(seldon_url, seldon_model)
+
+    async def lifespan(app):
+        yield
+        await mesh.close()
+
+    return Starlette(routes=routes(mesh, seldon_model), lifespan=lifespan)

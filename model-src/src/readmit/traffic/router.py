@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Callable
 
 import httpx
@@ -24,7 +25,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from readmit.traffic.experiment import MODEL_HEADER, ROUTE_HEADER, Decision, NoRoute, Table, decide
+from readmit.traffic.experiment import (
+    MODEL_HEADER,
+    ROUTE_HEADER,
+    Decision,
+    NoRoute,
+    Table,
+    Target,
+    decide,
+)
 
 LOG = logging.getLogger("readmit.traffic.router")
 PASSED_HEADERS = ("content-type",)
@@ -50,6 +59,13 @@ class Upstream:
             content=body,
             headers={"content-type": "application/json"},
         )
+
+    async def score(self, body: bytes, seldon_model: str | None) -> tuple[httpx.Response, Target]:
+        """Route and answer one request as a client with header `seldon-model` would be answered."""
+        decision = self.decide(seldon_model, None)
+        answer = await self.infer(decision, body)
+        self.mirror(decision, body)
+        return answer, decision.target
 
     def mirror(self, decision: Decision, body: bytes) -> None:
         if decision.mirror is None:
@@ -136,3 +152,31 @@ def app(upstream: Upstream, extra_routes: list[Route] | None = None) -> Starlett
     application = Starlette(routes=[*routes(), *(extra_routes or [])], lifespan=lifespan)
     application.state.upstream = upstream
     return application
+
+
+class SeldonMesh:
+    """The cluster's Seldon inference endpoint (the `seldon-mesh` Service, Envoy): Envoy routes by the
+    Experiment itself; the answering version comes back in `x-seldon-route` (`:readmission-v<N>_<v>:`,
+    readmit.traffic.experiment). Same `score` as Upstream, so the CDS service runs on either."""
+
+    def __init__(self, base_url: str, seldon_model: str):
+        self.seldon_model = seldon_model
+        self.client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=30.0)
+
+    async def score(self, body: bytes, seldon_model: str | None = None) -> tuple[httpx.Response, Target]:
+        answer = await self.client.post(
+            "/v2/models/readmission/infer",
+            content=body,
+            headers={"content-type": "application/json", MODEL_HEADER: seldon_model or self.seldon_model},
+        )
+        route = answer.headers.get(ROUTE_HEADER, "").strip(":").split(":")[0]
+        model = route.rsplit("_", 1)[0]
+        if not _MODEL.fullmatch(model):
+            raise NoRoute(f"the inference endpoint named no readmission-v<N> model in {ROUTE_HEADER}")
+        return answer, Target(model, int(model.rsplit("v", 1)[1]))
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+_MODEL = re.compile(r"readmission-v[0-9]+")

@@ -79,7 +79,8 @@ def serve(env: str, port: int, workers: int, with_cds: bool, echo) -> int:
         for name in names:
             server.wait_ready(upstream_url, name, proc)
         upstream = router.Upstream(routes, upstream_url)
-        extra = cds.routes(upstream) if with_cds else []
+        seldon_model = f"{routes.experiment}.experiment" if routes.experiment else routes.default
+        extra = cds.routes(upstream, seldon_model) if with_cds else []
         base = f"http://127.0.0.1:{port}"
         echo(f"MLServer at {upstream_url} serves {', '.join(names)}; metrics on port {metrics_port}")
         for line in describe(routes):
@@ -112,3 +113,14 @@ def serve(env: str, port: int, workers: int, with_cds: bool, echo) -> int:
 
 def _interrupt(*_):
     raise KeyboardInterrupt
+
+
+def serve_cds(seldon_url: str, host: str, port: int, echo) -> int:
+    """`readmit cds`: the CDS Hooks service alone, scoring through the Seldon inference endpoint."""
+    config = uvicorn.Config(cds.app(seldon_url), host=host, port=port, log_level="warning", access_log=False)
+    echo(f"CDS Hooks service at http://{host}:{port}/cds-services, scoring through {seldon_url}")
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        pass
+    return 0
