@@ -123,6 +123,11 @@ REQUIRED = {
 }
 
 
+def columns(name: str) -> list[str]:
+    """The columns of the frame `read_export` gives for resource type `name` (without `src`)."""
+    return list(PARSERS[name](_EMPTY[name]).keys())
+
+
 def _known_type(name: str) -> bool:
     return importlib.util.find_spec(f"fhir.resources.R4B.{name.lower()}") is not None
 

@@ -62,6 +62,13 @@ def routes(upstream: Upstream | SeldonMesh, seldon_model: str | None) -> list[Ro
 
     async def hook(request: Request) -> JSONResponse:
         try:
+            return await answer(request)
+        except Exception as exc:  # noqa: BLE001 - the message or traceback could carry request values
+            LOG.error("cds failed with %s", type(exc).__name__)
+            return _error(500, "internal error; the request was not scored")
+
+    async def answer(request: Request) -> JSONResponse:
+        try:
             body = json.loads(await request.body())
             patient_id, encounter_id = _context(body)
             found = prefetch.stay(body.get("prefetch"), patient_id, encounter_id, key)

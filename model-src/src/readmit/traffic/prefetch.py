@@ -107,18 +107,17 @@ def frames(prefetch: dict, patient_id: str, encounter_id: str, now: datetime) ->
     for r in rows["Encounter"]:
         if r["patient_id"] != patient_id:
             raise InputError(f"{r['src']}: an Encounter of another patient")
-        if r["encounter_id"] == encounter_id or _when(r["start"], r["src"]) >= start - timedelta(
-            days=HISTORY_DAYS
-        ):
-            if r["encounter_id"] == encounter_id or _when(r["start"], r["src"]) < start:
-                kept.setdefault(r["encounter_id"], r)
+        current = r["encounter_id"] == encounter_id
+        begun = _when(r["start"], r["src"])
+        if current or start - timedelta(days=HISTORY_DAYS) <= begun < start:  # the year before, no future
+            kept.setdefault(r["encounter_id"], r)
     rows["Encounter"] = list(kept.values())
     for kind in ("Condition", "MedicationRequest", "Observation", "Procedure"):
         rows[kind] = [r for r in rows[kind] if r["patient_id"] == patient_id and r["encounter_id"] in kept]
     out = {}
-    for kind, parser in fhir_read.PARSERS.items():
-        columns = [*parser(fhir_read._EMPTY[kind]).keys(), "src"]
-        out[kind] = pd.DataFrame(rows[kind][:1] if kind == "Patient" else rows[kind], columns=columns)
+    for kind in fhir_read.PARSERS:
+        columns = [*fhir_read.columns(kind), "src"]
+        out[kind] = pd.DataFrame(patients[:1] if kind == "Patient" else rows[kind], columns=columns)
     optional = tuple(k for k in KEYS if k not in REQUIRED and prefetch.get(k) is None)
     return out, optional
 
