@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--cds-requests", type=int, default=500)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, also into a file
     root = Path(tempfile.mkdtemp(prefix="bench-traffic-"))
     os.environ["READMIT_HOME"] = str(root / "state")
     for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):

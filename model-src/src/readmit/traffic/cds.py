@@ -83,15 +83,15 @@ def routes(upstream: Upstream | SeldonMesh, seldon_model: str | None) -> list[Ro
             return _error(400, message)
         payload = json.dumps(request_body(found.index, {"explain": True})).encode()
         try:
-            answer, target = await upstream.score(payload, seldon_model)
+            scored, target = await upstream.score(payload, seldon_model)
         except NoRoute as exc:
             return _error(503, str(exc))
         except httpx.HTTPError as exc:
             return _error(503, f"model server unreachable ({type(exc).__name__}); retry")
-        if answer.status_code != 200:
+        if scored.status_code != 200:
             reason = "the model's input checks rejected this stay"
-            return _no_card(f"{reason} (HTTP {answer.status_code})")
-        card = cards.scored_card(answer.json(), str(target.registered_version), target.served, found.missing)
+            return _no_card(f"{reason} (HTTP {scored.status_code})")
+        card = cards.scored_card(scored.json(), str(target.registered_version), target.served, found.missing)
         LOG.info("cds answered 200 with a %s card from %s", card["indicator"], target.served)
         return JSONResponse({"cards": [card]}, headers={"x-seldon-route": target.route})
 
