@@ -8,12 +8,12 @@ CONSTRAINTS := model-src/constraints.txt
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lint test demo bench lock check-kubectl clean
+.PHONY: help setup lint test demo bench lock check-kubectl node-tools clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-setup: $(STAMP) check-kubectl ## create .venv (Python 3.11) with the pinned versions; fast when nothing changed
+setup: $(STAMP) check-kubectl node-tools ## create .venv (Python 3.11) with the pinned versions, and node_modules (tekton-lint); fast when nothing changed
 
 $(STAMP): model-src/pyproject.toml $(CONSTRAINTS)
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or run 'make setup PYTHON=/path/to/python3.11'"; exit 1; }
@@ -22,13 +22,25 @@ $(STAMP): model-src/pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e 'model-src[dev]'
 	@touch $@
 
+# tekton-lint (npm, pinned in package.json + package-lock.json); node is needed for nothing else.
+TEKTON_LINT := node_modules/.bin/tekton-lint
+
+node-tools: $(TEKTON_LINT)
+
+$(TEKTON_LINT): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "setup: npm not found on PATH; install Node.js 18 or later (with npm), e.g. 'apt-get install nodejs npm', for tekton-lint in make lint"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 check-kubectl:
 	@command -v kubectl >/dev/null || { echo "setup: kubectl not found on PATH; install kubectl v1.32 (it bundles kustomize v5.5), e.g. 'apt-get install kubectl' from the Kubernetes apt repository"; exit 1; }
 
-lint: setup ## ruff (lint + format check) over Python, yamllint over the YAML folders
+lint: setup ## ruff (lint + format check), lint-imports (package layers), yamllint over the YAML folders, tekton-lint over tekton/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=$(CURDIR)/model-src/src $(BIN)/lint-imports
 	$(BIN)/yamllint --strict -c .yamllint.yaml apps clusters environments policies tekton
+	$(TEKTON_LINT) --config . --max-warnings 0 'tekton/**/*.yaml'
 
 test: setup lint ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -44,5 +56,5 @@ lock: ## re-resolve model-src/constraints.txt from model-src/pyproject.toml in a
 	/tmp/readmit-lock/bin/python -m pip install --quiet -e 'model-src[dev]'
 	/tmp/readmit-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > $(CONSTRAINTS)
 
-clean: ## remove generated state (.venv, .readmit)
-	rm -rf $(VENV) .readmit
+clean: ## remove generated state (.venv, .readmit, node_modules)
+	rm -rf $(VENV) .readmit node_modules

@@ -1,23 +1,27 @@
-"""Benchmark: `readmit audit` over a 10,000-commit history of environments/ (acceptance: < 10 s).
+"""Benchmark: `readmit audit` over a 10,000-commit history of environments/ (issue 8 targets on a quiet
+2-core machine: <= 1 s without the registry, <= 2.5 s with it; the first acceptance was < 10 s).
 
 The history is written with `git fast-import` into a temp copy of this repo's tree: every commit touches
 environments/ (the worst case for the audit): per model version a dev promotion, a staging canary, staging
 at 100%, a prod canary, prod at 100%, and a kustomization tweak; every 50th version a hand edit and every
 40th a rollback. Prints the wall time of the CLI (a fresh process, as an auditor runs it) per format, with
 the registry comparison off and policies on (the acceptance figure), then once with the registry
-comparison against an empty MLflow store (MLflow's import is most of that difference).
+comparison against an empty MLflow store (MLflow's import is most of that difference). Each line also
+gives the CPU seconds of the command and its children (git, the Rego engine): on a busy machine the wall
+time mostly measures the other processes, the CPU figure much less so.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from readmit.promote.models_file import EnvState, dump
+from readmit.envs.state import EnvState, dump
 
 COMMITS = int(os.environ.get("BENCH_COMMITS", "10000"))
 REPO = Path(__file__).resolve().parents[1]
@@ -96,6 +100,11 @@ def build(target: Path) -> None:
     subprocess.run(["git", "-C", str(target), "reset", "-q", "--hard", "main"], check=True)
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     readmit = Path(sys.executable).parent / "readmit"
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
@@ -111,7 +120,7 @@ def main() -> None:
         print(f"history: {count} commits built in {time.perf_counter() - t0:.1f} s")
         for fmt in ("html", "json", "md"):
             out = Path(tmp) / f"audit.{fmt}"
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             proc = subprocess.run(
                 [
                     str(readmit),
@@ -130,11 +139,12 @@ def main() -> None:
             )
             took = time.perf_counter() - t0
             print(
-                f"readmit audit --format {fmt}: {took:.2f} s (exit {proc.returncode}; "
+                f"readmit audit --format {fmt}: {took:.2f} s, cpu {_cpu() - c0:.2f} s "
+                f"(exit {proc.returncode}; "
                 f"{out.stat().st_size // 1024 if out.exists() else 0} KiB) "
                 f"{proc.stdout.strip() or proc.stderr.strip()[-300:]}"
             )
-        print(f"acceptance (< 10 s for {count} commits): {'met' if took < 10 else 'NOT met'}")
+        print(f"target (<= 1 s for {count} commits, quiet machine): {'met' if took <= 1 else 'NOT met here'}")
         # With the registry comparison: an MLflow store where none of the history's versions exist, so every
         # version is looked up (one paged search) and reported; the store is created before timing.
         env = {
@@ -148,7 +158,7 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         proc = subprocess.run(
             [
                 str(readmit),
@@ -166,7 +176,8 @@ def main() -> None:
             check=False,
         )
         print(
-            f"readmit audit --format html with the registry comparison: {time.perf_counter() - t0:.2f} s "
+            f"readmit audit --format html with the registry comparison: {time.perf_counter() - t0:.2f} s, "
+            f"cpu {_cpu() - c0:.2f} s "
             f"(exit {proc.returncode}) {proc.stdout.strip() or proc.stderr.strip()[-300:]}"
         )
 

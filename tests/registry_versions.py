@@ -23,6 +23,8 @@ GOOD = {
     "calibration_slope": 1.02,
     "calibration_intercept": 0.01,
     "subgroup_auc_gap": 0.05,
+    "subgroup_auc_gap_ci_low": 0.02,
+    "subgroup_auc_gap_ci_high": 0.08,
     "subgroup_attributes_compared": 3,
     "roc_auc_ci_low": 0.66,
 }

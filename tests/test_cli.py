@@ -39,3 +39,98 @@ def test_every_listed_command_imports_and_has_help():
         )
         assert result.returncode == 0, f"{name} ({target}): {result.stderr[-500:]}"
         assert "Usage:" in result.stdout
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_readmit_help_and_every_command_help_show_an_example_line():
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    assert "readmit " in runner.invoke(cli.cli, ["--help"]).output.split("Examples:")[1]
+    for path, _ in _commands(cli.cli):
+        out = runner.invoke(cli.cli, [*path, "--help"]).output
+        assert "Example:" in out, f"readmit {' '.join(path)} --help has no example"
+        assert f"readmit {' '.join(path)}" in out.split("Example:")[1], (
+            f"{path}: the example runs another command"
+        )
+
+
+def test_every_command_taking_environments_offers_the_same_choices_read_from_the_repo(repo_root):
+    from readmit import envs
+
+    expected = [*envs.names(repo_root), "all"]
+    with_env = {}
+    for path, command in _commands(cli.cli):
+        for param in command.params:
+            if param.name == "env":
+                with_env[path] = list(param.type.choices)
+    assert set(with_env) >= {
+        ("audit",),
+        ("gate",),
+        ("manifests", "check"),
+        ("policy", "check"),
+        ("promote",),
+        ("rollback",),
+    }
+    assert all(choices == expected for choices in with_env.values()), with_env
+
+
+def test_policy_check_accepts_env_all_like_manifests_check(monkeypatch):
+    import readmit.cli.policy
+
+    seen = {}
+    monkeypatch.setattr(readmit.cli.policy, "run_check", lambda **kw: seen.update(kw) or [])
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli.cli, ["policy", "check", "--env", "all", "--no-registry"])
+    assert result.exit_code == 0, result.output
+    assert seen["envs"] is None and seen["paths"] is None  # every environment plus the other trees
+
+
+def test_an_unexpected_exception_is_one_line_without_traceback_and_exit_3(monkeypatch, capsys):
+    monkeypatch.delenv("READMIT_DEBUG", raising=False)
+    code, err = _run_with(monkeypatch, capsys, KeyError("Jane Doe"))
+    assert code == cli.INTERNAL_ERROR == 70
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("readmit: internal error: KeyError")
+    assert "--debug" in lines[0] and "READMIT_DEBUG=1" in lines[0]
+    assert "Jane Doe" not in err  # an exception's text may carry a value from the data (PHI)
+    assert "Traceback" not in err
+
+
+def test_debug_flag_and_env_show_the_traceback(monkeypatch, capsys):
+    @click.command()
+    def boom() -> None:
+        raise KeyError("x")
+
+    monkeypatch.setattr(cli.LazyGroup, "get_command", lambda self, ctx, name: boom)
+    for argv, env in ((["--debug", "boom"], None), (["boom"], "1")):
+        if env:
+            monkeypatch.setenv("READMIT_DEBUG", env)
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(argv)
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 70
+        assert "Traceback (most recent call last)" in err and "KeyError" in err
+        assert err.strip().splitlines()[-1].startswith("readmit: internal error: KeyError")
+
+
+def test_debug_also_shows_where_an_input_error_was_raised(monkeypatch, capsys):
+    monkeypatch.setenv("READMIT_DEBUG", "1")
+    code, err = _run_with(monkeypatch, capsys, InputError("x.csv:3: bad; fix it"))
+    assert code == 2
+    assert "Traceback" in err and err.strip().splitlines()[-1] == "readmit: error: x.csv:3: bad; fix it"
+
+
+def test_no_traceback_by_default_for_input_errors(monkeypatch, capsys):
+    monkeypatch.delenv("READMIT_DEBUG", raising=False)
+    code, err = _run_with(monkeypatch, capsys, InputError("x.csv:3: bad; fix it"))
+    assert code == 2 and "Traceback" not in err

@@ -73,3 +73,14 @@ def test_unknown_version_is_an_input_error(store):
     register(store)
     with pytest.raises(InputError, match="version 99 not found"):
         gates.gate(99, "dev")
+
+
+def test_the_gated_metrics_are_the_ones_the_model_gates_policy_judges(repo_root):
+    import re
+
+    rego = (repo_root / "policies/model-gates/policy.rego").read_text()
+    tables = re.findall(r"^(?:floors|ceilings) := \{(.*?)^\}", rego, flags=re.S | re.M)
+    judged = {name for table in tables for name in re.findall(r'"([a-z_]+)": [\d.]', table)}
+    judged |= set(re.findall(r"input\.gate\.metrics\.([a-z_]+)", rego))
+    judged |= set(re.findall(r'input\.gate\.metrics, "([a-z_]+)"', rego))
+    assert set(gates.GATED_METRICS) == judged

@@ -79,6 +79,78 @@ def test_card_has_every_required_section():
         assert heading in card, heading
 
 
+def test_rating_rule_in_the_text_comes_from_the_subgroup_constants(monkeypatch):
+    from readmit.evaluation import subgroups
+
+    monkeypatch.setattr(subgroups, "MIN_ROWS", 321)
+    monkeypatch.setattr(subgroups, "MIN_POSITIVES", 17)
+    card = model_card.render(DOC, CONTEXT)
+    assert "Groups under 321 rows or with fewer than 17 events" in card
+    assert "(<40, 40-59, 60-79, 80+)" in card
+
+
+def test_card_shows_gap_interval_group_intervals_both_splits_and_the_paper():
+    doc = {
+        **DOC,
+        "metrics": DOC["metrics"]
+        | {"test_subgroup_auc_gap_ci_low": 0.01, "test_subgroup_auc_gap_ci_high": 0.09},
+        "subgroups": {
+            "test": [DOC["subgroups"]["test"][0] | {"roc_auc_ci_low": 0.66, "roc_auc_ci_high": 0.70}]
+        },
+        "split_comparison": {
+            "grouped": {
+                "available": True,
+                "selected_test_roc_auc": 0.68,
+                "lgbm_test_roc_auc": 0.68,
+                "lace_test_roc_auc": 0.57,
+                "test_n": 20000,
+                "test_prevalence": 0.118,
+            },
+            "temporal": {
+                "available": True,
+                "lgbm_test_roc_auc": 0.66,
+                "lace_test_roc_auc": 0.56,
+                "test_n": 19000,
+                "test_prevalence": 0.12,
+            },
+        },
+        "paper_comparison": {
+            "target_recall": 0.79,
+            "threshold": 0.08,
+            "precision": 0.16,
+            "recall": 0.8,
+            "f1": 0.27,
+        },
+    }
+    card = model_card.render(doc, CONTEXT | {"split": "temporal"})
+    assert "0.050 (95% bootstrap CI 0.010-0.090" in card
+    assert "| sex | female | 10000 | 1200 | 0.681 (0.660-0.700) |" in card
+    assert "| LightGBM ROC-AUC | 0.680 | 0.660 |" in card and "| LACE ROC-AUC | 0.570 | 0.560 |" in card
+    assert "| registered model (hybrid) ROC-AUC | 0.680 | n/a |" in card
+    assert "ordered by `encounter_id`" in card
+    assert "| precision at that recall | 0.82 | 0.160 |" in card and "not comparable" in card
+
+
+def test_an_unavailable_split_says_why():
+    doc = DOC | {
+        "split_comparison": {
+            "grouped": {
+                "available": True,
+                "selected_test_roc_auc": 0.68,
+                "lgbm_test_roc_auc": 0.68,
+                "lace_test_roc_auc": 0.57,
+                "test_n": 20000,
+                "test_prevalence": 0.118,
+            },
+            "temporal": {"available": False, "reason": "index.parquet: 5 rows carry no global time order"},
+        }
+    }
+    card = model_card.render(doc, CONTEXT)
+    assert (
+        "The temporal split is not available here: index.parquet: 5 rows carry no global time order." in card
+    )
+
+
 def test_card_shows_ci_lace_candidates_subgroups_and_provenance():
     card = model_card.render(DOC, CONTEXT)
     assert "0.680 (0.670-0.690)" in card

@@ -24,6 +24,8 @@ CONTRACT = (
             "calibration_intercept",
             "ece",
             "subgroup_auc_gap",
+            "subgroup_auc_gap_ci_low",
+            "subgroup_auc_gap_ci_high",
         )
     ]
     + ["lace_test_roc_auc", "lace_test_auprc"]
@@ -120,3 +122,18 @@ def test_an_explicit_sqlite_store_keeps_artifacts_beside_its_database(tmp_path, 
     location = mlflow.MlflowClient().get_experiment_by_name(registry.EXPERIMENT_NAME).artifact_location
     assert location == (tmp_path / "store" / "mlartifacts").resolve().as_uri()
     assert not (tmp_path / "mlruns").exists()
+
+
+def test_not_found_hint_names_a_command_that_exists(tmp_path, monkeypatch):
+    # `mlflow models` serves and builds models; it lists nothing. The hint must be something that works.
+    from readmit import registry
+    from readmit.errors import InputError
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("READMIT_HOME", str(tmp_path))
+    with pytest.raises(InputError) as err:
+        registry.version_info(7)
+    message = str(err.value)
+    assert "mlflow models" not in message
+    assert f"mlflow ui --backend-store-uri sqlite:///{tmp_path / 'mlflow.db'}" in message
+    assert "readmit train" in message

@@ -10,10 +10,15 @@ floors := {
 }
 
 ceilings := {
-	"dev": {"brier": 0.25, "ece": 0.10, "subgroup_auc_gap": 0.20},
-	"staging": {"brier": 0.12, "ece": 0.05, "subgroup_auc_gap": 0.12},
-	"prod": {"brier": 0.11, "ece": 0.03, "subgroup_auc_gap": 0.10},
+	"dev": {"brier": 0.25, "ece": 0.10},
+	"staging": {"brier": 0.12, "ece": 0.05},
+	"prod": {"brier": 0.11, "ece": 0.03},
 }
+
+# The largest AUC gap between rated subgroups of one attribute is judged by its bootstrap 95% interval
+# (subgroup_auc_gap_ci_low/high): the point gap of small groups is noisy and biased upwards. A gap whose
+# whole interval lies above the ceiling fails; one whose interval straddles the ceiling warns.
+gap_ceiling := {"dev": 0.20, "staging": 0.12, "prod": 0.10}
 
 slope_range := {"dev": [0.5, 1.5], "staging": [0.7, 1.3], "prod": [0.8, 1.2]}
 
@@ -32,7 +37,9 @@ regression_tolerance := {"roc_auc": 0.01, "auprc": 0.01}
 
 env := input.gate.env
 
-required := object.keys(floors[env]) | object.keys(ceilings[env]) | {"calibration_slope"}
+gap_metrics := {"subgroup_auc_gap", "subgroup_auc_gap_ci_low", "subgroup_auc_gap_ci_high"}
+
+required := ((object.keys(floors[env]) | object.keys(ceilings[env])) | gap_metrics) | {"calibration_slope"}
 
 deny contains msg if {
 	some name in required
@@ -50,6 +57,21 @@ deny contains msg if {
 	some name, ceiling in ceilings[env]
 	input.gate.metrics[name] > ceiling
 	msg := sprintf("%s %.4f is above the %s ceiling %.4f", [name, input.gate.metrics[name], env, ceiling])
+}
+
+deny contains msg if {
+	low := input.gate.metrics.subgroup_auc_gap_ci_low
+	low > gap_ceiling[env]
+	msg := sprintf("subgroup_auc_gap %.4f (95%% CI %.4f-%.4f) lies above the %s ceiling %.2f", [input.gate.metrics.subgroup_auc_gap, low, input.gate.metrics.subgroup_auc_gap_ci_high, env, gap_ceiling[env]])
+}
+
+# conftest-compatible warnings: passed, but a reviewer should look
+warn contains msg if {
+	low := input.gate.metrics.subgroup_auc_gap_ci_low
+	high := input.gate.metrics.subgroup_auc_gap_ci_high
+	low <= gap_ceiling[env]
+	high > gap_ceiling[env]
+	msg := sprintf("subgroup_auc_gap %.4f (95%% CI %.4f-%.4f) straddles the %s ceiling %.2f; the test split cannot tell", [input.gate.metrics.subgroup_auc_gap, low, high, env, gap_ceiling[env]])
 }
 
 deny contains msg if {

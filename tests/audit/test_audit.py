@@ -12,9 +12,9 @@ from git_repos import copy_of_repo, git, use_identity
 from readmit import registry
 from readmit.audit import audit
 from readmit.cli import main
+from readmit.envs.state import EnvState, dump
 from readmit.promote import promote, rollback
 from readmit.promote.flow import annotations
-from readmit.promote.models_file import EnvState, dump
 from registry_versions import register, use_tmp_mlflow
 
 pytestmark = pytest.mark.slow

@@ -122,3 +122,30 @@ def test_full_uci_history_is_every_earlier_encounter_of_the_patient(uci_ingested
 def test_age_that_is_not_a_bracket_names_the_row():
     with pytest.raises(InputError, match=r":3: age is not a bracket like \[70-80\)"):
         _raw([ROWS[0], ROWS[1].replace("[70-80)", "?")])
+
+
+def test_period_orders_stays_across_patients_by_encounter_id():
+    # numeric order, not text order: 9 < 40 < 100 across patients
+    rows = [r.replace("10,7,", "100,7,", 1).replace("20,7,", "9,7,", 1) for r in ROWS]
+    enc, _ = uci_ingest.to_encounters(_raw(rows))
+    period = {e: x["period"] for e, x in zip(enc["encounter_id"], enc["extra"], strict=True)}
+    assert sorted(period, key=period.get) == ["9", "30", "40", "100"]
+    assert all(0 <= p < uci_ingest.PERIODS for p in period.values())
+
+
+def test_a_negative_count_names_the_row_and_column():
+    # time_in_hospital -3 would become los_days -3 in index.parquet, which the schema forbids.
+    rows = [*ROWS[:2], ROWS[2].replace(",3,11,7,2,", ",3,11,7,-3,")]
+    with pytest.raises(InputError, match=r"diabetic_data.csv:4: column time_in_hospital is negative"):
+        _raw(rows)
+
+
+def test_a_repeated_encounter_id_names_both_rows():
+    rows = [*ROWS, ROWS[1]]
+    with pytest.raises(InputError, match=r"diabetic_data.csv:6: encounter_id repeats row 3"):
+        _raw(rows)
+
+
+def test_an_integer_too_large_for_int64_names_the_row():
+    with pytest.raises(InputError, match=r"diabetic_data.csv:2: column patient_nbr is not an integer"):
+        _raw([ROWS[0].replace("30,7,", "30,99999999999999999999999,", 1)])

@@ -85,3 +85,16 @@ def test_missing_files_and_directories(tmp_path):
     with pytest.raises(CheckFailed) as err:
         validate(tmp_path)
     assert "index.parquet: missing" in err.value.problems
+
+
+def test_an_empty_training_set_is_an_input_error_with_the_count(copy):
+    _edit(copy, lambda df: df.iloc[0:0])
+    with pytest.raises(InputError, match="0 index stays"):
+        validate(copy)
+
+
+def test_a_one_class_training_set_is_an_input_error_with_the_count(copy):
+    n = len(pd.read_parquet(copy / "index.parquet"))
+    _edit(copy, lambda df: df.assign(label=1))
+    with pytest.raises(InputError, match=f"{n} index stays, all with label 1"):
+        validate(copy)

@@ -40,3 +40,20 @@ def test_step_vectors_are_left_aligned_with_the_index_stay_last():
     assert lengths.tolist() == [min(len(e), 3) for e in events]
     short = int(np.argmin(lengths))
     assert not seq[short, lengths[short] :].any()  # padding stays zero
+
+
+def test_the_time_order_key_is_never_a_feature():
+    df = make_index(120, seed=3)
+    df["extra"] = [json.dumps({"period": i, "payer": "a"}) for i in range(len(df))]
+    spec = build.fit_spec(df)
+    assert "period" not in spec.extra_numeric and "period" not in spec.extra_values
+    assert not [c for c in build.tabular(df, spec).columns if "period" in c]
+
+
+def test_step_width_counts_what_a_step_holds():
+    df = make_index(40, seed=4)
+    spec = build.fit_spec(df)
+    events = build.timelines(df)
+    assert len(build._step(events[0][-1], "icd10", None, {c: i for i, c in enumerate(spec.dx_vocab)})) == (
+        build.step_width(spec)
+    )

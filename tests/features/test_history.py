@@ -124,3 +124,59 @@ def test_windowed_counts_recency_and_lab_trend():
     assert agg["hist_days_since_discharge"] == 15.0
     assert agg["lab_creatinine_n"] == 3
     assert np.isclose(agg["lab_creatinine_trend"], (2.4 - 1.2) / 0.3)
+
+
+def _stay(seq, admit, discharge):
+    return {
+        "encounter_seq": seq,
+        "encounter_class": "inpatient",
+        "admit_day": admit,
+        "discharge_day": discharge,
+        "los_days": 3.0 if admit is None else discharge - admit,
+        "dx_codes": ["I50.9"],
+        "med_codes": [],
+        "proc_codes": [],
+        "labs": {},
+    }
+
+
+def _crafted(index_admit, index_discharge):
+    """Stay A (days 0-10) was readmitted by stay B (days 20-25); the index stay follows B."""
+    history = [_stay(0, 0.0, 10.0), _stay(1, 20.0, 25.0)]
+    return {
+        "encounter_seq": 2,
+        "admit_day": index_admit,
+        "discharge_day": index_discharge,
+        "los_days": index_discharge - index_admit,
+        "dx_codes": "[]",
+        "med_codes": "[]",
+        "proc_codes": "[]",
+        "labs": "{}",
+        "history": json.dumps(history),
+    }
+
+
+def test_an_earlier_outcome_counts_only_once_its_30_day_window_closed_before_the_index_discharge():
+    # index discharge on day 45: A's window (10-40) has closed, so "A was readmitted" is known;
+    # B's window (25-55) is still open, although the index stay itself already readmitted B
+    known = aggregates(timeline(_crafted(38.0, 45.0)))
+    assert known["hist_prior_outcomes_known"] == 1.0
+    assert known["hist_prior_readmitted"] == 1.0 and known["hist_last_known_readmitted"] == 1.0
+    # index discharge on day 39: A's window is still open one day more, so nothing is known yet
+    early = aggregates(timeline(_crafted(33.0, 39.0)))
+    assert early["hist_prior_outcomes_known"] == 0.0
+    assert np.isnan(early["hist_prior_readmitted"]) and np.isnan(early["hist_last_known_readmitted"])
+
+
+def test_a_known_earlier_stay_without_readmission_is_a_known_zero():
+    row = _crafted(80.0, 90.0)
+    row["history"] = json.dumps([_stay(0, 0.0, 10.0)])  # nothing within 30 days of day 10
+    out = aggregates(timeline(row))
+    assert (out["hist_prior_outcomes_known"], out["hist_prior_readmitted"]) == (1.0, 0.0)
+
+
+def test_without_days_an_earlier_outcome_is_never_known():
+    row = _crafted(np.nan, np.nan)  # UCI: order only
+    row["history"] = json.dumps([_stay(0, None, None), _stay(1, None, None)])
+    out = aggregates(timeline(row))
+    assert all(np.isnan(out[k]) for k in ("hist_prior_outcomes_known", "hist_prior_readmitted"))

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from readmit import paths
+from readmit import envs, paths
 from readmit.manifests import render
 
 TREES = ("apps", "environments", "clusters", "tekton")
-ENVIRONMENTS = ("dev", "staging", "prod")
+ENVIRONMENTS = tuple(envs.names(paths.repo_root()))  # environments/order.yaml
 
 
 @pytest.fixture(scope="session")

@@ -119,8 +119,8 @@ def test_invalid_yaml_in_a_plain_folder_is_a_problem_line_with_its_line_number(t
     (_scratch(tree_copy) / "bad.yaml").write_text("kind: Task\nspec: [unclosed\n", encoding="utf-8")
     problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)
     assert problems == [
-        "scratch/bad.yaml: File/bad.yaml: line 3: not valid YAML (expected ',' or ']', but got "
-        "'<stream end>'); fix the syntax"
+        "scratch/bad.yaml: File/bad.yaml: line 3: not valid YAML (did not find expected ',' or ']'); "
+        "fix the syntax"
     ]
 
 
@@ -170,8 +170,19 @@ def test_a_missing_schema_folder_is_bad_input_naming_the_override(repo_root, mon
 
 
 def test_a_yaml_document_that_is_not_an_object_is_reported_and_does_not_break_the_scan(tree_copy, schemas):
-    (_scratch(tree_copy) / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    # Beside a real object a stray document is a finding (exit 1); a file with no object at all is bad
+    # input (exit 2, see test_cli).
+    (_scratch(tree_copy) / "list.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: scratch\n---\n- just\n- a list\n",
+        encoding="utf-8",
+    )
     problems = check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=True)
     assert problems == [
         "scratch/list.yaml: ?/?: .: not a Kubernetes object (apiVersion and kind are required)"
     ]
+
+
+def test_a_file_without_any_object_in_a_folder_is_an_input_error(tree_copy, schemas):
+    (_scratch(tree_copy) / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(InputError, match="list.yaml: 1 YAML document.*no Kubernetes object"):
+        check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)

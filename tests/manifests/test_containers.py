@@ -105,3 +105,20 @@ def test_a_seldon_server_sidecar_override_without_image_keeps_the_serverconfig_i
     assert not any(f.endswith(".image") for f, _ in container_problems(server))
     deployment = _deployment({k: v for k, v in GOOD.items() if k != "image"})
     assert [f for f, _ in container_problems(deployment)] == ["spec.template.spec.containers[0].image"]
+
+
+def test_fields_of_the_wrong_type_are_unset_not_a_crash():
+    # Found by tests/hostile: the schema check reports these objects; the container rules must not crash.
+    assert container_problems({"kind": ["Pod"], "spec": {}}) == []
+    problems = container_problems(
+        {
+            "kind": "Pod",
+            "spec": {
+                "securityContext": "strict",
+                "containers": [
+                    {"name": "c", "resources": [1], "securityContext": {"capabilities": {"drop": 5}}}
+                ],
+            },
+        }
+    )
+    assert ("spec.containers[0].securityContext.capabilities.drop", "must drop ALL capabilities") in problems

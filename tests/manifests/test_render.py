@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from readmit.errors import InputError
-from readmit.manifests import render
+from readmit.manifests import render, yamlfile
 
 from .conftest import ENVIRONMENTS
 
@@ -131,4 +131,4 @@ def test_invalid_yaml_in_a_plain_file_is_one_line_with_the_line_number(tmp_path:
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: 1\nb: [unclosed\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad.yaml:\d+: not valid YAML"):
-        render.load_yaml_file(bad)
+        yamlfile.load(bad)

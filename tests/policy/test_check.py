@@ -63,3 +63,36 @@ def test_an_engine_crash_fails_the_check_naming_the_policy(repo_root, monkeypatc
         main(["policy", "check", "--no-registry", str(sample)])
     assert exit_info.value.code == 1
     assert "the Rego engine crashed (SIGABRT); not a pass" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"- a\n- b\n", b"just a scalar\n", b"a: 1\n", b"", b"# only a comment\n", b"---\n- 1\n---\n42\n"],
+    ids=["list", "scalar", "mapping-without-kind", "empty", "comment", "multi-doc"],
+)
+def test_a_file_without_a_kubernetes_object_exits_2_in_one_line(tmp_path, capsys, content):
+    path = tmp_path / "x.yaml"
+    path.write_bytes(content)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["policy", "check", "--no-registry", str(path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"readmit: error: {path}") and "Kubernetes object" in err[0]
+
+
+def test_a_binary_file_exits_2_in_one_line(tmp_path, capsys):
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe" * 10)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["policy", "check", "--no-registry", str(path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"readmit: error: {path}") and "UTF-8" in err[0]
+
+
+def test_a_folder_without_yaml_files_exits_2_instead_of_passing(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("apiVersion: v1\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["policy", "check", "--no-registry", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "no *.yaml file in it" in capsys.readouterr().err

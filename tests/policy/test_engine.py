@@ -75,5 +75,6 @@ def test_every_repo_policy_is_discovered(repo_root):
         "promotion",
         "seldon-rollout",
         "storage-secret",
+        "tekton",
         "workload-security",
     ]

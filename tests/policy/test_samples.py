@@ -14,7 +14,7 @@ def test_every_repo_sample_behaves_as_expected(repo_root):
     results = samples.run(repo_root)
     summary, failures = samples.report(results)
     assert failures == []
-    assert len(summary) == 8
+    assert len(summary) == 9
     by_policy = {r.policy for r in results if r.sample.startswith("denied-")}
     assert by_policy == {r.policy for r in results}  # every policy has at least one denied sample
 

@@ -67,7 +67,7 @@ def test_full_promotion_commits_on_a_new_branch_with_every_trailer(repo, model):
         "Data-Version": info.data_version,
         "Metrics": "auprc=0.2200,brier=0.0950,calibration_intercept=0.0100,calibration_slope=1.0200,"
         "ece=0.0120,roc_auc=0.6800,roc_auc_ci_low=0.6600,subgroup_attributes_compared=3.0000,"
-        "subgroup_auc_gap=0.0500",
+        "subgroup_auc_gap=0.0500,subgroup_auc_gap_ci_high=0.0800,subgroup_auc_gap_ci_low=0.0200",
         "Gates": "dev=passed",
         "Previous-Version": "none",
         "Promoted-By": "Pat Promoter <pat@hospital.example>",
@@ -93,7 +93,7 @@ def test_the_pr_description_is_the_reviewers_whole_view(repo, model, tmp_path, m
     assert (
         "- policy image-provenance: passed\n- policy phi-isolation: passed\n- policy promotion: passed" in md
     )
-    assert "readmit manifests check --env dev: passed" in md
+    assert "readmit manifests check environments/dev: passed" in md
     assert f"+  name: readmission-v{second}" in md and "weight: 20" in md
 
 
@@ -187,6 +187,20 @@ def test_rollback_drops_a_canary_with_a_rollback_of_trailer(repo, model, manifes
         "latency",
     )
     assert f"readmission-v{second}" not in (repo / "environments/dev/models.yaml").read_text()
+
+
+def test_rollback_reads_the_history_of_environments_once(repo, model, manifests_problems, monkeypatch):
+    import readmit.envs.history
+
+    first, second = gated(model), gated(model)
+    promote("dev", first, full=True, repo=repo, trivy=False)
+    promote("dev", second, full=True, repo=repo, trivy=False)
+    reads = []
+    real = readmit.envs.history.read_log
+    monkeypatch.setattr(readmit.envs.history, "read_log", lambda *a, **k: reads.append(a) or real(*a, **k))
+    result = rollback("dev", repo=repo, trivy=False)
+    assert result.branch == f"rollback/dev/v{second}" and result.version == first
+    assert len(reads) == 1
 
 
 def test_cli_promotes_and_prints_the_pr(repo, model, capsys, manifests_problems):

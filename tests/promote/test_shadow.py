@@ -7,9 +7,9 @@ import yaml
 
 from promote.test_promote import gated, manifests_problems, model, repo, trailers  # noqa: F401 - fixtures
 from readmit.cli import main
+from readmit.envs.state import EnvState, dump, parse
 from readmit.errors import InputError
 from readmit.promote import flow
-from readmit.promote.models_file import EnvState, dump, parse
 from readmit.promote.transitions import promote, rollback_target, shadow
 
 A = {"readmit.io/model-version": "x"}

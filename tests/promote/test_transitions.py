@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from readmit.envs.state import EnvState
 from readmit.errors import InputError
-from readmit.promote.models_file import EnvState
 from readmit.promote.transitions import promote, rollback_target
 
 A = {"readmit.io/model-version": "x"}

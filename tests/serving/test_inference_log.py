@@ -50,3 +50,14 @@ def test_oldest_rotated_file_is_dropped_beyond_the_backup_count(tmp_path):
         sink.write(_record(i, 1))
     assert len(inference_log.files(tmp_path / "log.jsonl")) == 3
     assert inference_log.read_requests(tmp_path / "log.jsonl")["request_id"].iloc[-1] == "r29"
+
+
+def test_unwritable_sink_says_which_variable_to_set(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    try:
+        inference_log.Sink(blocker / "sub" / "log.jsonl")
+    except OSError as exc:
+        assert inference_log.ENV in str(exc)
+    else:
+        raise AssertionError("a sink under a regular file was created")

@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from readmit.cli import cli
-from readmit.promote.models_file import EnvState, dump
+from readmit.envs.state import EnvState, dump
 from readmit.serving import server
 from readmit.traffic import experiment
 

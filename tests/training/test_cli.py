@@ -29,7 +29,7 @@ def test_single_class_split_exits_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "--data", str(data)])
     assert exit_info.value.code == 2
-    assert "single label value" in capsys.readouterr().err
+    assert "index stays, all with label 0" in capsys.readouterr().err
 
 
 def test_tune_runs_nested_trials_from_the_katib_file(tmp_path, repo_root):
@@ -88,7 +88,8 @@ def test_train_reports_progress_on_stderr_and_keeps_stdout_for_katib(tmp_path_fa
     assert trained["exit_code"] == 0
     stages = [line for line in trained["stderr"].splitlines() if line.startswith("train: [")]
     for expected in (
-        "index rows; split train",
+        "index rows; grouped split train",
+        "companion: LightGBM on the temporal split",
         "features built",
         "LightGBM fitted",
         "sequence model fitted",
@@ -98,3 +99,14 @@ def test_train_reports_progress_on_stderr_and_keeps_stdout_for_katib(tmp_path_fa
         assert any(expected in line for line in stages), expected
     assert trained["stdout"].splitlines()[0].startswith("val_roc_auc=")
     assert "train: [" not in trained["stdout"]
+
+
+def test_empty_training_set_exits_2_with_the_count(tmp_path, capsys):
+    from readmit.cli import main
+
+    data = write_ingest(tmp_path / "ingest", make_index(60, seed=5).iloc[0:0])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data", str(data), "--no-register"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "0 index stays" in err[0]

@@ -29,3 +29,11 @@ def test_bad_parameter_files_name_the_file_and_the_fix(tmp_path, text, match):
 def test_override_without_equals_is_refused():
     with pytest.raises(InputError, match="KEY=VALUE"):
         load(None, ("learning_rate",))
+
+
+def test_committed_source_defaults_are_valid_parameters_and_optional():
+    from readmit.training.params import KNOWN, source_defaults
+
+    uci = source_defaults("uci")
+    assert uci and set(uci) <= set(KNOWN)
+    assert source_defaults("fhir") == {} and source_defaults(None) == {}

@@ -1,7 +1,9 @@
-"""Acceptance on the real UCI data: one full training run, patient-grouped 80/20, registered.
+"""Acceptance on the real UCI data: one full training run, patient-grouped 80/20, registered, with the
+forward-in-time companion (LightGBM refitted on the same rows split by encounter_id order).
 
-Published results on this data sit at 0.64-0.70 ROC-AUC; >= 0.67 is required and above ~0.72 would
-point at leakage. This is the one full-UCI train in the suite (about 3 minutes on 2 cores).
+Published results on this data sit at 0.64-0.70 ROC-AUC with sound splits; the floors below are what this
+code reaches (seed 42) less a margin for library drift, and above ~0.72 would point at leakage. This is
+the one full-UCI train in the suite (about a minute on a quiet 2-core machine).
 """
 
 import os
@@ -44,9 +46,20 @@ def uci_trained(uci_zip, tmp_path_factory):
             os.environ[key] = value
 
 
+GROUPED_FLOOR = 0.685
+TEMPORAL_FLOOR = 0.675
+
+
 def test_registered_model_reaches_the_published_range_without_leakage(uci_trained):
     auc = uci_trained.metrics["test_roc_auc"]
-    assert 0.67 <= auc < 0.72, f"test ROC-AUC {auc:.4f}"
+    assert GROUPED_FLOOR <= auc < 0.72, f"test ROC-AUC {auc:.4f}"
+
+
+def test_forward_in_time_figure_holds_and_beats_lace_on_the_same_rows(uci_trained):
+    m = uci_trained.metrics
+    auc = m["temporal_split_lgbm_test_roc_auc"]
+    assert TEMPORAL_FLOOR <= auc < 0.72, f"temporal test ROC-AUC {auc:.4f}"
+    assert auc > m["temporal_split_lace_test_roc_auc"] + 0.05
 
 
 def test_registered_model_beats_the_lace_baseline_on_the_same_split(uci_trained):

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from readmit import envs, git, registry
 from readmit.errors import CheckFailed, InputError
 from readmit.paths import shared_dir
 
@@ -26,7 +27,7 @@ class DemoConfig:
     repo: Path
     patients: int = 3000
     seed: int = 7
-    env: str = "dev"
+    env: str | None = None  # None: the first environment of the promotion order
 
 
 def _say(msg: str) -> None:
@@ -42,10 +43,6 @@ def _readmit(args: list[str], env: dict[str, str], cwd: Path | None = None, chec
     if check and code != 0:
         raise CheckFailed(f"demo step `readmit {args[0]}` failed with exit code {code}")
     return code
-
-
-def _git(args: list[str], cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def demo_environment(work: Path) -> dict[str, str]:
@@ -72,15 +69,13 @@ def throwaway_clone(repo: Path, work: Path) -> Path:
     if not (repo / ".git").exists():
         raise InputError(f"{repo}: not a git checkout; run the demo from a clone of this repository")
     bare, checkout = work / "remote.git", work / "checkout"
-    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
-    subprocess.run(["git", "clone", "-q", str(bare), str(checkout)], check=True)
+    git.clone(repo, bare, bare=True)
+    git.clone(bare, checkout)
     return checkout
 
 
 def candidate_version() -> int:
     """The version `readmit train` just registered: it carries the `candidate` alias."""
-    from readmit import registry
-
     version = registry.alias_version(registry.CANDIDATE_ALIAS)
     if version is None:
         raise CheckFailed(
@@ -116,14 +111,15 @@ def run(cfg: DemoConfig) -> Path:
     _readmit(["data", "validate", str(dataset)], env)
     _readmit(["train", "--data", str(dataset), "--seed", str(cfg.seed), "--out", str(train_dir)], env)
     version = candidate_version()
-    _readmit(["gate", "--version", str(version), "--env", cfg.env], env)
+    target = cfg.env or envs.names(cfg.repo)[0]
+    _readmit(["gate", "--version", str(version), "--env", target], env)
     checkout = throwaway_clone(cfg.repo, cfg.work)
     pr = cfg.work / "pull-request.md"
     _readmit(
         [
             "promote",
             "--env",
-            cfg.env,
+            target,
             "--version",
             str(version),
             "--full",
@@ -142,7 +138,8 @@ def run(cfg: DemoConfig) -> Path:
     report = cfg.work / "audit.html"
     _readmit(["audit", "--format", "html", "--out", str(report)], env, cwd=checkout)
     print("\n" + pr.read_text(), flush=True)
-    _say(f"pushed branch: {_git(['branch', '--list', '--format=%(refname:short)', 'promote/*'], checkout)}")
+    pushed = git.run(checkout, "branch", "--list", "--format=%(refname:short)", "promote/*").strip()
+    _say(f"pushed branch: {pushed}")
     _say(f"pull-request description: {pr}")
     _say(f"audit report: {report}")
     return report

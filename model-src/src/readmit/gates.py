@@ -8,14 +8,27 @@ The result is recorded on the version as tags `gate.<env>` (passed|failed) and `
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from readmit import registry
-from readmit.errors import InputError
+from readmit import envs, paths, registry
+from readmit.envs import state
+from readmit.policy import engine
 
-ENVS = ("dev", "staging", "prod")
 METRIC_PREFIX = "test_"
+# The metrics policies/model-gates judges (tests/test_gates.py keeps this equal to the policy), in the
+# order a reviewer reads them.
+GATED_METRICS = (
+    "roc_auc",
+    "auprc",
+    "calibration_slope",
+    "ece",
+    "brier",
+    "subgroup_auc_gap",
+    "subgroup_attributes_compared",
+)
+# Counts among the metrics: MLflow stores every metric as a float, people read them as whole numbers.
+COUNT_METRICS = frozenset({"n", "subgroup_attributes_compared"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,7 @@ class GateResult:
     env: str
     champion: int | None
     failures: list[str]
+    warnings: list[str] = field(default_factory=list)  # the policy's `warn` set: shown, not blocking
 
     @property
     def passed(self) -> bool:
@@ -36,13 +50,11 @@ def gate_metrics(metrics: dict[str, float]) -> dict[str, float]:
 
 
 def champion_version(env: str, repo: Path | None = None) -> int | None:
+    """The registry alias `champion-<env>` when someone set it, else the stable version live in git."""
     if (version := registry.alias_version(f"{registry.CHAMPION_ALIAS}-{env}")) is not None:
         return version
-    from readmit import paths
-    from readmit.promote.models_file import parse
-
-    models = Path(repo or paths.repo_root()) / "environments" / env / "models.yaml"
-    return parse(models.read_text(), str(models)).default if models.is_file() else None
+    live = state.read(Path(repo or paths.repo_root()), env)
+    return live.default if live is not None else None
 
 
 def gate_input(
@@ -56,23 +68,23 @@ def gate_input(
 
 def gate(version: int, env: str, repo: Path | None = None, record: bool = True) -> GateResult:
     """Evaluate the gates, record them on the version, and return every failure."""
-    from readmit.policy import engine
-
-    if env not in ENVS:
-        raise InputError(f"--env {env}: unknown environment; use one of {', '.join(ENVS)}")
+    envs.require(env, repo)
     info = registry.version_info(version)
     champion = champion_version(env, repo)
     if champion == info.version:
         champion = None  # re-gating the live version compares it with nothing but the floors
     champion_metrics = registry.version_info(champion).metrics if champion is not None else None
     document = gate_input(env, info.metrics, champion, champion_metrics)
-    failures = engine.evaluate(engine.get("model-gates", repo), document)
+    policy = engine.get("model-gates", repo)
+    failures = engine.evaluate(policy, document)
+    warnings = engine.evaluate(policy, document, rule="warn")
     if record:
         registry.set_version_tags(
             info.version,
             {
                 registry.gate_tag(env): "failed" if failures else "passed",
                 f"{registry.gate_tag(env)}.failures": json.dumps(failures),
+                f"{registry.gate_tag(env)}.warnings": json.dumps(warnings),
             },
         )
-    return GateResult(info.version, env, champion, failures)
+    return GateResult(info.version, env, champion, failures, warnings)

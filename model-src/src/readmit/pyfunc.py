@@ -14,14 +14,15 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 
+from readmit.atomic import write_bytes
+from readmit.models.sequence import configure_torch
+
 BUNDLE_ARTIFACT = "bundle"
 OUTPUT_COLUMNS = ("readmission_risk", "high_risk")
 
 
 class ReadmissionModel(mlflow.pyfunc.PythonModel):
     def load_context(self, context):
-        from readmit.models.sequence import configure_torch
-
         configure_torch()
         with open(context.artifacts[BUNDLE_ARTIFACT], "rb") as fh:
             self.bundle = pickle.load(fh)
@@ -39,8 +40,6 @@ class ReadmissionModel(mlflow.pyfunc.PythonModel):
 
 
 def save_bundle(bundle, path) -> None:
-    from readmit.atomic import write_bytes
-
     write_bytes(path, pickle.dumps(bundle, protocol=pickle.HIGHEST_PROTOCOL))
 
 

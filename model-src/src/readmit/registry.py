@@ -1,15 +1,22 @@
 """MLflow tracking and model-registry access: the one place that knows where MLflow lives and how
 versions of the `readmission` model carry their provenance.
 
+MLflow itself is imported inside the functions that talk to it: its import alone costs about a second,
+and commands that read no registry (an audit with --no-registry, `readmit data`) must not pay for it.
+
 Default: sqlite at `<state_dir>/mlflow.db` with artifacts in `<state_dir>/mlartifacts`;
 `MLFLOW_TRACKING_URI` overrides (then the server decides where artifacts go).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from readmit.errors import InputError
+from readmit.paths import state_dir
 
 MODEL_NAME = "readmission"
 EXPERIMENT_NAME = "readmission"
@@ -42,8 +49,6 @@ def _user_tracking_uri() -> str | None:
 def tracking_uri() -> str:
     if uri := _user_tracking_uri():
         return uri
-    from readmit.paths import state_dir
-
     path = state_dir()
     path.mkdir(parents=True, exist_ok=True)
     uri = f"sqlite:///{path / 'mlflow.db'}"
@@ -99,17 +104,24 @@ def version_info(version: int | str) -> VersionInfo:
     """Metadata of registered version `version`; raises InputError when it does not exist."""
     from mlflow.exceptions import MlflowException
 
-    from readmit.errors import InputError
-
     c = client()
     try:
         mv = c.get_model_version(MODEL_NAME, str(version))
     except MlflowException as exc:
         raise InputError(
             f"model {MODEL_NAME!r} version {version} not found in the registry at {tracking_uri()}; "
-            "list versions with `mlflow models` or train one with `readmit train`"
+            f"{_list_versions_hint()} or train one with `readmit train`"
         ) from exc
     return _info(mv, metrics=dict(c.get_run(mv.run_id).data.metrics))
+
+
+def _list_versions_hint() -> str:
+    """MLflow's CLI has no command that lists registered versions (`mlflow models` serves models): its UI
+    does, on the Models page."""
+    uri = tracking_uri()
+    if uri.startswith(("http://", "https://")):
+        return f"see the registered versions at {uri.rstrip('/')}/#/models/{MODEL_NAME}"
+    return f"see the registered versions with `mlflow ui --backend-store-uri {uri}` (Models > {MODEL_NAME})"
 
 
 def all_versions() -> dict[int, VersionInfo]:
@@ -153,6 +165,21 @@ def set_alias(alias: str, version: int | str) -> None:
     client().set_registered_model_alias(MODEL_NAME, alias, str(version))
 
 
+def delete_alias(alias: str) -> None:
+    client().delete_registered_model_alias(MODEL_NAME, alias)
+
+
+def aliases() -> dict[str, int]:
+    """Every alias of MODEL_NAME and the version it points at ({} when the model is not registered)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        model = client().get_registered_model(MODEL_NAME)
+    except MlflowException:
+        return {}
+    return {alias: int(version) for alias, version in (model.aliases or {}).items()}
+
+
 def set_version_tags(version: int | str, tags: dict[str, str]) -> None:
     c = client()
     for key, value in tags.items():
@@ -167,8 +194,6 @@ DIGEST_EXCLUDES = ("registered_model_meta",)
 def model_digest(directory) -> str:
     """sha256 over (relative path, content) of every file under `directory`, in sorted path order,
     except DIGEST_EXCLUDES at the top level: the same for every way of downloading one model."""
-    import hashlib
-
     root = Path(directory)
     digest = hashlib.sha256()
     files = [
@@ -183,7 +208,8 @@ def model_digest(directory) -> str:
 def register_candidate(model_uri: str, tags: dict[str, str]) -> int:
     """Register `model_uri` as a new version of MODEL_NAME with `tags`, alias it `candidate`, return it.
 
-    `champion` is never touched here: only promotion moves it.
+    Nothing in readmit moves `champion-<env>`: promotion changes models.yaml in git, which is what is
+    live; an operator may set the alias to pin the baseline that `readmit gate` compares against.
     """
     import mlflow
 

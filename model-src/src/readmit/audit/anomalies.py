@@ -7,18 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from readmit.audit.timeline import Change
+from readmit.envs import provenance
+from readmit.envs.timeline import Change
 
-REGISTRY_FIELDS = {
-    "run_id": "readmit.io/mlflow-run",
-    "model_digest": "readmit.io/model-digest",
-    "data_version": "readmit.io/data-version",
-}
+# VersionInfo attribute -> the annotation that must equal it
+REGISTRY_FIELDS = {name: provenance.ANNOTATION[name] for name in ("run_id", "model_digest", "data_version")}
 
 
 @dataclass(frozen=True)
 class Anomaly:
-    kind: str  # hand-edit | skipped-staging | registry-mismatch | policy | force-push
+    kind: str  # hand-edit | skipped-<env> | registry-mismatch | policy | force-push
     env: str
     commit: str
     message: str
@@ -37,23 +35,28 @@ def hand_edits(all_changes: list[Change]) -> list[Anomaly]:
     ]
 
 
-def skipped_staging(all_changes: list[Change]) -> list[Anomaly]:
-    full_in_staging: set[int] = set()
+def skipped_previous(all_changes: list[Change], order: list[str]) -> list[Anomaly]:
+    """Versions live in the last environment of the promotion `order` that never ran alone at 100% in
+    the one before it (with dev, staging, prod: prod versions that skipped staging)."""
+    if len(order) < 2:
+        return []
+    before, last = order[-2], order[-1]
+    full_before: set[int] = set()
     out = []
     for ch in all_changes:
         weights = ch.state.weights if ch.state else {}
-        if ch.env == "staging" and len(weights) == 1 and 100 in weights.values():
-            full_in_staging.update(weights)
-        if ch.env == "prod":
+        if ch.env == before and ch.state and ch.state.ran_full:
+            full_before.update(weights)
+        if ch.env == last:
             out += [
                 Anomaly(
-                    "skipped-staging",
-                    "prod",
+                    f"skipped-{before}",
+                    last,
                     ch.commit.sha,
-                    f"version {v} is live in prod but never ran at 100% in staging",
+                    f"version {v} is live in {last} but never ran at 100% in {before}",
                 )
                 for v in sorted(weights)
-                if v not in full_in_staging
+                if v not in full_before
             ]
     return out
 

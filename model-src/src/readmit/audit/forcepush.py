@@ -6,24 +6,23 @@ in `<git-dir>/readmit-audit-heads`) that no ref reaches any more, which still wo
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
+from readmit import git
 from readmit.atomic import write_text
 from readmit.audit.anomalies import Anomaly
-from readmit.audit.gitlog import git
 
 SEEN_HEADS = "readmit-audit-heads"
 ZERO = "0" * 40
 
 
 def force_pushes(repo: Path, record: bool = True) -> list[Anomaly]:
-    reachable = set(git(repo, "rev-list", "--all").split())
+    reachable = set(git.run(repo, "rev-list", "--all").split())
     parents = {
         line.split()[0]: line.split()[1:]
-        for line in git(repo, "rev-list", "--all", "--reflog", "--parents").splitlines()
+        for line in git.run(repo, "rev-list", "--all", "--reflog", "--parents").splitlines()
     }
-    git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+    git_dir = Path(git.run(repo, "rev-parse", "--absolute-git-dir").strip())
     out, seen = [], set()
     for ref, old, new in _reflog_moves(git_dir):
         if (ref, old) in seen or old in parents.get(new, ()) or _is_ancestor(repo, old, new):
@@ -52,7 +51,7 @@ def force_pushes(repo: Path, record: bool = True) -> list[Anomaly]:
                 )
             )
     if record:
-        heads = git(repo, "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes").split()
+        heads = git.run(repo, "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes").split()
         write_text(heads_file, "\n".join(sorted(set(recorded) | set(heads))) + "\n")
     return out
 
@@ -69,11 +68,4 @@ def _reflog_moves(git_dir: Path):
 
 
 def _is_ancestor(repo: Path, old: str, new: str) -> bool:
-    return (
-        subprocess.run(
-            ["git", "-C", str(repo), "merge-base", "--is-ancestor", old, new],
-            capture_output=True,
-            check=False,
-        ).returncode
-        == 0
-    )
+    return git.succeeds(repo, "merge-base", "--is-ancestor", old, new)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from readmit.audit.anomalies import Anomaly
-from readmit.audit.timeline import Change
-from readmit.promote.models_file import EXPERIMENT, SELDON, model_name
+from readmit.envs import provenance
+from readmit.envs.state import EXPERIMENT, SELDON, model_name
+from readmit.envs.timeline import Change
+
+POLICIES = ("seldon-rollout", "promotion")
 
 
 def policy_failures(
@@ -21,33 +24,40 @@ def policy_failures(
     present/absent, which is all these policies compare without a registry), so a long history collapses to
     a few distinct inputs, evaluated in one batch per policy; messages get the real versions back."""
     inputs, owners = [], []
+    distinct: dict[str, dict] = {}
     ran: dict[str, set[int]] = {}
     for ch in all_changes:
         if ch.state is None or not ch.state.weights:
             continue
         weights = ch.state.weights
-        if len(weights) == 1 and 100 in weights.values():
+        if ch.state.ran_full:
             ran.setdefault(ch.env, set()).update(weights)
         doc, alias = _canonical(ch, canary_limits.get(ch.env), ran)
-        inputs.append(json.dumps(doc, sort_keys=True))
+        key = repr(doc)  # the document is built in a fixed order, so equal inputs print alike
+        distinct.setdefault(key, doc)
+        inputs.append(key)
         owners.append((ch, alias))
+    unique = list(distinct)
+    documents = list(distinct.values())
+
+    def results_of(policy: str) -> dict[str, list[str]]:
+        return dict(zip(unique, evaluate(policy, documents), strict=True)) if unique else {}
+
+    # Each batch runs in its own engine subprocess: evaluate both policies at once.
+    with ThreadPoolExecutor(max_workers=len(POLICIES)) as pool:
+        results = dict(zip(POLICIES, pool.map(results_of, POLICIES), strict=True))
     out: list[Anomaly] = []
-    unique = sorted(set(inputs))
-    for policy in ("seldon-rollout", "promotion"):
-        results = (
-            dict(zip(unique, evaluate(policy, [json.loads(k) for k in unique]), strict=True))
-            if unique
-            else {}
-        )
+    for policy in POLICIES:
         for key, (ch, alias) in zip(inputs, owners, strict=True):
             out += [
-                Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}") for m in results[key]
+                Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}")
+                for m in results[policy][key]
             ]
     return out
 
 
 _ALIAS_BASE = 9_000_000_000  # far from any real version number, so messages map back unambiguously
-_VERSION_NOTE = "readmit.io/model-version"
+_VERSION_NOTE = provenance.ANNOTATION["version"]
 
 
 def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple[dict, dict[str, str]]:
@@ -77,11 +87,12 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple
         "kind": "Experiment",
         "metadata": {
             "name": EXPERIMENT,
-            "annotations": {"readmit.io/canary-max-weight": limit} if limit else {},
+            "annotations": {provenance.CANARY_LIMIT: limit} if limit else {},
         },
         "spec": {"candidates": candidates},
     }
-    ran_full = {e: sorted(str(rank[v]) for v in vs if v in rank) for e, vs in sorted(ran.items())}
+    # Only this document's versions matter; iterate over them, not over everything that ever ran.
+    ran_full = {e: sorted(str(a) for v, a in rank.items() if v in vs) for e, vs in sorted(ran.items())}
     doc = {"objects": [*models, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
     return doc, {str(a): str(v) for v, a in rank.items()}
 

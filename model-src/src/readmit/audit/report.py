@@ -9,9 +9,27 @@ from dataclasses import asdict
 from datetime import datetime
 
 from readmit.audit.anomalies import Anomaly
-from readmit.audit.timeline import Segment
+from readmit.envs.timeline import Segment
 
 COLUMNS = ["version", "weight", "start", "end", "kind", "commit", "author", "approver", "metrics", "gates"]
+# In HTML the metrics a reviewer compares get columns of their own; the rest share one wrapped cell.
+METRIC_COLUMNS = {
+    "roc_auc": "ROC-AUC",
+    "auprc": "AUPRC",
+    "ece": "ECE",
+    "calibration_slope": "calibration slope",
+}
+HTML_COLUMNS = [*COLUMNS[:8], *METRIC_COLUMNS, "other metrics", "gates"]
+NUMERIC = {"version", "weight", *METRIC_COLUMNS}
+WRAPPED = {"start", "end", "author", "approver", "other metrics"}  # long values wrap; the rest stays whole
+STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:1600px}"
+    "table{border-collapse:collapse;font-size:13px;width:100%}"
+    "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;white-space:nowrap}"
+    "th{background:#eee}td.num{text-align:right}td.code{font-family:monospace}"
+    "td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:7em}"
+    "svg{max-width:100%;height:auto}"
+)
 
 
 def _cell(seg: Segment, col: str) -> str:
@@ -23,6 +41,31 @@ def _cell(seg: Segment, col: str) -> str:
     if col == "weight":
         return f"{value}%"
     return str(value or "-")
+
+
+def _metrics(seg: Segment) -> dict[str, str]:
+    """The `k=v,...` metrics annotation as a dict (values kept as written)."""
+    pairs = (item.partition("=") for item in seg.metrics.split(",") if "=" in item)
+    return {k.strip(): v.strip() for k, _, v in pairs}
+
+
+def _html_cells(seg: Segment) -> list[tuple[str, str]]:
+    """(text, css class) of each HTML cell of one row."""
+    metrics = _metrics(seg)
+    rest = ", ".join(f"{k}={v}" for k, v in sorted(metrics.items()) if k not in METRIC_COLUMNS) or "-"
+    out = []
+    for col in HTML_COLUMNS:
+        if col in METRIC_COLUMNS:
+            text = metrics.get(col, "-")
+        elif col == "other metrics":
+            text = rest
+        elif col in ("start", "end"):
+            text = _cell(seg, col).replace("T", " ", 1)  # a space where the time begins lets it wrap there
+        else:
+            text = _cell(seg, col)
+        css = "num" if col in NUMERIC else "wrap" if col in WRAPPED else "code" if col == "commit" else ""
+        out.append((text, css))
+    return out
 
 
 def to_json(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: dict) -> str:
@@ -63,9 +106,15 @@ def to_html(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: 
         svg_timeline(timeline),
     ]
     for env, segs in timeline.items():
-        head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+        head = "".join(f"<th>{esc(METRIC_COLUMNS.get(c, c))}</th>" for c in HTML_COLUMNS)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{esc(_cell(s, c))}</td>" for c in COLUMNS) + "</tr>" for s in segs
+            "<tr>"
+            + "".join(
+                f"<td class='{cls}'>{esc(text)}</td>" if cls else f"<td>{esc(text)}</td>"
+                for text, cls in _html_cells(s)
+            )
+            + "</tr>"
+            for s in segs
         )
         parts.append(f"<h2>{esc(env)}</h2><table><tr>{head}</tr>{rows}</table>")
     items = "".join(
@@ -74,12 +123,10 @@ def to_html(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: 
         for a in anomalies
     )
     parts.append(f"<h2>Anomalies ({len(anomalies)})</h2><ul>{items or '<li>None found.</li>'}</ul>")
-    style = (
-        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:13px}"
-        "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#eee}"
-    )
     return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>readmit audit</title><style>{style}</style>"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>readmit audit</title><style>{STYLE}</style>"
         f"</head><body>{''.join(parts)}</body></html>\n"
     )
 
@@ -100,9 +147,10 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
     t0 = min(_ts(s.start) for s in segs)
     span = max(now - t0, 1.0) * 1.05
     lane, left = 60, 70
+    high = lane * len(timeline) + 20
     out = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width + left}' "
-        f"height='{lane * len(timeline) + 20}'>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width + left}' height='{high}' "
+        f"viewBox='0 0 {width + left} {high}'>"
     ]
     for i, (env, ss) in enumerate(timeline.items()):
         y = i * lane + 10

@@ -3,48 +3,66 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readmit import git
+from readmit import registry as model_registry
 from readmit.atomic import write_text
-from readmit.audit import AuditResult
 from readmit.audit import anomalies as an
+from readmit.audit.anomalies import Anomaly
 from readmit.audit.forcepush import force_pushes
-from readmit.audit.gitlog import git, read_history
 from readmit.audit.historical_policies import policy_failures
 from readmit.audit.report import RENDERERS
-from readmit.audit.timeline import changes, segments
+from readmit.envs import ALL, history, order, provenance
+from readmit.envs.state import MODELS_FILE
+from readmit.envs.timeline import Segment, segments
 from readmit.errors import InputError
+from readmit.policy import engine
 
-_LIMIT = re.compile(r"readmit\.io/canary-max-weight:\s*[\"']?(\d+)")
+_LIMIT = re.compile(re.escape(provenance.CANARY_LIMIT) + r":\s*[\"']?(\d+)")
 
 
-def run(
+@dataclass(frozen=True)
+class AuditResult:
+    timeline: dict[str, list[Segment]]
+    anomalies: list[Anomaly]
+    text: str
+    out: Path | None
+
+
+def audit(
     repo: Path,
-    env: str | None,
-    since: str | None,
-    fmt: str,
-    out: Path | None,
-    registry: bool,
-    policies: bool,
-    rev: str,
+    env: str | None = None,
+    since: str | None = None,
+    fmt: str = "html",
+    out: Path | None = None,
+    registry: bool = True,
+    policies: bool = True,
+    rev: str = "HEAD",
 ) -> AuditResult:
+    """Timeline per environment (`env` None or `all`: every one) and anomalies; MLflow is imported only
+    when `registry` asks for the comparison."""
     if fmt not in RENDERERS:
         raise InputError(f"--format {fmt}: unknown format; use one of {sorted(RENDERERS)}")
     cutoff = _parse_since(since)
     repo = Path(repo)
-    commits = read_history(repo, rev)
-    all_changes = changes(commits)
-    found = an.hand_edits(all_changes) + an.skipped_staging(all_changes)
-    if registry:
-        found += an.registry_mismatches(all_changes, _registry_lookup())
-    if policies:
-        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
-    found += force_pushes(repo)
+    env = None if env == ALL else env
+    if not git.is_repo(repo):
+        raise InputError(f"{repo}: not a git repository; audit a clone of the repository")
+    envs_in_order = order.names_if_any(repo)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Reflogs and refs do not depend on the history: read them while the history is parsed.
+        rewritten = pool.submit(force_pushes, repo)
+        past = history.load(repo, rev)
+        commits, all_changes = past.commits, past.changes
+        found = _anomalies(repo, all_changes, envs_in_order, registry, policies) + rewritten.result()
     when = {c.sha: c.committed for c in commits}
     timeline = {
         e: [s for s in segs if _after(s.end, cutoff)]
-        for e, segs in segments(all_changes).items()
+        for e, segs in segments(all_changes, envs_in_order).items()
         if env in (None, e)
     }
     found = [
@@ -54,8 +72,8 @@ def run(
     ]
     meta = {
         "repo": str(repo.resolve()),
-        "rev": git(repo, "rev-parse", "--abbrev-ref", rev).strip() or rev,
-        "head": git(repo, "rev-parse", rev).strip(),
+        "rev": git.run(repo, "rev-parse", "--abbrev-ref", rev).strip() or rev,
+        "head": git.run(repo, "rev-parse", rev).strip(),
         "commits": len(commits),
         "env": env or "all",
         "since": since or "",
@@ -64,6 +82,15 @@ def run(
     if out is not None:
         write_text(Path(out), text)
     return AuditResult(timeline, found, text, out)
+
+
+def _anomalies(repo: Path, all_changes: list, envs_in_order: list[str], registry: bool, policies: bool):
+    found = an.hand_edits(all_changes) + an.skipped_previous(all_changes, envs_in_order)
+    if registry:
+        found += an.registry_mismatches(all_changes, model_registry.all_versions().get)
+    if policies:
+        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
+    return found
 
 
 def _parse_since(since: str | None) -> datetime | None:
@@ -81,23 +108,15 @@ def _after(stamp: str | None, cutoff: datetime | None) -> bool:
 
 
 def canary_limits(repo: Path) -> dict[str, str]:
-    """Each env's canary limit, read from the patch in its kustomization.yaml (no render needed)."""
+    """Each env's canary limit, read from the patch in its overlay files (no render needed)."""
     out = {}
-    for kfile in sorted((repo / "environments").glob("*/kustomization.yaml")):
-        if m := _LIMIT.search(kfile.read_text()):
-            out[kfile.parent.name] = m.group(1)
+    for kfile in sorted((repo / "environments").glob("*/*.yaml")):
+        if kfile.name != MODELS_FILE and (m := _LIMIT.search(kfile.read_text())):
+            out.setdefault(kfile.parent.name, m.group(1))
     return out
 
 
-def _registry_lookup():
-    from readmit import registry
-
-    return registry.all_versions().get
-
-
 def _evaluate(repo: Path):
-    from readmit.policy import engine
-
     own = repo if (repo / "policies").is_dir() else None
 
     def evaluate(name: str, documents: list[dict]) -> list[list[str]]:

@@ -1,6 +1,9 @@
 """The `readmit` command: a thin shell over the package's logic functions.
 
-Sub-commands are imported lazily so that `readmit data ...` does not pay for torch or MLflow.
+Sub-commands are imported lazily so that `readmit data ...` does not pay for torch or MLflow: this table
+is the one written exception to "imports at module top" (see model-src/README.md, Layers); the command
+modules for training and data also import their heavy packages when the command runs, since listing
+the commands for `readmit --help` imports every command module.
 Each entry maps a command name to `module:attribute` of a click command or group.
 """
 
@@ -8,7 +11,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
+import traceback
 
 import click
 
@@ -25,6 +30,8 @@ COMMANDS = {
     "promote": "readmit.cli.promote:promote",
     "rollback": "readmit.cli.promote:rollback",
     "audit": "readmit.cli.audit:audit",
+    "pipeline": "readmit.cli.pipeline:pipeline",
+    "registry": "readmit.cli.registry:registry",
     "demo": "readmit.cli.demo:demo",
     "export": "readmit.cli.export:export",
     "serve": "readmit.cli.serve:serve",
@@ -48,14 +55,69 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXAMPLES = """\b
+Examples:
+  readmit policy check --env all --no-registry
+  readmit promote --env dev --version 3 --full --reason 'first model'
+  readmit COMMAND --help   (each command shows an example of its own)"""
+
+
+# An exception readmit did not expect: a bug, never the user's input. EX_SOFTWARE from sysexits.h, clear of
+# the codes commands give meaning to (0 ok, 1 check failed, 2 bad input, 3 drift found).
+INTERNAL_ERROR = 70
+_debug = {"on": False}
+
+
+def _set_debug(ctx, param, value: bool) -> bool:
+    _debug["on"] = _debug["on"] or value
+    return value
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(package_name="readmit")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show Python tracebacks (for developers); also READMIT_DEBUG=1.",
+)
 def cli() -> None:
     """30-day readmission risk: data, training, manifests, policy, promotion and audit."""
 
 
+def _where(exc: BaseException) -> str:
+    """`readmit/<module>.py:line` of the innermost readmit frame (else the innermost frame), so a bug
+    report can start from the one line a user sees."""
+    marker = f"{os.sep}readmit{os.sep}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if marker in f.filename] or frames
+    if not ours:
+        return "?"
+    path = ours[-1].filename
+    return f"{path[path.rindex(marker) + 1 :] if marker in path else path}:{ours[-1].lineno}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: bad input exits 2 with one line, failed checks exit 1 after listing problems."""
+    """Entry point: bad input exits 2 with one line, failed checks exit 1 after listing problems, an
+    unexpected exception exits 3 with one line. --debug or READMIT_DEBUG=1 adds the traceback."""
+    _debug["on"] = os.environ.get("READMIT_DEBUG", "") not in ("", "0")
+    try:
+        _run(argv)
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if _debug["on"]:
+            traceback.print_exc()
+        # Only the type and the place: an exception's text may echo a value of the data (PHI).
+        click.echo(
+            f"readmit: internal error: {type(exc).__name__} at {_where(exc)}; this is a bug in readmit: "
+            "rerun with --debug (or READMIT_DEBUG=1) for the traceback and report it",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="readmit", standalone_mode=False)
     except click.exceptions.Abort:
@@ -65,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except InputError as exc:
+        if _debug["on"]:
+            traceback.print_exc()
         click.echo(f"readmit: error: {exc}", err=True)
         sys.exit(InputError.exit_code)
     except CheckFailed as exc:

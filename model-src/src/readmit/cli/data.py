@@ -6,13 +6,15 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import example
 
-@click.group()
+
+@click.group(epilog=example("readmit data synth --patients 200 --out /tmp/export"))
 def data() -> None:
     """Synthesize, ingest (de-identify) and validate training data."""
 
 
-@data.command()
+@data.command(epilog=example("readmit data synth --patients 1500 --out .readmit/fhir-export"))
 @click.option("--patients", type=click.IntRange(min=1), required=True, help="number of patients")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="export directory to write")
@@ -43,7 +45,9 @@ def synth(patients, seed, out, drift, history_signal, truth, gzip) -> None:
     click.echo(generate.run(patients, seed, out, drift, history_signal == "on", truth, gzip))
 
 
-@data.command()
+@data.command(
+    epilog=example("readmit data ingest --source fhir --input .readmit/fhir-export --out .readmit/dataset")
+)
 @click.option("--source", type=click.Choice(["fhir", "uci"]), required=True)
 @click.option("--input", "input_path", type=click.Path(path_type=Path), required=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True)
@@ -62,7 +66,7 @@ def ingest(source, input_path, out, min_k, key_file) -> None:
     click.echo(logic.summary(logic.run(source, input_path, out, deid.load_key(key_file), min_k)))
 
 
-@data.command()
+@data.command(epilog=example("readmit data validate .readmit/dataset"))
 @click.argument("directory", type=click.Path(path_type=Path))
 def validate(directory) -> None:
     """Check a training set; exit 1 listing the problems."""

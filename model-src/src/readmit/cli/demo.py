@@ -6,8 +6,12 @@ from pathlib import Path
 
 import click
 
+from readmit import demo as logic
+from readmit.cli.options import example
+from readmit.paths import repo_root, state_dir
 
-@click.command()
+
+@click.command(epilog=example("readmit demo --patients 1500 --seed 7"))
 @click.option("--patients", type=click.IntRange(min=200), default=3000, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option(
@@ -18,9 +22,6 @@ import click
 )
 def demo(patients: int, seed: int, work: Path | None) -> None:
     """Synthesize, ingest, train, gate, promote to dev in a throw-away clone, and audit."""
-    from readmit import demo as logic
-    from readmit.paths import repo_root, state_dir
-
     logic.run(
         logic.DemoConfig(
             work=(work or state_dir() / "demo").resolve(), repo=repo_root(), patients=patients, seed=seed

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from readmit.serving.export import export as run
-
 
 @click.command()
 @click.option("--version", type=int, help="registered version of model `readmission`")
@@ -21,6 +19,8 @@ from readmit.serving.export import export as run
 )
 def export(version, alias, out, data_dir):
     """Export a version as Seldon's agent loads it: MLflow model, model-settings.json, example request."""
+    from readmit.serving.export import export as run  # lazily, like cli/train.py: `readmit --help` stays fast
+
     result = run(out, version=version, alias=alias, data_dir=data_dir)
     click.echo(
         f"exported version {result['version']} to {result['out']} ({result['digest']}); "

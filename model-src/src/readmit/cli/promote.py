@@ -6,7 +6,11 @@ from pathlib import Path
 
 import click
 
-_ENV = click.Choice(["dev", "staging", "prod"])
+from readmit import envs
+from readmit.cli.options import env_option, example
+from readmit.errors import InputError
+from readmit.promote import promote as run_promote
+from readmit.promote import rollback as run_rollback
 
 
 def _common(f):
@@ -38,8 +42,17 @@ def _report(result, pr_out: Path | None) -> None:
     )
 
 
-@click.command()
-@click.option("--env", required=True, type=_ENV)
+def _one(env: str, command: str) -> str:
+    if env == envs.ALL:
+        raise InputError(
+            f"--env all: {command} changes one environment per reviewed commit; "
+            f"name one of {', '.join(envs.names())}"
+        )
+    return env
+
+
+@click.command(epilog=example("readmit promote --env staging --version 3 --weight 20 --reason 'canary'"))
+@env_option(required=True, help="environment to change (one; `all` is refused: one reviewed commit each)")
 @click.option("--version", "version", required=True, type=int)
 @click.option("--weight", type=click.IntRange(1, 100), default=None, help="Canary share in percent.")
 @click.option("--full", is_flag=True, help="Make it the only version, at 100%.")
@@ -52,11 +65,9 @@ def _report(result, pr_out: Path | None) -> None:
 @_common
 def promote(env, version, weight, full, mirror, reason, repo, branch, push, pr_out) -> None:
     """Commit a new models.yaml for ENV on a new branch and print the PR description."""
-    from readmit.promote import promote as run
-
     _report(
-        run(
-            env,
+        run_promote(
+            _one(env, "promote"),
             version,
             weight=weight,
             full=full or (weight is None and mirror is None),
@@ -71,11 +82,14 @@ def promote(env, version, weight, full, mirror, reason, repo, branch, push, pr_o
     )
 
 
-@click.command()
-@click.option("--env", required=True, type=_ENV)
+@click.command(epilog=example("readmit rollback --env prod --reason 'calibration drift'"))
+@env_option(required=True, help="environment to roll back (one; `all` is refused: one reviewed commit each)")
 @_common
 def rollback(env, reason, repo, branch, push, pr_out) -> None:
     """Restore ENV's previous version as a reviewed commit with a Rollback-Of trailer."""
-    from readmit.promote import rollback as run
-
-    _report(run(env, reason=reason, repo=repo, branch=branch, push=push, pr_out=pr_out), pr_out)
+    _report(
+        run_rollback(
+            _one(env, "rollback"), reason=reason, repo=repo, branch=branch, push=push, pr_out=pr_out
+        ),
+        pr_out,
+    )

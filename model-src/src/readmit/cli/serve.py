@@ -3,13 +3,13 @@ router that splits traffic by its Experiment (readmit.traffic.serve)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
 
 from readmit.errors import InputError
-from readmit.serving.serve import serve as run
-from readmit.traffic.serve import serve as run_env
 
 
 @click.command()
@@ -29,7 +29,17 @@ def serve(version, alias, env, cds, port, workers, data_dir):
     if env is not None:
         if version is not None or alias is not None:
             raise InputError("give --env alone, or --version/--alias without --env")
-        raise SystemExit(run_env(env, port, workers, cds, click.echo))
-    if cds:
-        raise InputError("--cds needs --env ENV: the CDS service scores through the environment's router")
-    raise SystemExit(run(version, alias, port, workers, click.echo, data_dir))
+        from readmit.traffic.serve import serve as run_env  # lazily, like cli/train.py
+
+        code = run_env(env, port, workers, cds, click.echo)
+    else:
+        if cds:
+            raise InputError("--cds needs --env ENV: the CDS service scores through the environment's router")
+        from readmit.serving.serve import serve as run  # lazily: `readmit --help` stays fast
+
+        code = run(version, alias, port, workers, click.echo, data_dir)
+    # MLServer and its workers are stopped and reaped by now. Skip interpreter finalisation: with torch,
+    # LightGBM and MLflow loaded, CPython 3.11's final GC pass was seen spinning for minutes after Ctrl-C.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

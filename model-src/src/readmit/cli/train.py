@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import example
+
 _DATA = click.option(
     "--data",
     "data_dir",
@@ -15,13 +17,17 @@ _DATA = click.option(
 )
 
 
-@click.command()
+@click.command(epilog=example("readmit train --data .readmit/dataset --out .readmit/train"))
 @_DATA
 @click.option("--params", "params_file", type=click.Path(path_type=Path), help="YAML/JSON parameter file")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="override one parameter")
 @click.option("--seed", default=42, show_default=True, type=int)
 @click.option(
-    "--split", "method", default="grouped", show_default=True, type=click.Choice(["grouped", "temporal"])
+    "--split",
+    "method",
+    type=click.Choice(["grouped", "temporal"]),
+    help="patient-grouped random split, or forward in time "
+    "[default: the params file's `split`, else grouped]",
 )
 @click.option("--subsample", type=int, help="train on about this many rows (whole patients); tuning trials")
 @click.option(
@@ -55,7 +61,11 @@ def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, re
     )
 
 
-@click.command()
+@click.command(
+    epilog=example(
+        "readmit tune --experiment apps/katib/readmission-tuning.yaml --data .readmit/dataset --max-trials 10"
+    )
+)
 @click.option("--experiment", required=True, type=click.Path(path_type=Path), help="Katib Experiment YAML")
 @_DATA
 @click.option("--max-trials", type=int, help="cap the Experiment's maxTrialCount")
@@ -72,7 +82,7 @@ def tune(experiment, data_dir, max_trials, seed, out):
     )
 
 
-@click.command()
+@click.command(epilog=example("readmit evaluate --version 3 --data .readmit/uci-dataset"))
 @click.option("--version", required=True, type=int, help="registered version of model `readmission`")
 @_DATA
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="write metrics.json here")

@@ -41,7 +41,10 @@ def _per_encounter(frame: pd.DataFrame, value: str) -> dict[str, list]:
     return {enc_id: list(items) for enc_id, items in out.items()}
 
 
-def _labs(obs: pd.DataFrame, day0: pd.Series) -> tuple[dict[str, dict], dict[str, int]]:
+def _labs(obs: pd.DataFrame, day0: pd.Series, enc_end: pd.Series) -> tuple[dict, dict, dict[str, int]]:
+    """(labs per encounter, lab count per encounter, dropped counts). A result without a time, a known
+    patient or a value in float range cannot be placed (`observations_unusable`); one taken after its
+    encounter ended would leak the future into the stay (`observations_after_encounter_end`)."""
     obs = obs.assign(lab=obs["code"].map(codes.LABS)).dropna(subset=["lab", "encounter_id", "value"])
     factors = [
         codes.UNIT_FACTORS.get((lab, unit), (1.0, 0.0))
@@ -52,13 +55,20 @@ def _labs(obs: pd.DataFrame, day0: pd.Series) -> tuple[dict[str, dict], dict[str
     obs = obs.assign(
         value=obs["value"].astype(float) * scale + offset,
         day=(obs["time"] - obs["patient_id"].map(day0)) / DAY,
-    ).sort_values("day", kind="stable")
+    )
+    unplaced = obs["day"].isna() | ~np.isfinite(obs["value"])
+    late = ~unplaced & (obs["time"] > obs["encounter_id"].map(enc_end)).fillna(False).astype(bool)
+    dropped = {
+        "observations_unusable": int(unplaced.sum()),
+        "observations_after_encounter_end": int(late.sum()),
+    }
+    obs = obs[~unplaced & ~late].sort_values("day", kind="stable")
     labs: dict[str, dict] = {}
     for enc_id, lab, day, value in zip(
         obs["encounter_id"], obs["lab"], obs["day"], obs["value"], strict=True
     ):
         labs.setdefault(enc_id, {}).setdefault(lab, []).append([round(day, 4), round(value, 3)])
-    return labs, obs.groupby("encounter_id").size().to_dict()
+    return labs, obs.groupby("encounter_id").size().to_dict(), dropped
 
 
 def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
@@ -89,6 +99,13 @@ def to_encounters(
     enc = enc[enc["patient_id"].isin(pat.index)].reset_index(drop=True)
     enc["start"] = _time(enc["start"], enc["src"], "Encounter.period.start")
     enc["end"] = _time(enc["end"], enc["src"], "Encounter.period.end")
+    backwards = enc["end"] < enc["start"]
+    if backwards.any():
+        # FHIR invariant per-1 (start <= end): the export is broken, so the producer must fix it.
+        raise InputError(
+            f"{enc['src'][backwards].iloc[0]}: Encounter.period.end is before Encounter.period.start "
+            f"({int(backwards.sum())} encounter(s)); fix the period (FHIR per-1: start <= end)"
+        )
     enc["encounter_class"] = enc["class"].map(codes.CLASS).fillna("other")
     enc["disposition"] = enc["disposition"].map(codes.DISPOSITION).fillna("unknown")
     enc["planned"] = enc["priority"].isin(codes.PLANNED_PRIORITY)
@@ -112,7 +129,7 @@ def to_encounters(
     )
     dx, meds = _per_encounter(cond, "dx"), _per_encounter(frames["MedicationRequest"], "code")
     procs = _per_encounter(frames["Procedure"], "code")
-    labs, n_labs = _labs(obs, day0)
+    labs, n_labs, dropped_obs = _labs(obs, day0, enc.set_index("encounter_id")["end"])
     ids = enc["encounter_id"]
     enc["dx_codes"] = [dx.get(i, []) for i in ids]
     enc["med_codes"] = [meds.get(i, []) for i in ids]
@@ -128,6 +145,9 @@ def to_encounters(
     )
     # Without a birth date there is no age: such stays cannot be index rows (counted, not guessed).
     enc.loc[(enc["status"] == "index") & birth.isna(), "status"] = "no_birth_date"
+    # Born after the admission (a day of slack: birthDate is a date, times carry zones): the two
+    # resources disagree, neither is broken on its own, so the stay is excluded and counted.
+    enc.loc[(enc["status"] == "index") & (birth > enc["start"] + DAY), "status"] = "birth_after_admission"
     years = ((enc["start"] - birth) / (365.2425 * DAY)).fillna(-1).astype(int)
     enc["age"] = years.map(cap_age)
     enc["age_band"] = enc["age"].map(age_band)
@@ -145,6 +165,7 @@ def to_encounters(
         "encounters_without_patient": orphans,
         "inpatient_encounters": int((enc["encounter_class"] == "inpatient").sum()),
         "observations": len(obs),
+        **dropped_obs,
         "conditions": len(cond),
     }
     return enc, rows_in

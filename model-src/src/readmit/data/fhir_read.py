@@ -7,6 +7,7 @@ Only the fields ingest needs are kept; identifiers other than resource ids never
 from __future__ import annotations
 
 import importlib.util
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -128,6 +129,47 @@ def columns(name: str) -> list[str]:
     return list(PARSERS[name](_EMPTY[name]).keys())
 
 
+# Where each flat field comes from, for error messages; every field but `value` is FHIR text.
+FIELDS = {
+    "patient_id": "id or subject.reference",
+    "encounter_id": "id or encounter.reference",
+    "birth_date": "birthDate",
+    "deceased": "deceasedDateTime",
+    "gender": "gender",
+    "postal_code": "address[0].postalCode",
+    "race": "extension us-core-race ombCategory code",
+    "ethnicity": "extension us-core-ethnicity ombCategory code",
+    "class": "class.code",
+    "start": "period.start",
+    "end": "period.end",
+    "priority": "priority.coding[0].code",
+    "disposition": "hospitalization.dischargeDisposition.coding[0].code",
+    "type": "type[0].coding[0].code",
+    "system": "code.coding.system",
+    "code": "code.coding.code",
+    "value": "valueQuantity.value",
+    "unit": "valueQuantity.unit",
+    "effective": "effectiveDateTime",
+}
+
+
+def _check_types(row: dict, where: str, name: str) -> None:
+    """FHIR's JSON types: text fields are strings, a quantity's value a finite number (not a boolean)."""
+    for field, value in row.items():
+        if value is None:
+            continue
+        if field == "value":
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+            expected = "a finite JSON number"
+        else:
+            ok, expected = isinstance(value, str) and value != "", "a non-empty JSON string"
+        if not ok:
+            # The value is not echoed: it may be a name, a date of birth or an identifier (PHI).
+            raise InputError(
+                f"{where}: {name}.{FIELDS.get(field, field)} is not {expected}; fix or drop that resource"
+            )
+
+
 def _known_type(name: str) -> bool:
     return importlib.util.find_spec(f"fhir.resources.R4B.{name.lower()}") is not None
 
@@ -154,13 +196,14 @@ def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
             for lineno, resource in read_resources(path, name):
                 try:
                     row = parser(resource)
-                    row["file"], row["line"] = where, lineno
-                    rows.append(row)
                 except (KeyError, TypeError, AttributeError, IndexError):
                     raise InputError(
-                        f"{path}:{lineno}: {name} lacks a required field ({REQUIRED[name]}); "
-                        "fix or drop that resource"
+                        f"{path}:{lineno}: {name} lacks a required field ({REQUIRED[name]}) or has one of "
+                        "the wrong JSON type; fix or drop that resource"
                     ) from None
+                _check_types(row, f"{path}:{lineno}", name)
+                row["file"], row["line"] = where, lineno
+                rows.append(row)
         frame = pd.DataFrame(rows, columns=[*parser(_EMPTY[name]).keys(), "file", "line"])
         frames[name] = frame.assign(src=frame["file"] + ":" + frame["line"].astype(str)).drop(
             columns=["file", "line"]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from readmit import atomic
 from readmit.data import fhir_ingest, fhir_read, kanon, manifest, tables, uci_ingest, uci_read
+from readmit.data.validate import require_trainable
 from readmit.errors import InputError
 from readmit.schema import HISTORY_FILE, INDEX_FILE, MANIFEST_FILE
 
@@ -78,6 +79,8 @@ def run(source: str, input_path: Path, out: Path, key: bytes, min_k: int = 5) ->
             f"--out {out}: would replace the input; choose an output folder outside {input_path}"
         )
     index, history, meta = build(source, input_path, key, min_k)
+    excluded = ", ".join(f"{k}={v}" for k, v in meta["exclusions"].items() if v)
+    require_trainable(index, str(input_path), f" (excluded: {excluded})" if excluded else "")
     write(out, index, history, meta)
     return meta
 

@@ -39,14 +39,19 @@ def _lines(path: Path) -> Iterator[bytes]:
         raise InputError(f"{path}: unreadable ({type(exc).__name__}); check the file is complete") from None
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a JSON number")
+
+
 def read_resources(path: Path, expected_type: str) -> Iterator[tuple[int, dict]]:
     """Yield (line number, resource) for every non-blank line; bad lines raise InputError."""
     for lineno, raw in enumerate(_lines(Path(path)), start=1):
         if not raw.strip():
             continue
         try:
-            resource = json.loads(raw.decode("utf-8"))  # str input skips json's encoding sniffing
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            # str input skips json's encoding sniffing; NaN/Infinity are not JSON (Python's parser takes them)
+            resource = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InputError(
                 f"{path}:{lineno}: not valid JSON ({exc.__class__.__name__}); "
                 "each line must be one FHIR resource"

@@ -3,6 +3,8 @@
 The data set has no dates: a patient's encounters are ordered by `encounter_id` and every
 `*_day` is NaN. Label = readmitted "<30". Death (11, 19, 20, 21) and hospice (13, 14)
 discharges are excluded as index rows but stay in the history.
+`extra["period"]` is the row's place in encounter_id order, in PERIODS equal buckets: the only
+time axis the data set has, used by the forward-in-time split (never as a feature).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ DISPOSITION = {
     25: "unknown",
     26: "unknown",
 }
+PERIODS = 1000  # buckets of extra["period"]: ~100 stays each on the full data set
 # Categorical results -> a representative value in the canonical unit (schema.LAB_UNITS).
 A1C = {">8": 9.0, ">7": 7.5, "Norm": 5.6}
 GLUCOSE = {">300": 350.0, ">200": 250.0, "Norm": 120.0}
@@ -143,8 +146,10 @@ def to_encounters(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     extra_cols = [c for c in EXTRA if c in df.columns]
     meds = _med_status(df)
     extras = _extras(df.replace({"A1Cresult": {"None": None}, "max_glu_serum": {"None": None}}), extra_cols)
-    for extra, status in zip(extras, meds, strict=True):
+    period = (df["encounter_id"].rank(method="first").to_numpy() - 1) * PERIODS // len(df) if len(df) else []
+    for extra, status, bucket in zip(extras, meds, period, strict=True):
         extra["med_status"] = status  # Up / Down / Steady per prescribed drug
+        extra["period"] = int(bucket)
     enc = pd.DataFrame(
         {
             "patient_id": df["patient_nbr"].astype(str),

@@ -45,6 +45,8 @@ INTEGER = (
     "number_inpatient",
 )
 
+COUNTS = INTEGER[4:]  # time_in_hospital .. number_inpatient: never negative
+
 
 def read(path: Path) -> tuple[pd.DataFrame, list[Path], str]:
     """Return (raw frame of strings, files to fingerprint, display name for errors)."""
@@ -86,13 +88,25 @@ def parse(data: bytes, where: str) -> pd.DataFrame:
     if df.empty:
         raise InputError(f"{where}:2: no data rows; pass the full UCI diabetic_data.csv")
     for col in INTEGER:
-        numbers = pd.to_numeric(df[col], errors="coerce")
-        bad = numbers.isna() | (numbers % 1 != 0)
+        numbers = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        # Beyond 2**53 a float is no longer an exact integer (and int64 would overflow).
+        bad = numbers.isna() | (numbers % 1 != 0) | (numbers.abs() >= 2**53)
         if bad.any():
             row = int(bad.to_numpy().argmax()) + 2  # +1 header, +1 one-based
             # The value is not echoed: encounter_id and patient_nbr are identifiers.
             raise InputError(f"{where}:{row}: column {col} is not an integer; fix or remove that row")
+        if col in COUNTS and (numbers < 0).any():
+            row = int((numbers < 0).to_numpy().argmax()) + 2
+            raise InputError(f"{where}:{row}: column {col} is negative; a count or length of stay is >= 0")
         df[col] = numbers.astype("int64")
+    repeated = df["encounter_id"].duplicated()
+    if repeated.any():
+        row = int(repeated.to_numpy().argmax())
+        first = int((df["encounter_id"] == df["encounter_id"].iloc[row]).to_numpy().argmax())
+        raise InputError(
+            f"{where}:{row + 2}: encounter_id repeats row {first + 2}; each encounter appears once, "
+            "remove the duplicate"
+        )
     bad = ~df["age"].fillna("").str.fullmatch(r"\[\d+-\d+\)")
     if bad.any():
         row = int(bad.to_numpy().argmax()) + 2

@@ -88,6 +88,24 @@ def check_leakage(df: pd.DataFrame) -> list[str]:
     return [p for reason in found.dropna().unique() for p in _rows(f"leakage: {reason}", found == reason, df)]
 
 
+def require_trainable(index: pd.DataFrame, where: str, hint: str = "") -> None:
+    """A training set needs rows and both label values: otherwise an input error with the count found.
+    Called by ingest (before writing), validate and train."""
+    labels = sorted(index[LABEL].dropna().unique().tolist()) if LABEL in index else []
+    if len(index) and len(labels) >= 2:
+        return
+    found = (
+        "0 index stays"
+        if not len(index)
+        else f"{len(index)} index stays, "
+        + (f"all with label {labels[0]}" if labels else "none with a label")
+    )
+    raise InputError(
+        f"{where}: {found}{hint}; training needs stays with both label values (0 and 1): "
+        "ingest a larger or complete export"
+    )
+
+
 def validate(directory: Path) -> dict:
     """Raise CheckFailed listing every problem; return a small summary when clean."""
     directory = Path(directory)
@@ -101,6 +119,7 @@ def validate(directory: Path) -> dict:
         history, HISTORY_COLUMNS, HISTORY_FILE
     )
     if not problems:
+        require_trainable(index, str(directory / INDEX_FILE))
         problems += check_values(index) + check_leakage(index)
         try:
             recorded = json.loads((directory / MANIFEST_FILE).read_text()).get("data_version")

@@ -8,7 +8,7 @@ from sklearn.metrics import average_precision_score
 
 from readmit.evaluation import metrics as m
 from readmit.evaluation.lace import lace_score
-from readmit.evaluation.subgroups import attributes_compared, max_auc_gap, subgroup_table
+from readmit.evaluation.subgroups import fairness
 from readmit.models.bundle import ModelBundle
 from readmit.schema import LABEL
 
@@ -21,17 +21,19 @@ def split_report(
     y = df[LABEL].to_numpy().astype(int)
     raw = bundle.candidates(df, features)
     p = bundle.score(df, features)
-    table = subgroup_table(df, y, p, bundle.threshold)
+    fair = fairness(df, y, p, bundle.threshold, n_boot, seed)
     lace = lace_score(df)
     flat = {f"{name}_{k}": v for k, v in m.evaluate(y, p, bundle.threshold, seed, n_boot).items()}
-    flat[f"{name}_subgroup_auc_gap"] = max_auc_gap(table)
-    flat[f"{name}_subgroup_attributes_compared"] = float(attributes_compared(table))
+    flat[f"{name}_subgroup_auc_gap"] = fair["gap"]
+    flat[f"{name}_subgroup_auc_gap_ci_low"] = fair["gap_ci_low"]
+    flat[f"{name}_subgroup_auc_gap_ci_high"] = fair["gap_ci_high"]
+    flat[f"{name}_subgroup_attributes_compared"] = float(fair["attributes_compared"])
     flat |= {f"{c}_{name}_roc_auc": m.auc(y, raw[c]) for c in raw}
     flat[f"lace_{name}_roc_auc"] = m.auc(y, lace)
     flat[f"lace_{name}_auprc"] = float(average_precision_score(y, lace)) if len(np.unique(y)) == 2 else np.nan
     return {
         "metrics": flat,
-        "subgroups": table,
+        "subgroups": fair["table"],
         "scores": {"y": y, "p": p, "lace": lace, **raw},
         "features": features,
     }

@@ -2,6 +2,9 @@
 
 Leakage rule: an event counts only if it ended at or before the index discharge. With days known
 (FHIR) that is discharge_day <= index discharge_day; without days (UCI) it is encounter_seq < index seq.
+An earlier stay's own outcome (readmitted within 30 days or not) is used only once it was knowable at
+the index discharge: its 30-day window closed by then. Without days (UCI) that is never provable, so the
+outcome features stay missing.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from readmit.features.clean import LAB_REFERENCE, finite, normalize_lab
 
 WINDOWS = (30, 90, 365)
 CLASSES = ("inpatient", "emergency", "outpatient", "other")
+READMISSION_WINDOW = 30
+OUTCOME_COLUMNS = ("hist_prior_outcomes_known", "hist_prior_readmitted", "hist_last_known_readmitted")
 
 
 def _loads(value, default):
@@ -80,6 +85,32 @@ def timeline(row: dict) -> list[dict]:
     return prior + [_encounter(row, "inpatient", index_discharge)]
 
 
+def known_outcomes(events: list[dict]) -> list[float]:
+    """1/0 per earlier inpatient stay whose 30-day window had closed by the index discharge, oldest first:
+    1 when an inpatient admission (an earlier one or the index itself) began within the window."""
+    index = events[-1]
+    end = index["discharge_day"]
+    if not finite(end):
+        return []
+    stays = [e for e in events if e["class"] == "inpatient"]
+    out = []
+    for stay in stays[:-1] if stays and stays[-1] is index else stays:
+        left = stay["discharge_day"]
+        if not finite(left) or left + READMISSION_WINDOW > end:
+            continue  # still open at the index discharge (or undated): its outcome was not yet known
+        out.append(
+            float(
+                any(
+                    e is not stay
+                    and finite(e["admit_day"])
+                    and 0 <= e["admit_day"] - left <= READMISSION_WINDOW
+                    for e in stays
+                )
+            )
+        )
+    return out
+
+
 def aggregates(events: list[dict]) -> dict[str, float]:
     """Counts in windows before the index admission, recency, prior length of stay and lab trends."""
     index, prior = events[-1], events[:-1]
@@ -100,6 +131,10 @@ def aggregates(events: list[dict]) -> dict[str, float]:
     )
     out["hist_prior_los_sum"] = float(sum(e["los"] for e in prior if e["class"] == "inpatient"))
     out["hist_prior_dx_mean"] = float(sum(len(e["dx"]) for e in prior) / len(prior)) if prior else 0.0
+    outcomes = known_outcomes(events)
+    out["hist_prior_outcomes_known"] = float(len(outcomes)) if finite(index["discharge_day"]) else math.nan
+    out["hist_prior_readmitted"] = float(sum(outcomes)) if outcomes else math.nan
+    out["hist_last_known_readmitted"] = outcomes[-1] if outcomes else math.nan
     for name in LAB_REFERENCE:
         series = [v for e in events for v in e["labs"].get(name, [])]
         out[f"lab_{name}_last"] = series[-1] if series else math.nan

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readmit import envs as environments
 from readmit import paths as repo_paths
 from readmit.errors import InputError
 from readmit.manifests import render as rnd
@@ -20,8 +21,8 @@ from readmit.manifests.problems import Source, line
 from readmit.manifests.servers import load_server_configs, merged, server_problems
 from readmit.manifests.trivy import scan
 from readmit.manifests.validate import validate
+from readmit.manifests.yamlfile import NotManifest, objects_of
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 PLAIN_TREES = ("clusters", "tekton")
 DOCKERFILE = Path("model-src/Dockerfile")
 
@@ -57,17 +58,25 @@ def check_report(
         )
     if paths:
         # Explicit PATHs are checked alone, plus the overlays of any environment named as well.
-        targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [])]
+        targets = [Path(p) for p in paths] + [repo / "environments" / e for e in _known(envs or [], repo)]
+        for target in map(Path, paths):
+            if target.exists() and not any(_walk(target)):
+                raise NotManifest(
+                    f"{target}: no overlay, *.yaml/*.yml file or Dockerfile in it, so nothing to check; "
+                    "pass an overlay, a folder of manifests or a YAML file"
+                )
     else:
         targets = default_targets(repo, envs)
     objects, dockerfiles, problems = collect(targets, repo)
-    configs = _server_configs(objects)
+    configs = _server_configs(objects, crd_dir)
     pods: list[str] = []
     for source, obj in objects:
-        problems += [line(source, f, m) for f, m in validate(obj, crd_dir)]
+        schema = validate(obj, crd_dir)
+        problems += [line(source, f, m) for f, m in schema]
         if isinstance(obj, dict) and obj.get("kind") == "Server":
-            problems += [line(source, f, m) for f, m in server_problems(obj, configs)]
-            pods.append(_describe_pod(source, obj, configs))
+            if not schema:  # merging is only meaningful (and safe) for a Server its schema accepts
+                problems += [line(source, f, m) for f, m in server_problems(obj, configs)]
+                pods.append(_describe_pod(source, obj, configs))
         else:
             problems += [line(source, f, m) for f, m in container_problems(obj)]
     if trivy and (objects or dockerfiles):
@@ -75,13 +84,18 @@ def check_report(
     return Report(list(dict.fromkeys(problems)), list(dict.fromkeys(pods)))
 
 
-def _server_configs(objects: list[tuple[Source, dict]]) -> dict[str, dict]:
-    """Seldon's installed ServerConfigs, and any rendered beside the Servers (those win)."""
+def _server_configs(objects: list[tuple[Source, dict]], crd_dir: Path) -> dict[str, dict]:
+    """Seldon's installed ServerConfigs, and any rendered beside the Servers that their schema accepts
+    (those win)."""
     servers = [o for _, o in objects if isinstance(o, dict) and o.get("kind") == "Server"]
     if not servers:
         return {}
     configs = load_server_configs(repo_paths.seldon_config())
-    rendered = [o for _, o in objects if isinstance(o, dict) and o.get("kind") == "ServerConfig"]
+    rendered = [
+        o
+        for _, o in objects
+        if isinstance(o, dict) and o.get("kind") == "ServerConfig" and not validate(o, crd_dir)
+    ]
     return {**configs, **{o["metadata"]["name"]: o for o in rendered}}
 
 
@@ -111,17 +125,17 @@ def distinct_objects(objects: list[tuple[Source, dict]]) -> list[tuple[Source, d
     return list(seen.values())
 
 
-def _known(envs: list[str]) -> list[str]:
-    unknown = sorted(set(envs) - set(ENVIRONMENTS))
+def _known(envs: list[str], repo: Path) -> list[str]:
+    known = environments.names(repo)
+    unknown = sorted(set(envs) - set(known))
     if unknown:
-        raise InputError(
-            f"unknown environment {', '.join(unknown)}; use one of {', '.join(ENVIRONMENTS)} or all"
-        )
+        raise InputError(f"unknown environment {', '.join(unknown)}; use one of {', '.join(known)} or all")
     return envs
 
 
 def default_targets(repo: Path, envs: list[str] | None) -> list[Path]:
-    out = [repo / "environments" / env for env in _known(envs or list(ENVIRONMENTS))]
+    """The overlays of `envs` (None: every environment, in promotion order), every base, the plain trees."""
+    out = [repo / "environments" / env for env in _known(envs or environments.names(repo), repo)]
     out += sorted(p.parent for p in (repo / "apps").glob("*/kustomization.yaml"))
     out += [repo / tree for tree in PLAIN_TREES if (repo / tree).is_dir()]
     return out + [repo / DOCKERFILE]
@@ -144,9 +158,11 @@ def collect(
                 if kind == "overlay":
                     objects += [(Source.of(f, o), o) for f, o in rnd.render_with_origin(path, repo)]
                 elif kind == "yaml":
-                    objects += [(Source.of(label, o), o) for o in rnd.load_yaml_file(path)]
+                    objects += [(Source.of(label, o), o) for o in objects_of(path)]
                 else:
                     dockerfiles.append((label, path))
+            except NotManifest:
+                raise  # not a manifest at all: bad input, not a finding of the check
             except InputError as exc:
                 # The message starts with the absolute path; the line already names the file.
                 message = str(exc).removeprefix(f"{path}").lstrip(":").strip()

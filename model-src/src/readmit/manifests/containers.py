@@ -18,8 +18,9 @@ _LONG_RUNNING = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", 
 def container_problems(obj: dict) -> list[tuple[str, str]]:
     if not isinstance(obj, dict):
         return []
-    long_running = obj.get("kind") in _LONG_RUNNING
-    inherits_image = obj.get("kind") == "Server"
+    kind = obj.get("kind")
+    long_running = isinstance(kind, str) and kind in _LONG_RUNNING
+    inherits_image = kind == "Server"
     out: list[tuple[str, str]] = []
     for path, pod, container in _containers(obj, []):
         is_init = path[-2] == "initContainers"
@@ -45,6 +46,11 @@ def _containers(node: object, path: list) -> Iterator[tuple[list, dict, dict]]:
             yield from _containers(value, [*path, i])
 
 
+def _map(value: object) -> dict:
+    """A field that should be a mapping; anything else (already a schema problem) counts as unset."""
+    return value if isinstance(value, dict) else {}
+
+
 def container_rules(
     c: dict, pod: dict, needs_probes: bool, inherited_image: bool
 ) -> Iterator[tuple[str, str]]:
@@ -52,16 +58,16 @@ def container_rules(
     image = str(c.get("image") or "")
     if not inherited_image and not _DIGEST.search(image):
         yield "image", f"image {image or '(none)'} is not pinned by digest (@sha256:<64 hex>)"
-    resources = c.get("resources") or {}
+    resources = _map(c.get("resources"))
     for section in ("requests", "limits"):
         for res in ("cpu", "memory"):
-            if not (resources.get(section) or {}).get(res):
+            if not _map(resources.get(section)).get(res):
                 yield (
                     f"resources.{section}.{res}",
                     f"missing {section}.{res}; every container sets requests and limits",
                 )
-    sc = c.get("securityContext") or {}
-    pod_sc = pod.get("securityContext") or {}
+    sc = _map(c.get("securityContext"))
+    pod_sc = _map(pod.get("securityContext"))
     if sc.get("runAsNonRoot") is not True and not (
         pod_sc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc
     ):
@@ -70,7 +76,8 @@ def container_rules(
         yield "securityContext.readOnlyRootFilesystem", "must be true; mount an emptyDir where it writes"
     if sc.get("allowPrivilegeEscalation") is not False:
         yield "securityContext.allowPrivilegeEscalation", "must be false"
-    if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+    drop = _map(sc.get("capabilities")).get("drop")
+    if not isinstance(drop, list) or "ALL" not in drop:
         yield "securityContext.capabilities.drop", "must drop ALL capabilities"
     if needs_probes:
         for probe in ("livenessProbe", "readinessProbe"):

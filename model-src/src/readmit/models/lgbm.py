@@ -6,6 +6,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from readmit.features.build import CATEGORICAL_PREFIX
+
 DEFAULTS = {
     "learning_rate": 0.05,
     "num_leaves": 31,
@@ -40,7 +42,9 @@ def fit(
         "num_threads": threads,
         "verbosity": -1,
     }
-    train_set = lgb.Dataset(X, label=y, free_raw_data=False)
+    # coded categorical columns (build.CATEGORICAL_PREFIX) use LightGBM's native categorical splits
+    categorical = [c for c in X.columns if c.startswith(CATEGORICAL_PREFIX)] or "auto"
+    train_set = lgb.Dataset(X, label=y, free_raw_data=False, categorical_feature=categorical)
     val_set = lgb.Dataset(X_val, label=y_val, reference=train_set)
     return lgb.train(
         config,

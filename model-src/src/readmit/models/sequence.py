@@ -11,6 +11,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from readmit.features.build import CATEGORICAL_PREFIX
+
 DEFAULTS = {
     "hidden": 32,
     "epochs": 4,
@@ -113,7 +115,8 @@ class StaticScaler:
     """Standardises the index-encounter columns the sequence head sees (history comes from the GRU)."""
 
     def __init__(self, frame):
-        self.columns = [c for c in frame.columns if not c.startswith(("hist_", "lab_"))]
+        # history comes from the GRU; categorical codes are labels, not quantities, and stay with LightGBM
+        self.columns = [c for c in frame.columns if not c.startswith(("hist_", "lab_", CATEGORICAL_PREFIX))]
         values = frame[self.columns].to_numpy(dtype=np.float64)
         self.mean = np.nan_to_num(np.nanmean(values, axis=0)) if len(values) else np.zeros(len(self.columns))
         std = np.nanstd(values, axis=0) if len(values) else np.ones(len(self.columns))

@@ -10,7 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from readmit import paths as readmit_paths
+from readmit import registry as model_registry
+from readmit.envs import history, order, provenance
 from readmit.errors import InputError
+from readmit.manifests.render import render
 from readmit.policy import documents, engine
 
 GATE_POLICY = "model-gates"  # evaluated by `readmit gate` on metrics, not on manifests
@@ -23,21 +26,24 @@ def check(
     registry: bool = True,
     ran_full: dict[str, list[str]] | None = None,
 ) -> list[str]:
-    """Problem lines `policy: Kind/name: message (where)`; empty when everything passes."""
+    """Problem lines `policy: Kind/name: message (where)`; empty when everything passes. `envs` None and no
+    `paths`: every environment of the repo plus the trees no overlay renders."""
     repo = Path(repo or readmit_paths.repo_root())
     if not envs and not paths:
-        envs = sorted(p.parent.name for p in (repo / "environments").glob("*/kustomization.yaml"))
+        envs = order.names(repo)
         # Argo CD objects, CI pipelines, and bases no overlay renders (Katib tuning).
         paths = [repo / d for d in ("clusters", "tekton", "apps/katib") if any((repo / d).rglob("*.yaml"))]
     if ran_full is None:
-        from readmit.audit.history import ran_full_at
-
-        ran_full = ran_full_at(repo)
-    targets = [(f"environments/{e}", _env_input(repo, e, ran_full, registry)) for e in envs or []]
-    targets += [
-        (str(p), documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full})) for p in paths or []
+        ran_full = history.ran_full_at(repo)
+    jobs = [(f"environments/{e}", lambda e=e: _env_input(repo, e, ran_full, registry)) for e in envs or []]
+    jobs += [
+        (str(p), lambda p=p: documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full}))
+        for p in paths or []
     ]
-    return evaluate(targets, repo)
+    # Each overlay is a `kubectl kustomize` process: render them side by side.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        inputs = list(pool.map(lambda job: job[1](), jobs))
+    return evaluate([(where, doc) for (where, _), doc in zip(jobs, inputs, strict=True)], repo)
 
 
 def check_rendered(
@@ -51,19 +57,22 @@ def check_rendered(
 
 
 def evaluate(targets: list[tuple[str, dict]], repo: Path) -> list[str]:
-    """Every manifest policy on every (where, input document), each evaluation in its own subprocess."""
+    """Every manifest policy on every (where, input document): one engine subprocess per policy with a
+    fresh interpreter per document (starting the engine costs more than evaluating a document), the
+    policies side by side."""
     policies = [p for p in engine.discover(repo) if p.name != GATE_POLICY]
-    jobs = [(p, where, doc) for p in policies for where, doc in targets]
+    documents = [doc for _, doc in targets]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda job: engine.evaluate(job[0], job[2]), jobs))
+        results = list(pool.map(lambda policy: engine.evaluate_many(policy, documents), policies))
     return [
-        f"{p.name}: {m} ({where})" for (p, where, _), msgs in zip(jobs, results, strict=True) for m in msgs
+        f"{policy.name}: {m} ({where})"
+        for policy, per_target in zip(policies, results, strict=True)
+        for (where, _), messages in zip(targets, per_target, strict=True)
+        for m in messages
     ]
 
 
 def _env_input(repo: Path, env: str, ran_full: dict, registry: bool) -> dict:
-    from readmit.manifests.render import render
-
     overlay = repo / "environments" / env
     if not (overlay / "kustomization.yaml").is_file():
         raise InputError(f"{overlay}: no kustomization.yaml; choose an env under {repo / 'environments'}")
@@ -76,10 +85,8 @@ def _env_input(repo: Path, env: str, ran_full: dict, registry: bool) -> dict:
 
 def registry_context(objects: list[dict]) -> dict[str, dict]:
     """Registry metadata of every live Model's version; versions the registry lacks are left out."""
-    from readmit import registry
-
     versions = {
-        ((o.get("metadata") or {}).get("annotations") or {}).get("readmit.io/model-version")
+        ((o.get("metadata") or {}).get("annotations") or {}).get(provenance.ANNOTATION["version"])
         or o["metadata"]["name"].removeprefix("readmission-v")
         for o in objects
         if o.get("kind") == "Model"
@@ -87,7 +94,7 @@ def registry_context(objects: list[dict]) -> dict[str, dict]:
     out = {}
     for v in sorted(versions):
         try:
-            info = registry.version_info(v)
+            info = model_registry.version_info(v)
         except InputError:
             continue
         out[v] = {"run_id": info.run_id, "model_digest": info.model_digest, "data_version": info.data_version}
@@ -100,13 +107,13 @@ def load_objects(path: Path) -> list[dict]:
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir() and (path / "kustomization.yaml").is_file():
-        from readmit.manifests.render import render
-
         return render(path)
     files = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+    if not files:
+        raise InputError(f"{path}: no *.yaml file in it, so no Kubernetes object to check; pass manifests")
     objects: list[dict] = []
     for f in files:
         if f.name == "kustomization.yaml":
             continue
-        objects += documents.load(f)["objects"]
+        objects += documents.objects(f)
     return objects

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from readmit.errors import InputError
+from readmit.manifests import yamlfile
 
 POLICY_INPUT = "PolicyInput"
 
@@ -22,19 +20,34 @@ def from_objects(objects: list[dict], context: dict | None = None) -> dict:
 
 
 def load(path: Path) -> dict:
-    """The input document of one YAML file."""
-    try:
-        docs = [d for d in yaml.safe_load_all(Path(path).read_text()) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise InputError(f"{path}{line}: not valid YAML; fix the syntax") from exc
-    document = from_objects([d for d in docs if d.get("kind") != POLICY_INPUT])
-    for extra in (d for d in docs if d.get("kind") == POLICY_INPUT):
+    """The input document of one YAML file (read as Kubernetes reads YAML: JSON values)."""
+    docs = yamlfile.load(path)
+    document = from_objects([d for d in docs if not _is_policy_input(d)])
+    for extra in (d for d in docs if _is_policy_input(d)):
         for key, value in extra.items():
             if key not in ("apiVersion", "kind"):
                 document[key] = value
     return document
+
+
+def objects(path: Path) -> list[dict]:
+    """The Kubernetes objects of a file to check; a document that is not one, or a file with none but
+    PolicyInput, is an input error (never a silent pass)."""
+    docs = yamlfile.objects_of(path)
+    for n, doc in enumerate(docs, start=1):
+        if not yamlfile.is_object(doc):
+            raise yamlfile.NotManifest(
+                f"{path}: document {n} is a {type(doc).__name__}, not a Kubernetes object with apiVersion "
+                "and kind; remove it or complete it"
+            )
+    found = [d for d in docs if not _is_policy_input(d)]
+    if not found:
+        raise yamlfile.NotManifest(f"{path}: only {POLICY_INPUT}, no Kubernetes object to check")
+    return found
+
+
+def _is_policy_input(doc: object) -> bool:
+    return isinstance(doc, dict) and doc.get("kind") == POLICY_INPUT
 
 
 def expectation(path: Path) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readmit import paths
-from readmit.errors import CheckFailed
+from readmit.errors import CheckFailed, InputError
 
 # Replaced in tests to make the worker die the way a crashing engine would.
 WORKER = [sys.executable, "-m", "readmit.policy.worker"]
@@ -36,7 +36,11 @@ class Policy:
 
     @property
     def query(self) -> str:
-        return f"data.{self.package}.deny"
+        return self.rule_query("deny")
+
+    def rule_query(self, rule: str) -> str:
+        """`deny`, or `warn` (conftest's advisory set: reported, never blocking)."""
+        return f"data.{self.package}.{rule}"
 
 
 def policies_dir(repo: Path | None = None) -> Path:
@@ -52,8 +56,6 @@ def discover(repo: Path | None = None) -> list[Policy]:
 def get(name: str, repo: Path | None = None) -> Policy:
     path = policies_dir(repo) / name
     if not (path / "policy.rego").is_file():
-        from readmit.errors import InputError
-
         raise InputError(
             f"{path}/policy.rego: no such policy; choose one of {[p.name for p in discover(repo)]}"
         )
@@ -66,14 +68,15 @@ def modules(policy: Policy) -> dict[str, str]:
     return {f"{f.parent.name}/{f.name}": f.read_text() for f in files}
 
 
-def evaluate(policy: Policy, document: dict) -> list[str]:
-    """The sorted deny messages of `policy` for one input document."""
-    return evaluate_many(policy, [document])[0]
+def evaluate(policy: Policy, document: dict, rule: str = "deny") -> list[str]:
+    """The sorted deny (or `rule`) messages of `policy` for one input document."""
+    return evaluate_many(policy, [document], rule)[0]
 
 
-def evaluate_many(policy: Policy, documents: list[dict]) -> list[list[str]]:
-    """Deny messages per document; one subprocess for the batch, a fresh interpreter per document."""
-    request = {"modules": modules(policy), "query": policy.query, "inputs": documents}
+def evaluate_many(policy: Policy, documents: list[dict], rule: str = "deny") -> list[list[str]]:
+    """Messages per document; one subprocess for the batch, a fresh interpreter per document."""
+    query = policy.query if rule == "deny" else policy.rule_query(rule)
+    request = {"modules": modules(policy), "query": query, "inputs": documents}
     try:
         proc = subprocess.run(
             WORKER, input=json.dumps(request), capture_output=True, text=True, timeout=TIMEOUT_S, check=False

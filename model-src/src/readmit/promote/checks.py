@@ -6,15 +6,17 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import subprocess
 import tarfile
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import yaml
-
-from readmit import paths
+from readmit import git, paths
 from readmit.errors import CheckFailed
+from readmit.manifests import check as manifests
+from readmit.manifests.render import load_all, render_text
+from readmit.policy import check as policy
+from readmit.policy.engine import discover
 
 
 @contextlib.contextmanager
@@ -34,18 +36,11 @@ def _shared_material():
 
 
 def check_in_scratch_copy(
-    repo: Path, env: str, rel: str, new_text: str, trivy: bool
+    repo: Path, env: str, rel: str, new_text: str, ran_full: dict[str, list[str]], trivy: bool
 ) -> tuple[str, str, list[str]]:
-    """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem."""
-    from readmit.audit.history import ran_full_at
-    from readmit.manifests.check import check as manifests_check
-    from readmit.manifests.render import render_text
-    from readmit.policy.check import check_rendered
-    from readmit.policy.engine import discover
-
-    archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
-    ).stdout
+    """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem.
+    `ran_full` is the history's fact the promotion policy needs (read once by the caller)."""
+    archive = git.archive(repo)
     with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp, _shared_material():
         scratch = Path(tmp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -54,11 +49,13 @@ def check_in_scratch_copy(
         before = render_text(overlay)
         (scratch / rel).write_text(new_text)
         after = render_text(overlay)
-        problems = [f"manifests: {p}" for p in manifests_check(envs=[env], repo=scratch, trivy=trivy)]
-        problems += check_rendered(
-            env, [d for d in yaml.safe_load_all(after) if d], scratch, ran_full_at(repo)
-        )
-        names = [p.name for p in discover(scratch) if p.name != "model-gates"]
+        # Only the overlay's rendering changes; the policies run while `manifests check` (trivy's fixed
+        # start-up dominates it) works in its own thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            found = pool.submit(manifests.check, paths=[overlay], repo=scratch, trivy=trivy)
+            problems = policy.check_rendered(env, [d for d in load_all(after) if d], scratch, ran_full)
+            problems = [f"manifests: {p}" for p in found.result()] + problems
+        names = [p.name for p in discover(scratch) if p.name != policy.GATE_POLICY]
     if problems:
         raise CheckFailed(
             f"promotion refused: the new {rel} fails {len(problems)} check(s); nothing was changed", problems
@@ -66,6 +63,6 @@ def check_in_scratch_copy(
     return (
         before,
         after,
-        [f"readmit manifests check --env {env}: passed" + ("" if trivy else " (without trivy)")]
+        [f"readmit manifests check environments/{env}: passed" + ("" if trivy else " (without trivy)")]
         + [f"policy {name}: passed" for name in names],
     )

@@ -8,18 +8,17 @@ removes the branch, so the repository ends as it began.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from readmit import paths, registry
+from readmit import envs, gates, git, paths, registry
 from readmit.atomic import write_text
+from readmit.envs import history, provenance
+from readmit.envs.state import EnvState, dump, models_path, parse
 from readmit.errors import CheckFailed, InputError
-from readmit.gates import champion_version
-from readmit.promote import git, message, pr, transitions
+from readmit.promote import message, pr, transitions
 from readmit.promote.checks import check_in_scratch_copy
-from readmit.promote.models_file import EnvState, dump, parse
-
-ENVS = ("dev", "staging", "prod")
 
 
 @dataclass(frozen=True)
@@ -47,45 +46,40 @@ class Plan:
     branch: str
 
 
-def annotations(info: registry.VersionInfo, env: str) -> dict[str, str]:
+def _provenance(info: registry.VersionInfo, env: str) -> dict[str, str]:
     return {
-        "readmit.io/model-version": str(info.version),
-        "readmit.io/mlflow-run": info.run_id,
-        "readmit.io/model-digest": info.model_digest,
-        "readmit.io/data-version": info.data_version,
-        "readmit.io/metrics": message.metrics_text(info.metrics),
-        "readmit.io/gate-result": info.gate_result(env) or "not-gated",
+        "version": str(info.version),
+        "run_id": info.run_id,
+        "model_digest": info.model_digest,
+        "data_version": info.data_version,
+        "metrics": message.metrics_text(info.metrics),
+        "gates": info.gate_result(env) or "not-gated",
     }
+
+
+def annotations(info: registry.VersionInfo, env: str) -> dict[str, str]:
+    return provenance.annotations(_provenance(info, env))
 
 
 def _trailers(
     info: registry.VersionInfo, env: str, previous: int | None, repo: Path, reason: str
 ) -> dict[str, str]:
+    values = _provenance(info, env)
     return {
-        "Model-Version": str(info.version),
-        "Model-Run": info.run_id,
-        "Model-Digest": info.model_digest,
-        "Data-Version": info.data_version,
-        "Metrics": message.metrics_text(info.metrics),
-        "Gates": f"{env}={info.gate_result(env) or 'not-gated'}",
-        "Previous-Version": str(previous) if previous is not None else "none",
-        "Promoted-By": git.identity(repo),
-        "Reason": reason or "not given",
+        **provenance.trailers({**values, "gates": f"{env}={values['gates']}"}),
+        provenance.PREVIOUS_VERSION: str(previous) if previous is not None else "none",
+        provenance.PROMOTED_BY: git.identity(repo),
+        provenance.REASON: reason or "not given",
     }
 
 
-def _check_env(env: str) -> None:
-    if env not in ENVS:
-        raise InputError(f"--env {env}: unknown environment; use one of {', '.join(ENVS)}")
-
-
 def _read(repo: Path, env: str) -> tuple[str, git.Snapshot, EnvState]:
-    _check_env(env)
+    envs.require(env, repo)
     git.ensure_clean(repo)
-    rel = f"environments/{env}/models.yaml"
+    rel = models_path(env)
     snap = git.Snapshot.take(repo, rel)
     if not (repo / rel).is_file():
-        raise InputError(f"{repo / rel}: missing; the {env} overlay must have a models.yaml")
+        raise InputError(f"{repo / rel}: missing; the {env} overlay must have a {Path(rel).name}")
     return rel, snap, parse((repo / rel).read_text(), rel)
 
 
@@ -103,31 +97,21 @@ def promote(
     mirror: int | None = None,
 ) -> PromoteResult:
     repo = Path(repo or paths.repo_root())
-    _check_env(env)
+    envs.require(env, repo)
     if full and weight is not None:
         raise InputError("--weight and --full exclude each other; choose one")
     if mirror is not None and (full or weight is not None):
         raise InputError("--mirror excludes --weight and --full: shadow first, then promote with --weight")
-    info = registry.version_info(version)
-    gate = info.gate_result(env)
-    if gate != "passed":
-        failures = info.tags.get(f"{registry.gate_tag(env)}.failures", "")
-        raise CheckFailed(
-            f"version {info.version} has not passed its {env} gates ({gate or 'never gated'}); "
-            f"run `readmit gate --version {info.version} --env {env}`",
-            [failures] if failures else [],
-        )
-    rel, snap, before = _read(repo, env)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # git and the history are read while MLflow is imported and queried (about a second).
+        read = pool.submit(_read, repo, env)
+        ran_full = pool.submit(history.ran_full_at, repo)
+        info = registry.version_info(version)
+        _require_gates(info, env)
+        rel, snap, before = read.result()
     if mirror is not None:
-        return _apply(
-            repo,
-            rel,
-            snap,
-            _shadow_plan(env, info, before, mirror, repo, reason, branch),
-            push,
-            pr_out,
-            trivy,
-        )
+        plan = _shadow_plan(env, info, before, mirror, repo, reason, branch)
+        return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy)
     after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
     share = f"{after.weights[info.version]}%"
     plan = Plan(
@@ -141,7 +125,18 @@ def promote(
         _trailers(info, env, before.default, repo, reason),
         branch or _branch(env, info.version, after),
     )
-    return _apply(repo, rel, snap, plan, push, pr_out, trivy)
+    return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy)
+
+
+def _require_gates(info: registry.VersionInfo, env: str) -> None:
+    gate = info.gate_result(env)
+    if gate != "passed":
+        failures = info.tags.get(f"{registry.gate_tag(env)}.failures", "")
+        raise CheckFailed(
+            f"version {info.version} has not passed its {env} gates ({gate or 'never gated'}); "
+            f"run `readmit gate --version {info.version} --env {env}`",
+            [failures] if failures else [],
+        )
 
 
 def _shadow_plan(env, info, before: EnvState, percent: int, repo: Path, reason: str, branch) -> Plan:
@@ -176,16 +171,16 @@ def rollback(
     pr_out: Path | None = None,
     trivy: bool = True,
 ) -> PromoteResult:
-    from readmit.audit.gitlog import read_history
-    from readmit.audit.timeline import changes
-
     repo = Path(repo or paths.repo_root())
     rel, snap, before = _read(repo, env)
-    history = [ch.state for ch in changes(read_history(repo)) if ch.env == env and ch.state is not None]
-    target, rolled_back = transitions.rollback_target(before, history)
+    past = history.load(repo)  # read once: the rollback target and the policies' ran_full both come from it
+    target, rolled_back = transitions.rollback_target(before, past.states(env))
     info = registry.version_info(target)
     after = EnvState({target: annotations(info, env)}, {target: 100}, target)
-    trailers = {**_trailers(info, env, before.default, repo, reason), "Rollback-Of": str(rolled_back)}
+    trailers = {
+        **_trailers(info, env, before.default, repo, reason),
+        provenance.ROLLBACK_OF: str(rolled_back),
+    }
     plan = Plan(
         env,
         info,
@@ -196,18 +191,28 @@ def rollback(
         trailers,
         branch or f"rollback/{env}/v{rolled_back}",
     )
-    return _apply(repo, rel, snap, plan, push, pr_out, trivy)
+    return _apply(repo, rel, snap, plan, past.ran_full(), push, pr_out, trivy)
 
 
 def _apply(
-    repo: Path, rel: str, snap: git.Snapshot, plan: Plan, push: str | None, pr_out: Path | None, trivy: bool
+    repo: Path,
+    rel: str,
+    snap: git.Snapshot,
+    plan: Plan,
+    ran_full: dict[str, list[str]],
+    push: str | None,
+    pr_out: Path | None,
+    trivy: bool,
 ) -> PromoteResult:
     new_text = dump(plan.after)
     if new_text == (repo / rel).read_text():
         raise InputError(f"{rel}: already in the requested state; nothing to promote")
-    rendered_before, rendered_after, checks = check_in_scratch_copy(repo, plan.env, rel, new_text, trivy)
-    champion = champion_version(plan.env, repo)  # the same baseline `readmit gate` compared against
-    champion_metrics = registry.version_info(champion).metrics if champion is not None else None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        baseline = pool.submit(_champion, plan.env, repo)  # registry queries while the checks run
+        rendered_before, rendered_after, checks = check_in_scratch_copy(
+            repo, plan.env, rel, new_text, ran_full, trivy
+        )
+        champion, champion_metrics = baseline.result()
     gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
     markdown = pr.describe(
         title=plan.title,
@@ -239,6 +244,12 @@ def _apply(
     return PromoteResult(
         plan.env, plan.info.version, plan.before.default, plan.branch, commit, markdown, push
     )
+
+
+def _champion(env: str, repo: Path) -> tuple[int | None, dict[str, float] | None]:
+    """The same baseline `readmit gate` compared against, with its metrics."""
+    champion = gates.champion_version(env, repo)
+    return champion, registry.version_info(champion).metrics if champion is not None else None
 
 
 def _undo(repo: Path, original: str, branch: str, commit: str, pushed_to: str | None) -> None:

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import re
 
-TRAILERS = [
-    "Model-Version",
-    "Model-Run",
-    "Model-Digest",
-    "Data-Version",
-    "Metrics",
-    "Gates",
-    "Previous-Version",
-    "Promoted-By",
-    "Reason",
-]
+from readmit.gates import gate_metrics
 
 
 def metrics_text(metrics: dict[str, float]) -> str:
     """`k=v,...` of the held-out test metrics (prefix dropped), sorted, 4 decimals."""
-    picked = {k.removeprefix("test_"): v for k, v in metrics.items() if k.startswith("test_")}
-    return ",".join(f"{k}={v:.4f}" for k, v in sorted(picked.items()))
+    return ",".join(f"{k}={v:.4f}" for k, v in sorted(gate_metrics(metrics).items()))
 
 
 def compose(subject: str, body: str, trailers: dict[str, str]) -> str:

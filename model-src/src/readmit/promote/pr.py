@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import difflib
 
-from readmit.gates import gate_metrics
+from readmit.gates import COUNT_METRICS, GATED_METRICS, gate_metrics
 
 
 def metrics_table(
     candidate: dict[str, float], champion: dict[str, float] | None, champion_label: str
 ) -> list[str]:
+    """The gated metrics first (the ones `readmit gate` judged), then the rest folded in <details>."""
     new, old = gate_metrics(candidate), gate_metrics(champion or {})
-    rows = [f"| metric | candidate | {champion_label} | delta |", "|---|---|---|---|"]
-    for name in sorted(new):
-        if name in old:
-            rows.append(f"| {name} | {new[name]:.4f} | {old[name]:.4f} | {new[name] - old[name]:+.4f} |")
-        else:
-            rows.append(f"| {name} | {new[name]:.4f} | - | - |")
+    gated = [name for name in GATED_METRICS if name in new]
+    rest = sorted(name for name in new if name not in GATED_METRICS)
+    rows = _table(gated, new, old, champion_label)
+    if rest:
+        rows += ["", f"<details><summary>Other metrics ({len(rest)}, not gated)</summary>", ""]
+        rows += _table(rest, new, old, champion_label) + ["", "</details>"]
     return rows
+
+
+def _table(names: list[str], new: dict[str, float], old: dict[str, float], champion_label: str) -> list[str]:
+    rows = [f"| metric | candidate | {champion_label} | delta |", "|---|---|---|---|"]
+    for name in names:
+        if name in old:
+            delta = _number(name, new[name] - old[name], signed=True)
+            rows.append(f"| {name} | {_number(name, new[name])} | {_number(name, old[name])} | {delta} |")
+        else:
+            rows.append(f"| {name} | {_number(name, new[name])} | - | - |")
+    return rows
+
+
+def _number(name: str, value: float, signed: bool = False) -> str:
+    """Counts as integers, everything else with 4 decimals."""
+    sign = "+" if signed else ""
+    if name in COUNT_METRICS and float(value).is_integer():
+        return f"{int(value):{sign}d}"
+    return f"{value:{sign}.4f}"
 
 
 def manifest_diff(before: str, after: str, env: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from readmit.envs.state import EnvState
 from readmit.errors import InputError
-from readmit.promote.models_file import EnvState
 
 
 def promote(state: EnvState, version: int, annotations: dict[str, str], weight: int | None) -> EnvState:

@@ -51,7 +51,13 @@ def now() -> str:
 class Sink:
     def __init__(self, path: Path, max_bytes: int = MAX_BYTES, backups: int = BACKUPS):
         self.path, self.max_bytes, self.backups = Path(path), max_bytes, backups
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # e.g. a read-only root filesystem in the Server pod
+            raise OSError(
+                f"inference log directory {self.path.parent} cannot be created ({exc.strerror}); "
+                f"set {ENV} to a writable path (a mounted volume in a pod)"
+            ) from exc
 
     def write(self, record: dict) -> None:
         line = (json.dumps(record, separators=(",", ":"), allow_nan=False) + "\n").encode()

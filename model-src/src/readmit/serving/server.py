@@ -7,6 +7,7 @@ and the Server pod (`mlserver start /mnt/agent/models`) load the very same thing
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from readmit.serving.export import SETTINGS_FILE
 AGENT_FIELDS = ("name", "inputs", "outputs", "platform", "versions", "parallel_workers", "implementation")
 AGENT_PARAMETERS = ("uri", "version", "format", "content_type", "extra", "environment_tarball")
 STOP_TIMEOUT_S = 20.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def agent_layout(exported: Path, models_root: Path, model: str, seldon_version: int = 1) -> str:
@@ -74,7 +76,15 @@ def start(models_root: Path, port: int, workers: int, metrics_port: int, env: di
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM it when the process that started it dies, so a killed
+    `readmit serve`, test or benchmark never leaves an orphaned server behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_ready(base_url: str, model: str, proc, timeout: float = 180.0) -> None:

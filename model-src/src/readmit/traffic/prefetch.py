@@ -78,6 +78,7 @@ def _rows(key: str, value) -> list[dict]:
             row = parser(resource)
         except (KeyError, TypeError, AttributeError, IndexError):
             raise InputError(f"{where}: {kind} lacks a required field ({fhir_read.REQUIRED[kind]})") from None
+        fhir_read._check_types(row, where, kind)  # the same JSON-type checks as ingest's read_export
         rows.append({**row, "src": where})
     return rows
 

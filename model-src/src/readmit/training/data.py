@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from readmit.data.validate import require_trainable
 from readmit.errors import InputError
 from readmit.features.clean import missing_columns
 from readmit.schema import INDEX_FILE, MANIFEST_FILE
@@ -38,4 +39,6 @@ def load(data_dir: Path, with_label: bool = True) -> tuple[pd.DataFrame, dict]:
             f"{index_path}: missing columns {', '.join(missing)}; "
             "re-run ingest with this version of readmit (see readmit.schema)"
         )
+    if with_label:
+        require_trainable(df, str(index_path))
     return df, manifest

@@ -8,11 +8,18 @@ import yaml
 
 from readmit.errors import InputError
 from readmit.models import lgbm, sequence
+from readmit.training.split import METHODS
 
-KNOWN = {**lgbm.DEFAULTS, **sequence.DEFAULTS}
+# run settings that are not model hyper-parameters, with the values they accept
+SETTINGS = {"split": METHODS}
+KNOWN = {**lgbm.DEFAULTS, **sequence.DEFAULTS, **{k: v[0] for k, v in SETTINGS.items()}}
 
 
 def _coerce(key: str, value, where: str):
+    if key in SETTINGS:
+        if str(value) not in SETTINGS[key]:
+            raise InputError(f"{where}: {key}={value!r}; use one of {', '.join(SETTINGS[key])}")
+        return str(value)
     kind = type(KNOWN[key])
     try:
         return kind(float(value)) if kind is int else kind(value)
@@ -27,6 +34,16 @@ def _checked(items: dict, where: str) -> dict:
             raise InputError(f"{where}: unknown parameter {key!r}; known: {', '.join(sorted(KNOWN))}")
         out[key] = _coerce(key, value, where)
     return out
+
+
+DEFAULTS_DIR = Path(__file__).parent / "defaults"
+
+
+def source_defaults(source: str | None) -> dict:
+    """The committed defaults for a data source (`defaults/<source>.yaml`, e.g. tuned on UCI), or {}.
+    A params file and --set still override them."""
+    path = DEFAULTS_DIR / f"{source}.yaml"
+    return load(path) if source and path.is_file() else {}
 
 
 def load(path: Path | None, overrides: tuple[str, ...] = ()) -> dict:

@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
 import tempfile
 import warnings
 from pathlib import Path
 
-from readmit import registry
+from readmit import git, registry
+from readmit.paths import repo_root
 from readmit.pyfunc import BUNDLE_ARTIFACT, ReadmissionModel, save_bundle
 
 PIP_REQUIREMENTS = ["readmit"]  # the image installs readmit with its pinned constraints
 
 
 def git_commit() -> str:
-    from readmit.paths import repo_root
-
+    """The checkout's HEAD, or "unknown" outside a git checkout (an image built from an sdist)."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=repo_root(),
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+        return git.run(repo_root(), "rev-parse", "HEAD").strip()
+    except git.GitError:
         return "unknown"
 
 

@@ -10,6 +10,7 @@ import json
 import math
 from pathlib import Path
 
+from readmit import registry
 from readmit.atomic import write_text
 from readmit.training import data, katib, split
 from readmit.training.fit import fit_bundle
@@ -30,8 +31,6 @@ def tune(
 ) -> dict:
     import mlflow
     import optuna
-
-    from readmit import registry
 
     experiment = katib.load(experiment_path)
     n_trials = min(experiment.max_trials, max_trials) if max_trials else experiment.max_trials

@@ -1,0 +1,66 @@
+"""What catalog Task steps write as Tekton results (`readmit pipeline result NAME --to PATH`), so a step
+calls the CLI instead of parsing files in shell. Each value is short, single-line and without a trailing
+newline, as `when` expressions compare it verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from readmit import git, registry
+from readmit.atomic import write_text
+from readmit.errors import CheckFailed, InputError
+from readmit.schema import MANIFEST_FILE
+
+# Tekton's default limit for one TaskRun's results (without sidecar logs) is 4096 bytes in total.
+MAX_TEXT = 3500
+TRUNCATED = "\n\n[... truncated: the full text is in the workspace ...]"
+
+
+def data_version(data: Path) -> str:
+    manifest = Path(data) / MANIFEST_FILE
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8"))["data_version"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(
+            f"{manifest}: no data_version; run `readmit data ingest --out {data}` first"
+        ) from exc
+
+
+def model_version(alias: str) -> str:
+    version = registry.alias_version(alias)
+    if version is None:
+        raise CheckFailed(f"no version of {registry.MODEL_NAME!r} has alias {alias!r}; train one first")
+    return str(version)
+
+
+def gate(version: int, env: str, exit_code_file: Path | None) -> str:
+    """passed | failed as `readmit gate` recorded it; a gate that crashed (exit not 0/1) is an error."""
+    if exit_code_file is not None:
+        code = Path(exit_code_file).read_text().strip()
+        if code not in ("0", "1"):
+            raise CheckFailed(f"readmit gate exited {code}: an error, not a gate verdict (see its log)")
+    verdict = registry.version_info(version).gate_result(env)
+    if verdict not in ("passed", "failed"):
+        raise CheckFailed(f"version {version} has no recorded {env} gate result; run `readmit gate` first")
+    return verdict
+
+
+def branch(repo: Path) -> str:
+    return git.current(Path(repo))
+
+
+def commit(repo: Path) -> str:
+    return git.run(Path(repo), "rev-parse", "HEAD").strip()
+
+
+def text(path: Path) -> str:
+    body = Path(path).read_text(encoding="utf-8")
+    if len(body.encode()) <= MAX_TEXT:
+        return body
+    return body.encode()[: MAX_TEXT - len(TRUNCATED.encode())].decode(errors="ignore") + TRUNCATED
+
+
+def write(to: Path, value: str) -> None:
+    write_text(Path(to), value)
