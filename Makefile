@@ -8,7 +8,7 @@ CONSTRAINTS := model-src/constraints.txt
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lint test demo bench lock check-kubectl node-tools clean
+.PHONY: help setup lint test demo bench mutate lock check-kubectl node-tools clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,16 @@ demo: setup ## the main job: synth, ingest, train, gate, promote to dev in a thr
 
 bench: setup ## run the benchmarks under bench/ and print their figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Mutants to run, as mutmut name globs (e.g. MUTANTS='readmit.data.deid* readmit.gates*'); empty = all of
+# [tool.mutmut] only_mutate in model-src/pyproject.toml. Results accumulate in model-src/mutants/.
+MUTANTS ?=
+MUTATE_JOBS ?= 2
+
+mutate: setup ## mutation testing of the safety-critical code (slow, not in `make test`); writes bench/mutation.md
+	rm -rf model-src/mutants/tests && mkdir -p model-src/mutants && cp -r tests model-src/mutants/tests
+	cd model-src && nice ../$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS)
+	$(BIN)/python bench/mutation_report.py --modules-run "Mutants run: $(or $(MUTANTS),all)." > bench/mutation.md
 
 lock: ## re-resolve model-src/constraints.txt from model-src/pyproject.toml in a scratch venv
 	rm -rf /tmp/readmit-lock && $(PYTHON) -m venv /tmp/readmit-lock

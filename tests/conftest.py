@@ -1,6 +1,7 @@
 """Shared fixtures: the read-only `../shared` material, found through overridable paths.
 
-A test that needs shared material skips with a visible reason when it is absent (CI always has it).
+A test that needs shared material skips with a visible reason when it is absent on a laptop; under
+`CI=true` the run stops with one clear message instead (CI always has it, so a skip would hide a break).
 """
 
 from __future__ import annotations
@@ -14,13 +15,31 @@ from click.testing import CliRunner
 
 from readmit import paths
 from readmit.cli import cli
-from training._frames import make_index, write_ingest
+from training._frames import make_index, using_store, write_ingest
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def _require(path: Path, what: str, env: str) -> Path:
     if not path.exists():
-        pytest.skip(f"{what} not found at {path} (set {env} to its location)")
+        message = f"{what} not found at {path} (set {env} to its location)"
+        if _in_ci():
+            pytest.exit(f"CI=true and the shared material is missing: {message}", returncode=1)
+        pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_state(tmp_path_factory):
+    """Every test starts from a private READMIT_HOME and no MLflow URI override, so a developer's own
+    state or tracking server is never read or written; tests that need a store set their own."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("READMIT_HOME", str(tmp_path_factory.mktemp("readmit-home")))
+        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+        mp.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +62,7 @@ def repo_root() -> Path:
     return paths.repo_root()
 
 
+# The session's trained and exported model, shared by tests/serving and tests/traffic.
 def rekeyed(df):
     """make_index rows with keys in the ingest's pseudonym form (64 hex characters)."""
     df = df.copy()
@@ -51,25 +71,32 @@ def rekeyed(df):
     return df
 
 
+@pytest.fixture(autouse=True)
+def _trained_store(request, monkeypatch):
+    """Tests that use the trained model read its registry in-process: point READMIT_HOME at its store."""
+    if "trained" in request.fixturenames:
+        home = request.getfixturevalue("trained")["home"]
+        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        monkeypatch.setenv("READMIT_HOME", str(home))
+
+
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("serving-model")
     data = write_ingest(root / "ingest", rekeyed(make_index(400, seed=21)))
-    saved = {k: os.environ.get(k) for k in ("READMIT_HOME", "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
-    for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
-        os.environ.pop(k, None)
-    os.environ["READMIT_HOME"] = str(root / "state")
-    result = CliRunner().invoke(
-        cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
     exported = root / "exported"
-    result = CliRunner().invoke(
-        cli,
-        ["export", "--alias", "candidate", "--out", str(exported), "--data", str(data)],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    yield {"root": root, "data": data, "home": root / "state", "exported": exported}
-    for k, v in saved.items():
-        os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    # READMIT_HOME only while training and exporting: a session-wide setting would leak this store into
+    # every test that runs after it (the suite runs in random order).
+    with using_store(root / "state"):
+        result = CliRunner().invoke(
+            cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2"], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(
+            cli,
+            ["export", "--alias", "candidate", "--out", str(exported), "--data", str(data)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+    return {"root": root, "data": data, "home": root / "state", "exported": exported}

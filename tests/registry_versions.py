@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import mlflow
 import mlflow.pyfunc
+import pytest
 
 from readmit import registry
 
@@ -43,17 +43,14 @@ def _template() -> tuple[Path, str]:
     if not _TEMPLATE:
         root = Path(tempfile.mkdtemp(prefix="readmit-mlflow-template-"))
         atexit.register(shutil.rmtree, root, True)
-        saved = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_URI", "READMIT_HOME")}
-        os.environ.update(MLFLOW_TRACKING_URI=f"sqlite:///{root / 'mlflow.db'}", READMIT_HOME=str(root))
-        try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+            mp.setenv("READMIT_HOME", str(root))
             registry.configure()
             with mlflow.start_run():
                 uri = mlflow.pyfunc.log_model(
                     name="model", python_model=Constant(), pip_requirements=["mlflow"]
                 ).model_uri
-        finally:
-            for k, v in saved.items():
-                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
         _TEMPLATE.update(root=str(root), model=uri)
     return Path(_TEMPLATE["root"]), _TEMPLATE["model"]
 

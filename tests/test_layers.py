@@ -13,7 +13,16 @@ from readmit import envs
 PACKAGE = Path(envs.__file__).resolve().parents[1]
 # The CLI's command modules for training and data import their heavy packages when the command runs:
 # `readmit --help` imports every command module to list it (model-src/README.md, Layers).
-LAZY_CLI = {"cli/train.py", "cli/data.py"}
+# Likewise serving (MLServer) and drift, monitor, canary (Evidently, matplotlib, scikit-learn).
+LAZY_CLI = {
+    "cli/train.py",
+    "cli/data.py",
+    "cli/export.py",
+    "cli/serve.py",
+    "cli/drift.py",
+    "cli/monitor.py",
+    "cli/canary.py",
+}
 
 
 def _modules():

@@ -4,6 +4,8 @@ from readmit import paths
 
 
 def test_shared_paths_follow_their_environment_overrides(monkeypatch, tmp_path: Path):
+    for override in ("READMIT_CRD_SCHEMAS", "READMIT_UCI_DATA", "READMIT_SYNTHEA_DATA"):
+        monkeypatch.delenv(override, raising=False)
     monkeypatch.setenv("READMIT_SHARED", str(tmp_path / "shared"))
     assert paths.crd_schemas() == tmp_path / "shared" / "crd-schemas"
     assert paths.uci_dataset() == tmp_path / "shared" / "data" / "uci-diabetes-130" / "dataset_diabetes.zip"

@@ -1,7 +1,6 @@
 """The registered pyfunc loads in a fresh process and scores raw index rows as ingest writes them."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -29,7 +28,7 @@ def trained(tmp_path_factory):
     return result
 
 
-def test_fresh_process_scores_raw_rows_with_json_columns(trained, tmp_path):
+def test_fresh_process_scores_raw_rows_with_json_columns(trained, tmp_path, monkeypatch):
     rows = pd.read_parquet(trained["data"] / "index.parquet").head(25)
     rows.to_parquet(tmp_path / "rows.parquet", index=False)
     env = mlflow_env(trained["home"])
@@ -48,8 +47,8 @@ def test_fresh_process_scores_raw_rows_with_json_columns(trained, tmp_path):
     assert out["columns"] == ["readmission_risk", "high_risk"] and out["n"] == 25
     assert all(0 < r < 1 for r in out["risk"]) and len(set(out["risk"])) > 1
 
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
-    os.environ["READMIT_HOME"] = str(trained["home"])
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("READMIT_HOME", str(trained["home"]))
     from readmit import registry
     from readmit.pyfunc import unwrap
 

@@ -1,11 +1,10 @@
 """Training registers version N of `readmission` with the provenance promotion and gates rely on."""
 
-import os
 import tempfile
 
 import pytest
 
-from training._frames import train_small
+from training._frames import train_small, using_store
 
 CONTRACT = (
     [
@@ -36,10 +35,9 @@ CONTRACT = (
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     result = train_small(tmp_path_factory.getbasetemp() / "small-model")
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
-    os.environ["READMIT_HOME"] = str(result["home"])
     assert result["exit_code"] == 0, result["stdout"]
-    return result
+    with using_store(result["home"]):
+        yield result
 
 
 def test_train_prints_the_katib_metric_line_and_the_new_version(trained):

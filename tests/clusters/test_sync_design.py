@@ -8,8 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-import yaml
 
+from readmit import envs
 from readmit.manifests import render
 
 WAVE = "argocd.argoproj.io/sync-wave"
@@ -59,7 +59,7 @@ def _automated(app: dict) -> dict | None:
 
 
 def _order(repo_root: Path) -> list[str]:
-    return yaml.safe_load((repo_root / "environments/order.yaml").read_text(encoding="utf-8"))["environments"]
+    return envs.names(repo_root)
 
 
 def test_every_environment_is_deployed_by_exactly_one_application_wave(deployed, repo_root):

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, settings
 
 from readmit.cli import main
@@ -45,21 +46,16 @@ class Outcome:
 def run(argv: list[str], env: dict[str, str] | None = None) -> Outcome:
     """`readmit <argv>` in this process (SystemExit captured), with stdout and stderr captured."""
     out, err = io.StringIO(), io.StringIO()
-    saved = {k: os.environ.get(k) for k in env or {}}
-    os.environ.update(env or {})
-    try:
+    # A context, not the fixture: Hypothesis runs many examples inside one test function.
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in (env or {}).items():
+            mp.setenv(k, v)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 main(argv)
                 code = 0
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return Outcome(code, out.getvalue(), err.getvalue())
 
 

@@ -1,5 +1,5 @@
-"""MLServer started on the session's trained and exported model (`trained`, in tests/conftest.py: the
-traffic tests share it) as few times as possible (once per worker mode), always stopped."""
+"""MLServer started on the session's trained model (`trained`, tests/conftest.py) as few
+times as possible (once per worker mode), always stopped."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from readmit.cli import cli
 from readmit.envs.state import EnvState, dump
 from readmit.serving import server
 from readmit.traffic import experiment
+from training._frames import using_store
 
 SRC = Path(__file__).parents[2] / "model-src" / "src"
 
@@ -28,17 +29,18 @@ def versions(trained):
     """{registered version: exported folder} for versions 1 and 2 (2 trained with another seed)."""
     root = trained["root"]
     runner = CliRunner()
-    result = runner.invoke(
-        cli,
-        ["train", "--data", str(trained["data"]), "--seed", "4", "--set", "epochs=2"],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
     second = root / "exported-v2"
-    result = runner.invoke(
-        cli, ["export", "--version", "2", "--out", str(second), "--data", str(trained["data"])]
-    )
-    assert result.exit_code == 0, result.output
+    with using_store(trained["home"]):
+        result = runner.invoke(
+            cli,
+            ["train", "--data", str(trained["data"]), "--seed", "4", "--set", "epochs=2"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(
+            cli, ["export", "--version", "2", "--out", str(second), "--data", str(trained["data"])]
+        )
+        assert result.exit_code == 0, result.output
     return {1: trained["exported"], 2: second}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import numpy as np
@@ -103,24 +104,43 @@ def mlflow_env(home) -> dict:
     return env
 
 
+@contextlib.contextmanager
+def using_store(home):
+    """READMIT_HOME at `home` (the MLflow store derived from it) for the block, restored afterwards.
+    For fixtures wider than a function, where the `monkeypatch` fixture is not available."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+        mp.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        mp.setenv("READMIT_HOME", str(home))
+        yield
+
+
 def train_small(root):
     """Train and register one small model through the CLI, once per process; returns its paths."""
-    import os
-
     from click.testing import CliRunner
 
     from readmit.cli import cli
 
     if "result" not in _TRAINED:
         data = write_ingest(root / "ingest", make_index(400, seed=21))
-        env = mlflow_env(root / "state")
-        os.environ.pop("MLFLOW_TRACKING_URI", None)
-        os.environ["READMIT_HOME"] = env["READMIT_HOME"]
-        result = CliRunner().invoke(
-            cli,
-            ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2", "--out", str(root / "out")],
-            catch_exceptions=False,
-        )
+        with using_store(root / "state"):
+            result = CliRunner().invoke(
+                cli,
+                [
+                    "train",
+                    "--data",
+                    str(data),
+                    "--seed",
+                    "3",
+                    "--set",
+                    "epochs=2",
+                    "--out",
+                    str(root / "out"),
+                ],
+                catch_exceptions=False,
+            )
         _TRAINED["result"] = {
             "data": data,
             "home": root / "state",

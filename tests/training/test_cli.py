@@ -1,7 +1,6 @@
 """`readmit tune` and `readmit evaluate` end to end on small data, and one-line errors for bad input."""
 
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
@@ -32,12 +31,12 @@ def test_single_class_split_exits_2(tmp_path, capsys):
     assert "index stays, all with label 0" in capsys.readouterr().err
 
 
-def test_tune_runs_nested_trials_from_the_katib_file(tmp_path, repo_root):
+def test_tune_runs_nested_trials_from_the_katib_file(tmp_path, repo_root, monkeypatch):
     import mlflow
 
     data = write_ingest(tmp_path / "ingest", make_index(150, seed=31))
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
-    os.environ["READMIT_HOME"] = str(tmp_path / "state")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("READMIT_HOME", str(tmp_path / "state"))
     result = CliRunner().invoke(
         cli,
         [
@@ -66,11 +65,11 @@ def test_tune_runs_nested_trials_from_the_katib_file(tmp_path, repo_root):
     assert all("val_roc_auc" in r.data.metrics for r in children)
 
 
-def test_evaluate_rescored_registered_version_on_other_data(tmp_path_factory, tmp_path):
+def test_evaluate_rescored_registered_version_on_other_data(tmp_path_factory, tmp_path, monkeypatch):
     trained = train_small(tmp_path_factory.getbasetemp() / "small-model")
     assert trained["exit_code"] == 0
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
-    os.environ["READMIT_HOME"] = str(trained["home"])
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("READMIT_HOME", str(trained["home"]))
     other = write_ingest(tmp_path / "other", make_index(120, seed=77))
     result = CliRunner().invoke(
         cli,

@@ -6,8 +6,6 @@ code reaches (seed 42) less a margin for library drift, and above ~0.72 would po
 the one full-UCI train in the suite (about a minute on a quiet 2-core machine).
 """
 
-import os
-
 import pytest
 from click.testing import CliRunner
 
@@ -19,10 +17,14 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="session")
 def uci_trained(uci_zip, tmp_path_factory):
     root = tmp_path_factory.mktemp("uci-acceptance")
-    saved = {k: os.environ.get(k) for k in ("READMIT_PSEUDONYM_KEY", "READMIT_HOME", "MLFLOW_TRACKING_URI")}
-    os.environ["READMIT_PSEUDONYM_KEY"] = "uci-acceptance-test-key-not-a-secret"
-    os.environ["READMIT_HOME"] = str(root / "state")
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("READMIT_PSEUDONYM_KEY", "uci-acceptance-test-key-not-a-secret")
+        mp.setenv("READMIT_HOME", str(root / "state"))
+        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+        yield _ingest_and_train(uci_zip, root)
+
+
+def _ingest_and_train(uci_zip, root):
     runner = CliRunner()
     ingest = runner.invoke(
         cli,
@@ -38,12 +40,7 @@ def uci_trained(uci_zip, tmp_path_factory):
     assert train.exit_code == 0, train.output
     from readmit import registry
 
-    yield registry.version_info(1)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    return registry.version_info(1)
 
 
 GROUPED_FLOOR = 0.685

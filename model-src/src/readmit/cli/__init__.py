@@ -36,6 +36,9 @@ COMMANDS = {
     "export": "readmit.cli.export:export",
     "serve": "readmit.cli.serve:serve",
     "cds": "readmit.cli.cds:cds",
+    "drift": "readmit.cli.drift:drift",
+    "monitor": "readmit.cli.monitor:monitor",
+    "canary": "readmit.cli.canary:canary",
 }
 
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import example
 
-@click.command()
+
+@click.command(epilog=example("readmit export --version 3 --out /tmp/readmission-3"))
 @click.option("--version", type=int, help="registered version of model `readmission`")
 @click.option("--alias", help="or the alias naming it (candidate, champion)")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="folder to write (replaced)")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import example
 from readmit.errors import InputError
 
 
-@click.command()
+@click.command(epilog=example("readmit serve --version 3"))
 @click.option("--version", type=int, help="registered version of model `readmission`")
 @click.option("--alias", help="or the alias naming it (candidate, champion)")
 @click.option("--env", help="or an environment: its Models behind a router that follows its Experiment")

@@ -44,6 +44,7 @@ class Plan:
     summary: str
     trailers: dict[str, str]
     branch: str
+    notes: str = ""  # extra Markdown for the PR description (e.g. a canary analysis)
 
 
 def _provenance(info: registry.VersionInfo, env: str) -> dict[str, str]:
@@ -94,8 +95,11 @@ def promote(
     push: str | None = None,
     pr_out: Path | None = None,
     trivy: bool = True,
+    trailers: dict[str, str] | None = None,
+    notes: str = "",
     mirror: int | None = None,
 ) -> PromoteResult:
+    """`trailers` are added to the commit's provenance trailers; `notes` is appended to the PR text."""
     repo = Path(repo or paths.repo_root())
     envs.require(env, repo)
     if full and weight is not None:
@@ -122,8 +126,9 @@ def promote(
         f"Promote readmission v{info.version} to {env} at {share}",
         f"Version {info.version} takes {share} of {env} traffic"
         + (f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."),
-        _trailers(info, env, before.default, repo, reason),
+        _trailers(info, env, before.default, repo, reason) | (trailers or {}),
         branch or _branch(env, info.version, after),
+        notes,
     )
     return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy)
 
@@ -170,6 +175,8 @@ def rollback(
     push: str | None = None,
     pr_out: Path | None = None,
     trivy: bool = True,
+    trailers: dict[str, str] | None = None,
+    notes: str = "",
 ) -> PromoteResult:
     repo = Path(repo or paths.repo_root())
     rel, snap, before = _read(repo, env)
@@ -180,6 +187,7 @@ def rollback(
     trailers = {
         **_trailers(info, env, before.default, repo, reason),
         provenance.ROLLBACK_OF: str(rolled_back),
+        **(trailers or {}),
     }
     plan = Plan(
         env,
@@ -190,6 +198,7 @@ def rollback(
         f"Version {rolled_back} leaves {env}; version {target} takes 100% of its traffic again.",
         trailers,
         branch or f"rollback/{env}/v{rolled_back}",
+        notes,
     )
     return _apply(repo, rel, snap, plan, past.ran_full(), push, pr_out, trivy)
 
@@ -225,6 +234,8 @@ def _apply(
         checks=checks,
         diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
     )
+    if plan.notes:
+        markdown = markdown.rstrip("\n") + "\n\n" + plan.notes.rstrip("\n") + "\n"
     commit_message = message.compose(plan.title, plan.summary, plan.trailers)
     snap.verify(repo)
     commit = git.build_commit(repo, snap, new_text, commit_message)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readmit import registry
-from readmit.envs import order, state
+from readmit.envs import state
 from readmit.envs.state import MODELS_FILE
 from readmit.errors import CheckFailed
 
@@ -37,10 +37,8 @@ class Divergence:
 def live_versions(repo: Path) -> dict[str, int | None]:
     """env -> the stable version in its checked-out models.yaml (None when nothing is live)."""
     out: dict[str, int | None] = {}
-    for env in order.names_if_any(Path(repo)):
-        live = state.read(Path(repo), env)
-        if live is not None:
-            out[env] = live.default
+    for path in sorted(Path(repo, "environments").glob(f"*/{MODELS_FILE}")):
+        out[path.parent.name] = state.read(Path(repo), path.parent.name).default
     return out
 
 

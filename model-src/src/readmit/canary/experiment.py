@@ -1,0 +1,47 @@
+"""The one adapter from an environment's rendered overlay to the arms of its canary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readmit.errors import InputError
+from readmit.manifests.render import render
+from readmit.monitoring.canary import Arms
+
+EXPERIMENT = "readmission"
+LIMIT = "readmit.io/canary-max-weight"
+PREFIX = "readmission-v"
+
+
+def _version(name: str, where: str) -> int:
+    if not name.startswith(PREFIX) or not name[len(PREFIX) :].isdigit():
+        raise InputError(
+            f"{where}: candidate {name!r} is not readmission-v<N>; restore it with readmit promote"
+        )
+    return int(name[len(PREFIX) :])
+
+
+def arms(repo: Path, env: str) -> Arms:
+    """Default, canary (weight) and mirror of the env's Experiment `readmission`, and its canary limit,
+    as `kubectl kustomize environments/<env>` renders them (what Argo CD would apply)."""
+    where = f"environments/{env}"
+    docs = render(Path(repo) / where)
+    found = [d for d in docs if d.get("kind") == "Experiment" and d["metadata"].get("name") == EXPERIMENT]
+    if not found:
+        raise InputError(f"{where}: no Experiment {EXPERIMENT}; promote a version with readmit promote first")
+    spec, notes = found[0].get("spec") or {}, found[0]["metadata"].get("annotations") or {}
+    weights = {_version(c["name"], where): int(c.get("weight", 0)) for c in spec.get("candidates") or []}
+    default = _version(spec["default"], where) if spec.get("default") else None
+    canaries = [v for v in weights if v != default]
+    if default is None or not canaries:
+        raise InputError(
+            f"{where}: no canary runs (only v{default}); start one with readmit promote --weight"
+        )
+    mirror = spec.get("mirror") or {}
+    return Arms(
+        default=default,
+        canary=max(canaries),
+        weight=weights[max(canaries)],
+        limit=int(notes.get(LIMIT, 0)),
+        mirror=_version(mirror["name"], where) if mirror.get("name") else None,
+    )

@@ -1,0 +1,54 @@
+"""`readmit canary analyze`: advance, hold or roll back the env's canary from its inference log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from readmit import envs
+from readmit.cli.options import env_option
+from readmit.errors import InputError
+
+
+@click.group()
+def canary() -> None:
+    """Judge a running canary and carry the verdict out by pull request."""
+
+
+@canary.command()
+@env_option(required=True, help="environment whose canary to judge (one; `all` is refused)")
+@click.option(
+    "--log", type=click.Path(path_type=Path), default=None, help="inference log (default: serving's sink)"
+)
+@click.option(
+    "--outcomes", type=click.Path(path_type=Path), default=None, help="CSV/Parquet: encounter_key,label"
+)
+@click.option(
+    "--apply", "apply_", is_flag=True, help="commit the verdict on a new branch (promote or rollback)"
+)
+@click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=None)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="analysis folder (default .readmit/canary/ENV)",
+)
+@click.option(
+    "--pr-out", type=click.Path(path_type=Path, dir_okay=False), default=None, help="write the PR text here"
+)
+def analyze(env, log, outcomes, apply_, repo, out, pr_out) -> None:
+    """Compare the canary with the default arm; print the analysis (Markdown)."""
+    from readmit.canary.analyze import run
+
+    if env == envs.ALL:
+        raise InputError(
+            f"--env all: a canary runs in one environment; name one of {', '.join(envs.names())}"
+        )
+    result = run(env, log, outcomes, apply_, repo, out, pr_out=pr_out)
+    click.echo(result.markdown)
+    click.echo(f"analysis in {result.out}", err=True)
+    if result.applied is not None:
+        click.echo(f"created branch {result.applied.branch} at {result.applied.commit[:12]}", err=True)
+    elif apply_:
+        click.echo(f"{result.verdict.decision}: nothing to apply", err=True)
