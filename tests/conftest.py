@@ -58,6 +58,14 @@ def crd_schema_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def seldon_config_dir() -> Path:
+    """Seldon Core 2's installed ServerConfigs (../shared/seldon)."""
+    found = paths.seldon_config()
+    _require(found / "serverconfig-mlserver.yaml", "Seldon ServerConfigs", "READMIT_SELDON_CONFIG")
+    return found
+
+
+@pytest.fixture(scope="session")
 def repo_root() -> Path:
     return paths.repo_root()
 

@@ -21,15 +21,6 @@ def rendered(repo_root: Path) -> dict[str, list[dict]]:
     return {env: render.render(repo_root / "environments" / env) for env in ENVIRONMENTS}
 
 
-@pytest.fixture(scope="session")
-def seldon_config_dir() -> Path:
-    """Seldon's installed ServerConfigs (../shared/seldon): merged Server pods are checked against them."""
-    found = paths.seldon_config()
-    if not (found / "serverconfig-mlserver.yaml").is_file():
-        pytest.skip(f"Seldon ServerConfigs not found at {found} (set READMIT_SELDON_CONFIG to their folder)")
-    return found
-
-
 @pytest.fixture
 def schemas(crd_schema_dir: Path, seldon_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("READMIT_CRD_SCHEMAS", str(crd_schema_dir))

@@ -9,6 +9,7 @@ from readmit.cli import main
 from readmit.manifests.check import check, check_report
 from readmit.manifests.pod_rules import pod_problems
 from readmit.manifests.servers import load_server_configs, merged
+from readmit.serving import inference_log
 
 from .conftest import edit
 
@@ -158,6 +159,15 @@ def test_the_service_monitor_scrapes_ports_of_the_merged_pod(rendered, seldon_co
         scraped = [e["port"] for e in monitor["spec"]["endpoints"]]
         assert scraped and all(service_ports[name] in pod_ports for name in scraped)
         assert {"metrics", "server-metrics"} <= set(scraped)
+        # ... and the objects find each other: the monitor selects the Service (same namespace, as it
+        # names no other), and the Service the pods Seldon's operator labels `seldon-server-name: <server>`
+        # (operator/pkg/constants ServerLabelNameKey, put on the StatefulSet's pod template).
+        labels = service["metadata"].get("labels") or {}
+        assert monitor["spec"]["selector"]["matchLabels"].items() <= labels.items()
+        assert "namespaceSelector" not in monitor["spec"]
+        assert service["metadata"]["namespace"] == monitor["metadata"]["namespace"]
+        server = _server(objects)
+        assert service["spec"]["selector"] == {"seldon-server-name": server["metadata"]["name"]}
 
 
 def test_the_merged_pod_gives_each_writer_a_writable_volume(rendered, seldon_config_dir):
@@ -173,3 +183,46 @@ def test_the_merged_pod_gives_each_writer_a_writable_volume(rendered, seldon_con
     assert env["MLSERVER_LOAD_MODELS_AT_STARTUP"] == "false" and env["MLSERVER_PARALLEL_WORKERS"] == "1"
     agent_env = {e["name"]: e.get("value") for e in containers["agent"]["env"]}
     assert agent_env["SELDON_SERVER_CAPABILITIES"].split(",")[0] == "readmit"
+
+
+def test_the_runtime_without_its_inference_log_path_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        "        env:\n          - name: READMIT_INFERENCE_LOG\n"
+        "            value: /var/log/readmit/readmission.jsonl\n",
+        "",
+    )
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[mlserver].env: mlserver writes where READMIT_INFERENCE_LOG points; "
+        "set it to an absolute file path on a writable volume"
+    ]
+
+
+def test_an_inference_log_off_any_writable_volume_fails(tree_copy, schemas):
+    edit(
+        tree_copy / "apps/readmission/server.yaml",
+        "value: /var/log/readmit/readmission.jsonl",
+        "value: /var/lib/readmit/readmission.jsonl",
+    )
+    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
+    assert problems == [
+        f"{PREFIX}.containers[mlserver].volumeMounts: mlserver writes /var/lib/readmit; mount a writable "
+        "volume there"
+    ]
+
+
+def test_the_inference_log_has_a_volume_of_its_own_sized_for_its_rotation(rendered, seldon_config_dir):
+    _, pod = merged(_server(rendered["prod"]), load_server_configs(seldon_config_dir))
+    containers = {c["name"]: c for c in pod["containers"]}
+    env = {e["name"]: e.get("value") for e in containers["mlserver"]["env"]}
+    folder = env[inference_log.ENV].rsplit("/", 1)[0]
+    (mount,) = [m for m in containers["mlserver"]["volumeMounts"] if m["mountPath"] == folder]
+    assert not any(
+        m["name"] == mount["name"] for c in ("rclone", "agent") for m in containers[c]["volumeMounts"]
+    )
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    limit = volume["emptyDir"]["sizeLimit"]
+    assert limit.endswith("Mi") and int(limit[:-2]) * 2**20 > inference_log.MAX_BYTES * (
+        inference_log.BACKUPS + 1
+    )

@@ -1,5 +1,5 @@
-"""MLServer started on the session's trained model (`trained`, tests/conftest.py) as few
-times as possible (once per worker mode), always stopped."""
+"""MLServer started on the session's trained model (`trained`, tests/conftest.py) as few times as possible
+(once per worker mode, once as the Seldon Server pod starts it), always stopped."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
+from readmit.manifests.servers import load_server_configs, merged
 from readmit.serving import server
 
 
@@ -70,3 +72,73 @@ def served(trained, tmp_path_factory):
 def served_workers(trained, tmp_path_factory):
     """parallel_workers: 1, as Seldon's ServerConfig sets MLSERVER_PARALLEL_WORKERS."""
     yield from _serve(trained, 1, tmp_path_factory.mktemp("serve-w1"))
+
+
+class ServedAsSeldon(Served):
+    """`Served`, plus what the Seldon pod's start showed: the env it ran with (paths re-rooted under the
+    test's folder), the model's state before the repository load, and the load's answer."""
+
+    def __init__(self, base, model, metrics, log, env, before_load, load_status):
+        super().__init__(base, model, metrics, log)
+        self.env, self.before_load, self.load_status = env, before_load, load_status
+
+
+def mlserver_container(repo: Path, seldon_config: Path) -> dict:
+    """The `mlserver` container of the Server `readmission` merged onto Seldon's ServerConfig, as the
+    operator builds it (readmit.manifests.seldon_pod)."""
+    server_doc = yaml.safe_load((repo / "apps" / "readmission" / "server.yaml").read_text())
+    _, pod = merged(server_doc, load_server_configs(seldon_config))
+    (container,) = [c for c in pod["containers"] if c["name"] == "mlserver"]
+    return container
+
+
+def rerooted(value: str, root: Path) -> str:
+    """An absolute path of the pod, moved under `root` (the test's stand-in for the pod's filesystem)."""
+    return str(root / value.lstrip("/")) if value.startswith("/") else value
+
+
+@pytest.fixture(scope="session")
+def served_as_seldon(trained, tmp_path_factory, repo_root, seldon_config_dir):
+    """MLServer started as the Server pod starts it: the merged mlserver container's command, args and
+    literal env (MLSERVER_LOAD_MODELS_AT_STARTUP=false, MLSERVER_PARALLEL_WORKERS=1, the models dir, the
+    inference log path, ...), its paths under a temporary root; only host and ports are moved to free
+    loopback ones. The model is laid out as the agent lays it out, then loaded as the agent loads it,
+    through the model repository API (the agent calls the gRPC RepositoryModelLoad, which MLServer serves
+    with the same handler as the REST `POST /v2/repository/models/<name>/load` used here)."""
+    container = mlserver_container(repo_root, seldon_config_dir)
+    root = tmp_path_factory.mktemp("seldon-pod")
+    env = {e["name"]: rerooted(e["value"], root) for e in container["env"] if "value" in e}
+    models = Path(rerooted(container["args"][-1], root))
+    assert container["command"] == ["mlserver"] and container["args"][:-1] == ["start"]
+    assert Path(env["MLSERVER_MODELS_DIR"]) == models
+    name = server.agent_layout(trained["exported"], models, "readmission", seldon_version=1)
+    port, metrics_port = server.free_port(), server.free_port()
+    out = open(root / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
+    pythonpath = [str(Path(__file__).parents[2] / "model-src" / "src"), os.environ.get("PYTHONPATH")]
+    # Nothing else of the test's environment that the pod lacks: no READMIT_HOME (the trained fixture set
+    # it) and no pseudonym key (rows arrive pseudonymous; serving never derives a key).
+    blanked = {"READMIT_HOME": "", "READMIT_REPO": "", "READMIT_PSEUDONYM_KEY": ""}
+    extra = {**blanked, **env, "PYTHONPATH": os.pathsep.join(filter(None, pythonpath))}
+    proc = server.start(models, port, int(env["MLSERVER_PARALLEL_WORKERS"]), metrics_port, env=extra, log=out)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_live(base, proc)
+        served = Served(base, name, f"http://127.0.0.1:{metrics_port}", Path(env["READMIT_INFERENCE_LOG"]))
+        before = {
+            "ready": _status(f"{base}/v2/models/{name}/ready"),
+            "index": served.post({}, "/v2/repository/index"),
+        }
+        load_status = _status(f"{base}/v2/repository/models/{name}/load", data=b"")
+        yield ServedAsSeldon(served.base, name, served.metrics, served.log, env, before, load_status)
+    finally:
+        server.stop(proc)
+        out.close()
+
+
+def _status(url: str, data: bytes | None = None) -> int:
+    """The HTTP status of a GET (or a POST of `data`)."""
+    try:
+        with urllib.request.urlopen(url, data=data, timeout=300) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code

@@ -15,6 +15,8 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterator
 
+from readmit.serving.inference_log import ENV as INFERENCE_LOG_ENV
+
 _RESTRICTED_VOLUMES = {
     "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"
 }  # fmt: skip
@@ -29,8 +31,13 @@ _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 #   repository/model_repository.go);
 # - MLServer with parallel workers keeps its metrics and environments in the working directory and
 #   multiprocessing state in /tmp (mlserver settings.py DEFAULT_METRICS_DIR; the project image's WORKDIR
-#   is /tmp).
-WRITES = {"rclone": ("--config",), "agent": ("/mnt/agent",), "mlserver": ("/tmp",)}
+#   is /tmp); the project's runtime appends its inference log to the file its env READMIT_INFERENCE_LOG
+#   names, rotating it beside it (readmit.serving.inference_log.Sink), and fails to load the model when
+#   that folder cannot be created. Unset, it would fall back to `.readmit/` under the working directory,
+#   which only the image's WORKDIR decides: the Server must set it.
+# A spec is a path, an argument flag (`--flag=<file>`: the file's folder) or an env var (`$VAR`: the
+# folder of the file it names; unset is a problem of its own).
+WRITES = {"rclone": ("--config",), "agent": ("/mnt/agent",), "mlserver": ("/tmp", f"${INFERENCE_LOG_ENV}")}
 # Containers that call the Kubernetes API with the pod's service account: Seldon's agent reads storage
 # secrets (scheduler/pkg/agent/agent_svc_manager.go getArtifactConfig, rclone/rclone_config.go), through
 # controller-runtime's in-cluster config, i.e. the token at this path.
@@ -128,24 +135,36 @@ def _container_consistency(
             )
 
 
-def _write_paths(c: dict) -> list[str]:
-    out = []
+def _write_paths(c: dict) -> list[tuple[str, str | None]]:
+    """(spec, folder) for each place `c` writes; folder None for an env var the container does not set."""
+    out: list[tuple[str, str | None]] = []
+    env = {e.get("name"): e.get("value") for e in c.get("env") or []}
     for spec in WRITES.get(c.get("name"), ()):
         if spec.startswith("--"):
             out += [
-                posixpath.dirname(str(a).split("=", 1)[1])
+                (spec, posixpath.dirname(str(a).split("=", 1)[1]))
                 for a in c.get("args") or []
                 if str(a).startswith(f"{spec}=")
             ]
+        elif spec.startswith("$"):
+            value = env.get(spec[1:])
+            out.append((spec, posixpath.dirname(value) if value and posixpath.isabs(value) else None))
         else:
-            out.append(spec)
+            out.append((spec, spec))
     return out
 
 
 def _writable(c: dict, volumes: dict, claim_templates: tuple[str, ...]) -> Iterator[tuple[str, str]]:
     if (c.get("securityContext") or {}).get("readOnlyRootFilesystem") is not True:
         return  # it writes to its root filesystem (the container rules report that on their own)
-    for path in _write_paths(c):
+    for spec, path in _write_paths(c):
+        if path is None:
+            yield (
+                _where(c, "env"),
+                f"{c.get('name')} writes where {spec[1:]} points; set it to an absolute file path "
+                "on a writable volume",
+            )
+            continue
         mount = max(
             (m for m in c.get("volumeMounts") or [] if _under(path, m.get("mountPath", ""))),
             key=lambda m: len(m.get("mountPath", "")),

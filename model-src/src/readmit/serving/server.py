@@ -88,19 +88,30 @@ def _die_with_parent() -> None:
 
 
 def wait_ready(base_url: str, model: str, proc, timeout: float = 180.0) -> None:
+    """Until `model` answers ready (it is loaded)."""
+    _wait(f"{base_url}/v2/models/{model}/ready", f"{model} was ready", proc, timeout)
+
+
+def wait_live(base_url: str, proc, timeout: float = 180.0) -> None:
+    """Until the server answers live, loaded models or not (Seldon's probes ask this; with
+    MLSERVER_LOAD_MODELS_AT_STARTUP=false no model is ready until it is loaded through the repository API)."""
+    _wait(f"{base_url}/v2/health/live", "it was live", proc, timeout)
+
+
+def _wait(url: str, what: str, proc, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise InputError(f"MLServer exited with code {proc.returncode} before {model} was ready")
+            raise InputError(f"MLServer exited with code {proc.returncode} before {what}")
         try:
-            with urllib.request.urlopen(f"{base_url}/v2/models/{model}/ready", timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.5)
     stop(proc)
-    raise InputError(f"MLServer did not get {model} ready within {timeout:.0f} s")
+    raise InputError(f"MLServer did not answer 200 at {url} within {timeout:.0f} s")
 
 
 def stop(proc) -> int:
