@@ -6,12 +6,16 @@ A test that needs shared material skips with a visible reason when it is absent 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from readmit import paths
+from readmit.cli import cli
+from training._frames import make_index, using_store, write_ingest
 
 
 def _in_ci() -> bool:
@@ -64,3 +68,43 @@ def seldon_config_dir() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return paths.repo_root()
+
+
+# The session's trained and exported model, shared by tests/serving and tests/traffic.
+def rekeyed(df):
+    """make_index rows with keys in the ingest's pseudonym form (64 hex characters)."""
+    df = df.copy()
+    for column in ("patient_key", "encounter_key"):
+        df[column] = [hashlib.sha256(k.encode()).hexdigest() for k in df[column]]
+    return df
+
+
+@pytest.fixture(autouse=True)
+def _trained_store(request, monkeypatch):
+    """Tests that use the trained model read its registry in-process: point READMIT_HOME at its store."""
+    if "trained" in request.fixturenames:
+        home = request.getfixturevalue("trained")["home"]
+        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        monkeypatch.setenv("READMIT_HOME", str(home))
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("serving-model")
+    data = write_ingest(root / "ingest", rekeyed(make_index(400, seed=21)))
+    exported = root / "exported"
+    # READMIT_HOME only while training and exporting: a session-wide setting would leak this store into
+    # every test that runs after it (the suite runs in random order).
+    with using_store(root / "state"):
+        result = CliRunner().invoke(
+            cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2"], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(
+            cli,
+            ["export", "--alias", "candidate", "--out", str(exported), "--data", str(data)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+    return {"root": root, "data": data, "home": root / "state", "exported": exported}

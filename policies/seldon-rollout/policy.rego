@@ -30,3 +30,28 @@ deny contains msg if {
 	not readmit.version(m) in readmit.ran_full(prev)
 	msg := sprintf("%s: version %s has not run at 100%% in %s, so its weight %v exceeds the canary limit %v", [k8s.id(x), readmit.version(m), prev, c.weight, limit])
 }
+
+# Shadow traffic (spec.mirror): the mirror must be a Model of the same overlay (Seldon's scheduler
+# rejects an Experiment whose mirror model it does not know: scheduler/pkg/envoy/processor/incremental.go
+# addTrafficForExperiment), and Envoy takes its percent as a RuntimeFraction of HUNDRED (xdscache/
+# resource.go createMirrorRouteAction): 1-100; 0 would mirror nothing and above 100 is no share.
+deny contains msg if {
+	some x in readmit.experiments
+	m := x.spec.mirror
+	not m.name in {model.metadata.name | some model in readmit.models}
+	msg := sprintf("%s: mirror %s is not a Model in this overlay", [k8s.id(x), m.name])
+}
+
+deny contains msg if {
+	some x in readmit.experiments
+	m := x.spec.mirror
+	not _valid_percent(m)
+	msg := sprintf("%s: mirror percent %v is not a whole number between 1 and 100", [k8s.id(x), object.get(m, "percent", "missing")])
+}
+
+_valid_percent(m) if {
+	is_number(m.percent)
+	m.percent == round(m.percent)
+	m.percent >= 1
+	m.percent <= 100
+}

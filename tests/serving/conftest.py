@@ -1,9 +1,8 @@
-"""One small trained, registered and exported model per session, and MLServer started on it as few
-times as possible (once per worker mode, once as the Seldon Server pod starts it), always stopped."""
+"""MLServer started on the session's trained model (`trained`, tests/conftest.py) as few times as possible
+(once per worker mode, once as the Seldon Server pod starts it), always stopped."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import urllib.request
@@ -11,51 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from readmit.cli import cli
 from readmit.manifests.servers import load_server_configs, merged
 from readmit.serving import server
-from training._frames import make_index, using_store, write_ingest
-
-
-def rekeyed(df):
-    """make_index rows with keys in the ingest's pseudonym form (64 hex characters)."""
-    df = df.copy()
-    for column in ("patient_key", "encounter_key"):
-        df[column] = [hashlib.sha256(k.encode()).hexdigest() for k in df[column]]
-    return df
-
-
-@pytest.fixture(autouse=True)
-def _trained_store(request, monkeypatch):
-    """Tests that use the trained model read its registry in-process: point READMIT_HOME at its store."""
-    if "trained" in request.fixturenames:
-        home = request.getfixturevalue("trained")["home"]
-        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-        monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
-        monkeypatch.setenv("READMIT_HOME", str(home))
-
-
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory):
-    root = tmp_path_factory.mktemp("serving-model")
-    data = write_ingest(root / "ingest", rekeyed(make_index(400, seed=21)))
-    exported = root / "exported"
-    # READMIT_HOME only while training and exporting: a session-wide setting would leak this store into
-    # every test that runs after it (the suite runs in random order).
-    with using_store(root / "state"):
-        result = CliRunner().invoke(
-            cli, ["train", "--data", str(data), "--seed", "3", "--set", "epochs=2"], catch_exceptions=False
-        )
-        assert result.exit_code == 0, result.output
-        result = CliRunner().invoke(
-            cli,
-            ["export", "--alias", "candidate", "--out", str(exported), "--data", str(data)],
-            catch_exceptions=False,
-        )
-        assert result.exit_code == 0, result.output
-    return {"root": root, "data": data, "home": root / "state", "exported": exported}
 
 
 class Served:

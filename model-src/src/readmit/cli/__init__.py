@@ -35,6 +35,7 @@ COMMANDS = {
     "demo": "readmit.cli.demo:demo",
     "export": "readmit.cli.export:export",
     "serve": "readmit.cli.serve:serve",
+    "cds": "readmit.cli.cds:cds",
     "drift": "readmit.cli.drift:drift",
     "monitor": "readmit.cli.monitor:monitor",
     "canary": "readmit.cli.canary:canary",

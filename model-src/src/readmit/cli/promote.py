@@ -56,15 +56,22 @@ def _one(env: str, command: str) -> str:
 @click.option("--version", "version", required=True, type=int)
 @click.option("--weight", type=click.IntRange(1, 100), default=None, help="Canary share in percent.")
 @click.option("--full", is_flag=True, help="Make it the only version, at 100%.")
+@click.option(
+    "--mirror",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Shadow mode: mirror this share in percent to the version; its answers are never returned.",
+)
 @_common
-def promote(env, version, weight, full, reason, repo, branch, push, pr_out) -> None:
+def promote(env, version, weight, full, mirror, reason, repo, branch, push, pr_out) -> None:
     """Commit a new models.yaml for ENV on a new branch and print the PR description."""
     _report(
         run_promote(
             _one(env, "promote"),
             version,
             weight=weight,
-            full=full or weight is None,
+            full=full or (weight is None and mirror is None),
+            mirror=mirror,
             reason=reason,
             repo=repo,
             branch=branch,

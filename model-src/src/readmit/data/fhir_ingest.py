@@ -85,8 +85,14 @@ def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
     return out.fillna(0).astype("int64").reset_index(drop=True)
 
 
-def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
-    """Return (encounters frame, rows_in counts). Pure."""
+def to_encounters(
+    frames: dict[str, pd.DataFrame], live_index: str | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """Return (encounters frame, rows_in counts). Pure.
+
+    `live_index`: the id of an encounter being discharged now (the CDS Hooks service). Its future is
+    unknown, so the cohort rules that look past the discharge do not apply: it is the one index
+    candidate, every other encounter is history, and the label is meaningless (0)."""
     pat = frames["Patient"].drop_duplicates("patient_id").set_index("patient_id")
     enc = frames["Encounter"].drop_duplicates("encounter_id").copy()
     orphans = int((~enc["patient_id"].isin(pat.index)).sum())  # subject not in the export: unusable
@@ -108,7 +114,10 @@ def to_encounters(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict]:
     deceased = _time(
         enc["patient_id"].map(pat["deceased"]), enc["patient_id"].map(pat["src"]), "Patient.deceasedDateTime"
     )
-    enc["status"] = cohort.status(enc, deceased, data_end)
+    if live_index is None:
+        enc["status"] = cohort.status(enc, deceased, data_end)
+    else:
+        enc["status"] = (enc["encounter_id"] == live_index).map({True: "index", False: ""})
     enc["label"] = cohort.label(enc)
     enc["admit_day"] = (enc["start"] - enc["patient_id"].map(day0)) / DAY
     enc["discharge_day"] = (enc["end"] - enc["patient_id"].map(day0)) / DAY

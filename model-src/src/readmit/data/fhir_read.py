@@ -124,6 +124,11 @@ REQUIRED = {
 }
 
 
+def columns(name: str) -> list[str]:
+    """The columns of the frame `read_export` gives for resource type `name` (without `src`)."""
+    return list(PARSERS[name](_EMPTY[name]).keys())
+
+
 # Where each flat field comes from, for error messages; every field but `value` is FHIR text.
 FIELDS = {
     "patient_id": "id or subject.reference",

@@ -40,6 +40,8 @@ class EnvState:
     annotations: dict[int, dict[str, str]] = field(default_factory=dict)
     weights: dict[int, int] = field(default_factory=dict)
     default: int | None = None
+    mirror: int | None = None  # shadow mode: sees `mirror_percent`% of requests, answers no one
+    mirror_percent: int = 0
 
     @property
     def canary(self) -> int | None:
@@ -76,7 +78,7 @@ def parse(text: str, where: str = MODELS_FILE) -> EnvState:
 
 
 def _from_documents(docs: list, where: str) -> EnvState:
-    annotations, weights, default = {}, {}, None
+    annotations, weights, default, mirror, percent = {}, {}, None, None, 0
     for doc in docs:
         kind, name = doc.get("kind"), (doc.get("metadata") or {}).get("name", "")
         if kind == "Model":
@@ -85,7 +87,9 @@ def _from_documents(docs: list, where: str) -> EnvState:
             spec = doc.get("spec") or {}
             weights = {_version_of(c["name"], where): int(c["weight"]) for c in spec.get("candidates") or []}
             default = _version_of(spec["default"], where) if spec.get("default") else None
-    return EnvState(annotations, weights, default)
+            if spec.get("mirror"):
+                mirror, percent = _version_of(spec["mirror"]["name"], where), int(spec["mirror"]["percent"])
+    return EnvState(annotations, weights, default, mirror, percent)
 
 
 def read(repo: Path, env: str) -> EnvState | None:
@@ -107,20 +111,14 @@ def dump(state: EnvState) -> str:
     if not state.weights:
         return HEADER
     docs = [_model_doc(v, state.annotations[v]) for v in sorted(state.annotations)]
-    docs.append(
-        {
-            "apiVersion": SELDON,
-            "kind": "Experiment",
-            "metadata": {"name": EXPERIMENT},
-            "spec": {
-                "candidates": [
-                    {"name": model_name(v), "weight": w} for v, w in sorted(state.weights.items())
-                ],
-                "default": model_name(state.default),
-                "resourceType": "model",
-            },
-        }
-    )
+    spec = {
+        "candidates": [{"name": model_name(v), "weight": w} for v, w in sorted(state.weights.items())],
+        "default": model_name(state.default),
+        "resourceType": "model",
+    }
+    if state.mirror is not None:  # Seldon's ExperimentSpec.mirror {name, percent}
+        spec["mirror"] = {"name": model_name(state.mirror), "percent": state.mirror_percent}
+    docs.append({"apiVersion": SELDON, "kind": "Experiment", "metadata": {"name": EXPERIMENT}, "spec": spec})
     return HEADER + yaml.safe_dump_all(docs, sort_keys=True, default_flow_style=False)
 
 

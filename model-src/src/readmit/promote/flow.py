@@ -97,12 +97,15 @@ def promote(
     trivy: bool = True,
     trailers: dict[str, str] | None = None,
     notes: str = "",
+    mirror: int | None = None,
 ) -> PromoteResult:
     """`trailers` are added to the commit's provenance trailers; `notes` is appended to the PR text."""
     repo = Path(repo or paths.repo_root())
     envs.require(env, repo)
     if full and weight is not None:
         raise InputError("--weight and --full exclude each other; choose one")
+    if mirror is not None and (full or weight is not None):
+        raise InputError("--mirror excludes --weight and --full: shadow first, then promote with --weight")
     with ThreadPoolExecutor(max_workers=2) as pool:
         # git and the history are read while MLflow is imported and queried (about a second).
         read = pool.submit(_read, repo, env)
@@ -110,6 +113,9 @@ def promote(
         info = registry.version_info(version)
         _require_gates(info, env)
         rel, snap, before = read.result()
+    if mirror is not None:
+        plan = _shadow_plan(env, info, before, mirror, repo, reason, branch)
+        return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy)
     after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
     share = f"{after.weights[info.version]}%"
     plan = Plan(
@@ -136,6 +142,22 @@ def _require_gates(info: registry.VersionInfo, env: str) -> None:
             f"run `readmit gate --version {info.version} --env {env}`",
             [failures] if failures else [],
         )
+
+
+def _shadow_plan(env, info, before: EnvState, percent: int, repo: Path, reason: str, branch) -> Plan:
+    """Shadow mode: the version mirrors `percent`% of the traffic; its answers reach no patient."""
+    after = transitions.shadow(before, info.version, annotations(info, env), percent)
+    return Plan(
+        env,
+        info,
+        before,
+        after,
+        f"Shadow readmission v{info.version} in {env} at {percent}% (mirror)",
+        f"Version {info.version} sees {percent}% of {env} requests as a mirror; its answers are logged and "
+        f"never returned. Version {before.default} keeps answering.",
+        _trailers(info, env, before.default, repo, reason),
+        branch or f"promote/{env}/v{info.version}-shadow-{percent}",
+    )
 
 
 def _branch(env: str, version: int, after: EnvState) -> str:

@@ -1,0 +1,183 @@
+"""Traffic figures: the router's added latency over calling MLServer directly (p50/p99), and a CDS Hooks
+request end to end (prefetch -> de-identified row -> router -> MLServer -> card) with a year of history.
+
+Trains two small versions into a temporary registry, writes a 90/10 Experiment into a copy of the repo's
+overlay and runs the real `readmit serve --env dev --cds` (MLServer with both versions behind the router).
+Direct and routed requests alternate one by one (same stay, same keep-alive client type, the routed one
+pinned to the same version with x-seldon-route), so machine load hits both alike.
+
+    python bench/bench_traffic.py [--requests 2000] [--cds-requests 500] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from click.testing import CliRunner  # noqa: E402
+
+from readmit import paths  # noqa: E402
+from readmit.cli import cli  # noqa: E402
+from readmit.serving import server  # noqa: E402
+from traffic.conftest import models_yaml  # noqa: E402
+from traffic.test_cds import KEY, hook_requests  # noqa: E402
+from training._frames import make_index, write_ingest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pct(ms: np.ndarray) -> str:
+    return f"p50 {np.percentile(ms, 50):.2f} ms, p99 {np.percentile(ms, 99):.2f} ms"
+
+
+def _timed(client: httpx.Client, url: str, body: bytes, headers: dict) -> float:
+    start = time.perf_counter()
+    response = client.post(url, content=body, headers=headers)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, response.text
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--cds-requests", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, also into a file
+    root = Path(tempfile.mkdtemp(prefix="bench-traffic-"))
+    os.environ["READMIT_HOME"] = str(root / "state")
+    for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
+        os.environ.pop(k, None)
+    df = make_index(400, seed=21)
+    for column in ("patient_key", "encounter_key"):
+        df[column] = [hashlib.sha256(k.encode()).hexdigest() for k in df[column]]
+    data = write_ingest(root / "ingest", df)
+    for seed in (3, 4):
+        print(f"training version (seed {seed}) ...", flush=True)
+        result = CliRunner().invoke(
+            cli,
+            ["train", "--data", str(data), "--seed", str(seed), "--set", "epochs=2"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+
+    repo = root / "repo"
+    for part in ("apps", "environments"):
+        shutil.copytree(REPO / part, repo / part)
+    (repo / "model-src").mkdir()
+    (repo / "environments/dev/models.yaml").write_text(models_yaml({1: 90, 2: 10}, default=1))
+    port = server.free_port()
+    env = {**os.environ, "READMIT_REPO": str(repo), "READMIT_PSEUDONYM_KEY": KEY}
+    env |= {"READMIT_INFERENCE_LOG": str(root / "inference.jsonl"), "PYTHONPATH": str(REPO / "model-src/src")}
+    out = root / "serve.out"
+    with open(out, "wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "readmit", "serve", "--env", "dev", "--cds", "--port", str(port)]
+            + ["--workers", str(args.workers)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    router = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 900
+        while "press Ctrl-C" not in out.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(1)
+        direct = re.search(r"MLServer at (http://127\.0\.0\.1:\d+)", out.read_text()).group(1)
+        example = json.loads((root / "state/serve/1/export/example-request.json").read_text())
+        for i in example["inputs"]:
+            i["data"], i["shape"] = i["data"][:1], [1]
+        body = json.dumps(example).encode()
+        pinned = {"content-type": "application/json", "seldon-model": "readmission.experiment"}
+        pinned["x-seldon-route"] = ":readmission-v1_1:"
+        with httpx.Client(timeout=60) as a, httpx.Client(timeout=60) as b:
+            for _ in range(100):  # warm-up
+                _timed(
+                    a,
+                    f"{direct}/v2/models/readmission-v1_1/infer",
+                    body,
+                    {"content-type": "application/json"},
+                )
+                _timed(b, f"{router}/v2/models/readmission/infer", body, pinned)
+            d, r = [], []
+            for _ in range(args.requests):
+                d.append(
+                    _timed(
+                        a,
+                        f"{direct}/v2/models/readmission-v1_1/infer",
+                        body,
+                        {"content-type": "application/json"},
+                    )
+                )
+                r.append(_timed(b, f"{router}/v2/models/readmission/infer", body, pinned))
+            d, r = np.array(d), np.array(r)
+            split = {k: v for k, v in pinned.items() if k != "x-seldon-route"}
+            s = np.array(
+                [_timed(b, f"{router}/v2/models/readmission/infer", body, split) for _ in range(500)]
+            )
+        print(
+            f"single stay with explanation, concurrency 1, MLServer workers {args.workers}, "
+            f"{args.requests} pairs"
+        )
+        print(f"  direct MLServer:         {_pct(d)}")
+        print(f"  through the router:      {_pct(r)}")
+        print(
+            f"  added by the router:     p50 {np.percentile(r, 50) - np.percentile(d, 50):.2f} ms, "
+            f"p99 {np.percentile(r, 99) - np.percentile(d, 99):.2f} ms "
+            f"(paired differences: p50 {np.percentile(r - d, 50):.2f} ms, "
+            f"p99 {np.percentile(r - d, 99):.2f} ms)"
+        )
+        print(f"  router, 90/10 split (not pinned), 500 requests: {_pct(s)}")
+
+        hooks = hook_requests(paths.synthea_sample())
+        richest = max(hooks, key=lambda h: len(h["prefetch"]["encounters"]["entry"]))
+        n_enc = len(richest["prefetch"]["encounters"]["entry"])
+        payload = json.dumps(richest).encode()
+        with httpx.Client(timeout=60) as c:
+            for _ in range(30):
+                _timed(
+                    c,
+                    f"{router}/cds-services/readmission-risk",
+                    payload,
+                    {"content-type": "application/json"},
+                )
+            ms = np.array(
+                [
+                    _timed(
+                        c,
+                        f"{router}/cds-services/readmission-risk",
+                        payload,
+                        {"content-type": "application/json"},
+                    )
+                    for _ in range(args.cds_requests)
+                ]
+            )
+        print(
+            f"CDS Hooks encounter-discharge end to end ({n_enc} encounters prefetched, last year kept), "
+            f"{args.cds_requests} requests: {_pct(ms)}"
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=240)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

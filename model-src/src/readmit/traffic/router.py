@@ -1,0 +1,182 @@
+"""The router: a Starlette app (the stack MLServer itself runs on) in front of one multi-model MLServer,
+routing V2 inference requests as Seldon's Envoy does (readmit.traffic.experiment).
+
+- POST /v2/models/<any>/infer: routed by `seldon-model` (and `x-seldon-route` when re-sent); the path's
+  model name is rewritten to the chosen `<model>_<version>`, as Seldon's agent does with the
+  `seldon-internal-model` header. MLServer's status and body pass through unchanged, so the serving
+  contract's 4xx answers hold; the answer gains `x-seldon-route: :<model>_<version>:`.
+- The mirror gets a copy of the request in a task of its own (the answer does not wait for it); its
+  answer is logged (status and route only: the runtime's inference log holds its scores), never returned.
+- 404 `{"error": ...}` when no route matches (Envoy's "no route"), 503 when MLServer is unreachable.
+- GET /v2/health/*, /v2/models/<model>[/ready]: passed through (a Seldon Model name maps to its served name).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections.abc import Callable
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from readmit.traffic.experiment import (
+    MODEL_HEADER,
+    ROUTE_HEADER,
+    Decision,
+    NoRoute,
+    Table,
+    Target,
+    decide,
+)
+
+LOG = logging.getLogger("readmit.traffic.router")
+PASSED_HEADERS = ("content-type",)
+
+
+class Upstream:
+    """One pooled HTTP client to MLServer; `infer` is what the CDS service calls in-process."""
+
+    def __init__(self, table: Table, base_url: str, rng: Callable[[], float] = random.random):
+        self.table, self.base_url, self.rng = table, base_url.rstrip("/"), rng
+        self.client = httpx.AsyncClient(
+            base_url=self.base_url, timeout=60.0, limits=httpx.Limits(max_keepalive_connections=32)
+        )
+        self.mirrors: set[asyncio.Task] = set()
+        self.mirrored = 0
+
+    def decide(self, seldon_model: str | None, route: str | None) -> Decision:
+        return decide(self.table, seldon_model, route, self.rng(), self.rng())
+
+    async def infer(self, decision: Decision, body: bytes) -> httpx.Response:
+        return await self.client.post(
+            f"/v2/models/{decision.target.served}/infer",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+
+    async def score(self, body: bytes, seldon_model: str | None) -> tuple[httpx.Response, Target]:
+        """Route and answer one request as a client with header `seldon-model` would be answered."""
+        decision = self.decide(seldon_model, None)
+        answer = await self.infer(decision, body)
+        self.mirror(decision, body)
+        return answer, decision.target
+
+    def mirror(self, decision: Decision, body: bytes) -> None:
+        if decision.mirror is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._mirror(decision, body))
+        self.mirrors.add(task)
+        task.add_done_callback(self.mirrors.discard)
+
+    async def _mirror(self, decision: Decision, body: bytes) -> None:
+        target = decision.mirror
+        try:
+            response = await self.client.post(
+                f"/v2/models/{target.served}/infer",
+                content=body,
+                headers={"content-type": "application/json"},
+            )
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            status = f"unreachable ({type(exc).__name__})"
+        self.mirrored += 1
+        LOG.info("mirror %s answered %s (not returned)", target.served, status)
+
+    async def close(self) -> None:
+        if self.mirrors:
+            await asyncio.gather(*self.mirrors, return_exceptions=True)
+        await self.client.aclose()
+
+
+def _error(status: int, message: str, route: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status, headers={ROUTE_HEADER: route} if route else None)
+
+
+async def _infer(request: Request) -> Response:
+    upstream: Upstream = request.app.state.upstream
+    try:
+        decision = upstream.decide(request.headers.get(MODEL_HEADER), request.headers.get(ROUTE_HEADER))
+    except NoRoute as exc:
+        return _error(404, str(exc))
+    body = await request.body()
+    try:
+        answer = await upstream.infer(decision, body)
+    except httpx.HTTPError as exc:
+        return _error(503, f"model server unreachable ({type(exc).__name__}); retry", decision.target.route)
+    headers = {k: answer.headers[k] for k in PASSED_HEADERS if k in answer.headers}
+    headers[ROUTE_HEADER] = decision.target.route
+    upstream.mirror(decision, body)  # fire and forget, as Envoy's request mirror policy
+    return Response(answer.content, answer.status_code, headers=headers)
+
+
+async def _passthrough(request: Request) -> Response:
+    upstream: Upstream = request.app.state.upstream
+    path = request.url.path
+    name = request.path_params.get("name")
+    if name is not None:
+        target = upstream.table.models.get(name)
+        if target is not None:
+            path = path.replace(f"/v2/models/{name}", f"/v2/models/{target.served}", 1)
+    try:
+        answer = await upstream.client.get(path)
+    except httpx.HTTPError as exc:
+        return _error(503, f"model server unreachable ({type(exc).__name__}); retry")
+    headers = {k: answer.headers[k] for k in PASSED_HEADERS if k in answer.headers}
+    return Response(answer.content, answer.status_code, headers=headers)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/v2/models/{name}/infer", _infer, methods=["POST"]),
+        Route("/v2/models/{name}/versions/{version}/infer", _infer, methods=["POST"]),
+        Route("/v2/health/live", _passthrough),
+        Route("/v2/health/ready", _passthrough),
+        Route("/v2/models/{name}", _passthrough),
+        Route("/v2/models/{name}/ready", _passthrough),
+    ]
+
+
+def app(upstream: Upstream, extra_routes: list[Route] | None = None) -> Starlette:
+    """The router app; `extra_routes` (the CDS Hooks service) share its port and upstream."""
+
+    async def lifespan(app):
+        yield
+        await upstream.close()
+
+    application = Starlette(routes=[*routes(), *(extra_routes or [])], lifespan=lifespan)
+    application.state.upstream = upstream
+    return application
+
+
+class SeldonMesh:
+    """The cluster's Seldon inference endpoint (the `seldon-mesh` Service, Envoy): Envoy routes by the
+    Experiment itself; the answering version comes back in `x-seldon-route` (`:readmission-v<N>_<v>:`,
+    readmit.traffic.experiment). Same `score` as Upstream, so the CDS service runs on either."""
+
+    def __init__(self, base_url: str, seldon_model: str):
+        self.seldon_model = seldon_model
+        self.client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=30.0)
+
+    async def score(self, body: bytes, seldon_model: str | None = None) -> tuple[httpx.Response, Target]:
+        answer = await self.client.post(
+            "/v2/models/readmission/infer",
+            content=body,
+            headers={"content-type": "application/json", MODEL_HEADER: seldon_model or self.seldon_model},
+        )
+        route = answer.headers.get(ROUTE_HEADER, "").strip(":").split(":")[0]
+        model = route.rsplit("_", 1)[0]
+        if not _MODEL.fullmatch(model):
+            raise NoRoute(f"the inference endpoint named no readmission-v<N> model in {ROUTE_HEADER}")
+        return answer, Target(model, int(model.rsplit("v", 1)[1]))
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+_MODEL = re.compile(r"readmission-v[0-9]+")

@@ -1,0 +1,84 @@
+"""A hook's prefetch becomes the row ingest writes for the same stay, through ingest's own code and key."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from readmit.data import fhir_ingest, fhir_read, tables
+from readmit.traffic import prefetch
+from traffic.test_cds import hook_requests
+
+KEY = b"prefetch-test-key-0123456789"
+# What does not depend on how far back the history goes (CDS keeps one year; day 0 moves with it).
+SAME = [
+    "patient_key",
+    "encounter_key",
+    "source",
+    "los_days",
+    "age",
+    "age_band",
+    "sex",
+    "race",
+    "zip3",
+    "admission_acuity",
+    "discharge_disposition",
+    "dx_system",
+    "dx_codes",
+    "med_codes",
+    "n_medications",
+    "prior_inpatient_365d",
+    "prior_emergency_365d",
+    "prior_outpatient_365d",
+    "extra",
+]
+
+
+@pytest.fixture(scope="module")
+def ingested(synthea_dir):
+    frames, _ = fhir_read.read_export(synthea_dir)
+    enc, _ = fhir_ingest.to_encounters(frames)
+    enc["source"] = "fhir"
+    index, _ = tables.build(enc, KEY)
+    return index.set_index("encounter_key")
+
+
+def test_prefetch_gives_ingests_row_for_the_same_stay(synthea_dir, ingested):
+    compared = 0
+    for request in hook_requests(synthea_dir):
+        context = request["context"]
+        row = prefetch.stay(request["prefetch"], context["patientId"], context["encounterId"], KEY).index
+        assert len(row) == 1
+        key = row["encounter_key"].iloc[0]
+        if key not in ingested.index:  # ingest's cohort rules excluded it (e.g. follow-up past the data)
+            continue
+        expected = ingested.loc[key]
+        for column in SAME:
+            got = row[column].iloc[0]
+            want = key if column == "encounter_key" else expected[column]
+            assert got == pytest.approx(want) if isinstance(want, float) else got == want, column
+        compared += 1
+    assert compared >= 10
+
+
+def test_only_the_year_before_the_admission_is_used(synthea_dir):
+    request = max(hook_requests(synthea_dir), key=lambda h: len(h["prefetch"]["encounters"]["entry"]))
+    context = request["context"]
+    row = prefetch.stay(request["prefetch"], context["patientId"], context["encounterId"], KEY).index.iloc[0]
+    history = json.loads(row["history"])
+    assert history and all(row["admit_day"] - h["admit_day"] <= prefetch.HISTORY_DAYS for h in history)
+    assert all(h["discharge_day"] <= row["admit_day"] for h in history)
+
+
+def test_a_later_encounter_in_the_prefetch_is_not_history(synthea_dir):
+    request = copy.deepcopy(hook_requests(synthea_dir)[0])
+    context = request["context"]
+    before = prefetch.stay(request["prefetch"], context["patientId"], context["encounterId"], KEY).index
+    future = copy.deepcopy(request["prefetch"]["encounter"])
+    future["id"] = "later-stay"
+    future["period"] = {"start": "2099-01-01T00:00:00Z", "end": "2099-01-05T00:00:00Z"}
+    request["prefetch"]["encounters"]["entry"].append({"resource": future})
+    after = prefetch.stay(request["prefetch"], context["patientId"], context["encounterId"], KEY).index
+    assert after["history"].iloc[0] == before["history"].iloc[0]
