@@ -82,15 +82,15 @@ def rekeyed(df):
 @pytest.fixture(autouse=True)
 def _trained_store(request, monkeypatch):
     """Tests that use the trained model read its registry in-process: point READMIT_HOME at its store."""
-    if "trained" in request.fixturenames:
-        home = request.getfixturevalue("trained")["home"]
+    if "served_model" in request.fixturenames:
+        home = request.getfixturevalue("served_model")["home"]
         monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
         monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
         monkeypatch.setenv("READMIT_HOME", str(home))
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory):
+def served_model(tmp_path_factory):
     root = tmp_path_factory.mktemp("serving-model")
     data = write_ingest(root / "ingest", rekeyed(make_index(400, seed=21)))
     exported = root / "exported"

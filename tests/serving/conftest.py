@@ -1,4 +1,5 @@
-"""MLServer started on the session's trained model (`trained`, tests/conftest.py) as few times as possible
+"""MLServer started on the session's trained model (`served_model`, tests/conftest.py) as few times as
+possible
 (once per worker mode, once as the Seldon Server pod starts it), always stopped."""
 
 from __future__ import annotations
@@ -40,15 +41,15 @@ class Served:
         return self.get("/metrics", base=self.metrics)
 
 
-def _serve(trained, workers: int, tmp: Path):
+def _serve(served_model, workers: int, tmp: Path):
     models = tmp / "mnt" / "agent" / "models"
-    name = server.agent_layout(trained["exported"], models, "readmission", seldon_version=1)
+    name = server.agent_layout(served_model["exported"], models, "readmission", seldon_version=1)
     port, metrics_port = server.free_port(), server.free_port()
     log = tmp / "inference.jsonl"
     out = open(tmp / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
     env = {
         "READMIT_INFERENCE_LOG": str(log),
-        "READMIT_HOME": str(trained["home"]),
+        "READMIT_HOME": str(served_model["home"]),
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(Path(__file__).parents[2] / "model-src" / "src"), os.environ.get("PYTHONPATH")])
         ),
@@ -63,15 +64,15 @@ def _serve(trained, workers: int, tmp: Path):
 
 
 @pytest.fixture(scope="session")
-def served(trained, tmp_path_factory):
+def served(served_model, tmp_path_factory):
     """parallel_workers: 0 (inference in the server process)."""
-    yield from _serve(trained, 0, tmp_path_factory.mktemp("serve-w0"))
+    yield from _serve(served_model, 0, tmp_path_factory.mktemp("serve-w0"))
 
 
 @pytest.fixture(scope="session")
-def served_workers(trained, tmp_path_factory):
+def served_workers(served_model, tmp_path_factory):
     """parallel_workers: 1, as Seldon's ServerConfig sets MLSERVER_PARALLEL_WORKERS."""
-    yield from _serve(trained, 1, tmp_path_factory.mktemp("serve-w1"))
+    yield from _serve(served_model, 1, tmp_path_factory.mktemp("serve-w1"))
 
 
 class ServedAsSeldon(Served):
@@ -98,7 +99,7 @@ def rerooted(value: str, root: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def served_as_seldon(trained, tmp_path_factory, repo_root, seldon_config_dir):
+def served_as_seldon(served_model, tmp_path_factory, repo_root, seldon_config_dir):
     """MLServer started as the Server pod starts it: the merged mlserver container's command, args and
     literal env (MLSERVER_LOAD_MODELS_AT_STARTUP=false, MLSERVER_PARALLEL_WORKERS=1, the models dir, the
     inference log path, ...), its paths under a temporary root; only host and ports are moved to free
@@ -111,7 +112,7 @@ def served_as_seldon(trained, tmp_path_factory, repo_root, seldon_config_dir):
     models = Path(rerooted(container["args"][-1], root))
     assert container["command"] == ["mlserver"] and container["args"][:-1] == ["start"]
     assert Path(env["MLSERVER_MODELS_DIR"]) == models
-    name = server.agent_layout(trained["exported"], models, "readmission", seldon_version=1)
+    name = server.agent_layout(served_model["exported"], models, "readmission", seldon_version=1)
     port, metrics_port = server.free_port(), server.free_port()
     out = open(root / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
     pythonpath = [str(Path(__file__).parents[2] / "model-src" / "src"), os.environ.get("PYTHONPATH")]

@@ -16,8 +16,8 @@ from readmit.serving import explain, score
 from readmit.serving.contract import RuntimeConfig
 
 
-def _rows(trained, n=80):
-    rows, _ = clean(pd.read_parquet(trained["data"] / "index.parquet"))
+def _rows(served_model, n=80):
+    rows, _ = clean(pd.read_parquet(served_model["data"] / "index.parquet"))
     return rows.iloc[:n].reset_index(drop=True)
 
 
@@ -34,16 +34,16 @@ def _check(bundle, rows):
     return parts, shown
 
 
-def test_lightgbm_terms_add_up_to_its_logit(trained):
+def test_lightgbm_terms_add_up_to_its_logit(served_model):
     bundle = unwrap(registry.load_model(1))
     bundle.selected = "lgbm"
-    parts, _ = _check(bundle, _rows(trained))
+    parts, _ = _check(bundle, _rows(served_model))
     assert explain.SEQUENCE_TERM not in parts["names"]
 
 
-def test_hybrid_reports_the_sequence_model_as_one_term(trained):
+def test_hybrid_reports_the_sequence_model_as_one_term(served_model):
     bundle = copy.deepcopy(unwrap(registry.load_model(1)))
-    rows = _rows(trained)
+    rows = _rows(served_model)
     raw = bundle.candidates(rows)
     bundle.stacker = Stacker().fit(raw["lgbm"], raw["sequence"], rows["label"].to_numpy())
     bundle.selected = "hybrid"

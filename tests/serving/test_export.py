@@ -12,8 +12,8 @@ from readmit.serving import server
 from readmit.serving.contract import INPUTS
 
 
-def test_folder_holds_settings_model_and_validated_example(trained):
-    out = trained["exported"]
+def test_folder_holds_settings_model_and_validated_example(served_model):
+    out = served_model["exported"]
     settings = json.loads((out / "model-settings.json").read_text())
     info = registry.version_info(1)
     assert settings["implementation"] == "readmit.serving.runtime.ReadmissionRuntime"
@@ -27,19 +27,19 @@ def test_folder_holds_settings_model_and_validated_example(trained):
 
     example = json.loads((out / "example-request.json").read_text())
     keys = next(i["data"] for i in example["inputs"] if i["name"] == "encounter_key")
-    index = pd.read_parquet(trained["data"] / "index.parquet")
+    index = pd.read_parquet(served_model["data"] / "index.parquet")
     assert len(keys) == 3 and set(keys) <= set(index["encounter_key"])
 
 
-def test_agent_layout_keeps_what_seldons_agent_keeps(trained, tmp_path):
-    name = server.agent_layout(trained["exported"], tmp_path / "models", "readmission", seldon_version=4)
+def test_agent_layout_keeps_what_seldons_agent_keeps(served_model, tmp_path):
+    name = server.agent_layout(served_model["exported"], tmp_path / "models", "readmission", seldon_version=4)
     settings = json.loads((tmp_path / "models" / name / "4" / "model-settings.json").read_text())
     assert name == "readmission_4" and settings["name"] == "readmission_4"
     assert settings["parameters"]["version"] == "4"
     assert settings["parameters"]["extra"]["registered_version"] == "1"  # what the inference log records
 
 
-def test_unknown_alias_is_one_line_exit_2_and_writes_nothing(trained, tmp_path, capsys):
+def test_unknown_alias_is_one_line_exit_2_and_writes_nothing(served_model, tmp_path, capsys):
     out = tmp_path / "never"
     try:
         main(["export", "--alias", "no-such-alias", "--out", str(out)])
@@ -50,7 +50,7 @@ def test_unknown_alias_is_one_line_exit_2_and_writes_nothing(trained, tmp_path, 
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
-def test_version_and_alias_together_are_refused(trained, tmp_path, capsys):
+def test_version_and_alias_together_are_refused(served_model, tmp_path, capsys):
     try:
         main(["export", "--version", "1", "--alias", "candidate", "--out", str(tmp_path / "x")])
     except SystemExit as exc:

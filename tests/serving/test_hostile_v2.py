@@ -274,8 +274,8 @@ def assert_v2_contract(status: int, raw: bytes, answer: bytes) -> None:
 
 
 @pytest.fixture(scope="module")
-def example(trained) -> dict:
-    return json.loads((trained["exported"] / "example-request.json").read_text())
+def example(served_model) -> dict:
+    return json.loads((served_model["exported"] / "example-request.json").read_text())
 
 
 def _still_answers(server, example: dict) -> None:

@@ -43,16 +43,16 @@ def test_the_model_loads_only_through_the_repository_api(served_as_seldon):
     assert [(i["name"], i["state"]) for i in index] == [(served_as_seldon.model, "READY")]
 
 
-def test_the_error_contract_holds_under_seldons_environment(served_as_seldon, trained):
+def test_the_error_contract_holds_under_seldons_environment(served_as_seldon, served_model):
     served = served_as_seldon
     before = len(inference_log.read_requests(served.log)) if served.log.exists() else 0
     for case, change, status, _reason, words in BAD:
-        got, body = served.post(change(copy.deepcopy(_example(trained))))
+        got, body = served.post(change(copy.deepcopy(_example(served_model))))
         assert got == status, (case, got, body)
         assert set(body) == {"error"}, (case, body)
         assert all(w in body["error"] for w in words), (case, body["error"])
 
-    rows, _ = clean(pd.read_parquet(trained["data"] / "index.parquet"))
+    rows, _ = clean(pd.read_parquet(served_model["data"] / "index.parquet"))
     rows = rows.iloc[:40].reset_index(drop=True)
     expected = split_report(unwrap(registry.load_model(1)), rows, "eval", 0, n_boot=2)["scores"]["p"]
     got, body = served.post(request_body(rows))

@@ -14,11 +14,11 @@ from pathlib import Path
 from readmit.serving import server
 
 
-def test_serve_answers_the_printed_example_and_stops_on_sigint(trained, tmp_path):
+def test_serve_answers_the_printed_example_and_stops_on_sigint(served_model, tmp_path):
     port = server.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env |= {
-        "READMIT_HOME": str(trained["home"]),
+        "READMIT_HOME": str(served_model["home"]),
         "READMIT_INFERENCE_LOG": str(tmp_path / "log.jsonl"),
         "PYTHONPATH": str(Path(__file__).parents[2] / "model-src" / "src"),
     }

@@ -19,16 +19,16 @@ from readmit.serving.contract import INPUTS
 from readmit.serving.v2 import request_body
 
 
-def _example(trained) -> dict:
-    return json.loads((trained["exported"] / "example-request.json").read_text())
+def _example(served_model) -> dict:
+    return json.loads((served_model["exported"] / "example-request.json").read_text())
 
 
 def _outputs(body: dict) -> dict:
     return {o["name"]: o["data"] for o in body["outputs"]}
 
 
-def test_scores_match_readmit_evaluate_to_1e_9(served, trained):
-    rows, _ = clean(pd.read_parquet(trained["data"] / "index.parquet"))
+def test_scores_match_readmit_evaluate_to_1e_9(served, served_model):
+    rows, _ = clean(pd.read_parquet(served_model["data"] / "index.parquet"))
     rows = rows.iloc[:60].reset_index(drop=True)
     assert rows["label"].nunique() == 2
     expected = split_report(unwrap(registry.load_model(1)), rows, "eval", 0, n_boot=2)["scores"]["p"]
@@ -46,14 +46,14 @@ def test_scores_match_readmit_evaluate_to_1e_9(served, trained):
         assert len(e["contributions"]) == 6 and e["contributions"][-1]["feature"] == "other_features"
         assert all(c["label"] and c["part"] in ("lightgbm", "sequence") for c in e["contributions"])
     bands = _outputs(body)["risk_band"]
-    settings = json.loads((trained["exported"] / "model-settings.json").read_text())
+    settings = json.loads((served_model["exported"] / "model-settings.json").read_text())
     thresholds = settings["parameters"]["extra"]["thresholds"]
     for r, b in zip(risk, bands, strict=True):
         assert b == ("high" if r >= thresholds["high"] else "medium" if r >= thresholds["medium"] else "low")
 
 
-def test_explain_false_leaves_the_explanation_out(served, trained):
-    body = _example(trained)
+def test_explain_false_leaves_the_explanation_out(served, served_model):
+    body = _example(served_model)
     body["parameters"] = {"explain": False}
     status, out = served.post(body)
     assert status == 200
@@ -137,18 +137,18 @@ BAD = [
 
 
 @pytest.mark.parametrize("mode", ["served", "served_workers"])
-def test_bad_input_gets_4xx_naming_field_and_row_in_both_worker_modes(mode, request, trained):
+def test_bad_input_gets_4xx_naming_field_and_row_in_both_worker_modes(mode, request, served_model):
     server = request.getfixturevalue(mode)
     before = len(inference_log.read_requests(server.log)) if server.log.exists() else 0
     for case, change, status, _reason, words in BAD:
-        got, body = server.post(change(copy.deepcopy(_example(trained))))
+        got, body = server.post(change(copy.deepcopy(_example(served_model))))
         assert got == status, (case, got, body)
         assert set(body) == {"error"}, (case, body)
         assert all(w in body["error"] for w in words), (case, body["error"])
     got, body = server.post(b'{"inputs": [ not json')
     assert 400 <= got < 500, ("malformed JSON", got, body)
 
-    got, body = server.post(_example(trained))
+    got, body = server.post(_example(served_model))
     assert got == 200 and len(_outputs(body)["readmission_risk"]) == 3
 
     logged = inference_log.read_requests(server.log).iloc[before:]
@@ -158,11 +158,11 @@ def test_bad_input_gets_4xx_naming_field_and_row_in_both_worker_modes(mode, requ
 
 
 @pytest.mark.parametrize("mode", ["served", "served_workers"])
-def test_custom_metrics_on_mlservers_metrics_endpoint(mode, request, trained):
+def test_custom_metrics_on_mlservers_metrics_endpoint(mode, request, served_model):
     served = request.getfixturevalue(mode)
-    status, body = served.post(_example(trained))
+    status, body = served.post(_example(served_model))
     bands = set(_outputs(body)["risk_band"])
-    served.post(_set("sex", "data", "robot", row=0)(_example(trained)))
+    served.post(_set("sex", "data", "robot", row=0)(_example(served_model)))
     status, text = served.get_metrics()
     assert status == 200
     names = ["readmit_risk_bucket", "readmit_risk_count", "readmit_rejections_unknown_category_count"]
@@ -173,17 +173,17 @@ def test_custom_metrics_on_mlservers_metrics_endpoint(mode, request, trained):
     assert count and float(count[0].split()[-1]) >= 3
 
 
-def test_inference_log_holds_pseudonyms_only(served, trained):
+def test_inference_log_holds_pseudonyms_only(served, served_model):
     mrn, name = "MRN-4471902", "Wilhelmina Oyelaran-Smythe"
-    planted_key = _set("patient_key", "data", mrn, row=0)(_example(trained))
+    planted_key = _set("patient_key", "data", mrn, row=0)(_example(served_model))
     status, body = served.post(planted_key)
     assert status == 400 and mrn not in body["error"]
-    planted_input = _example(trained)
+    planted_input = _example(served_model)
     planted_input["inputs"].append(
         {"name": "patient_name", "datatype": "BYTES", "shape": [3], "data": [name] * 3}
     )
     assert served.post(planted_input)[0] == 400
-    in_extra = _set("extra", "data", json.dumps({"payer": name, "mrn": mrn}), row=1)(_example(trained))
+    in_extra = _set("extra", "data", json.dumps({"payer": name, "mrn": mrn}), row=1)(_example(served_model))
     in_codes = _set("med_codes", "data", json.dumps([name, mrn]), row=2)(in_extra)
     status, _ = served.post(in_codes)
     assert status == 200

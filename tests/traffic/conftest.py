@@ -25,23 +25,23 @@ SRC = Path(__file__).parents[2] / "model-src" / "src"
 
 
 @pytest.fixture(scope="session")
-def versions(trained):
+def versions(served_model):
     """{registered version: exported folder} for versions 1 and 2 (2 trained with another seed)."""
-    root = trained["root"]
+    root = served_model["root"]
     runner = CliRunner()
     second = root / "exported-v2"
-    with using_store(trained["home"]):
+    with using_store(served_model["home"]):
         result = runner.invoke(
             cli,
-            ["train", "--data", str(trained["data"]), "--seed", "4", "--set", "epochs=2"],
+            ["train", "--data", str(served_model["data"]), "--seed", "4", "--set", "epochs=2"],
             catch_exceptions=False,
         )
         assert result.exit_code == 0, result.output
         result = runner.invoke(
-            cli, ["export", "--version", "2", "--out", str(second), "--data", str(trained["data"])]
+            cli, ["export", "--version", "2", "--out", str(second), "--data", str(served_model["data"])]
         )
         assert result.exit_code == 0, result.output
-    return {1: trained["exported"], 2: second}
+    return {1: served_model["exported"], 2: second}
 
 
 def models_yaml(weights: dict[int, int], default: int, mirror: tuple[int, int] | None = None) -> str:
@@ -73,7 +73,7 @@ class Running:
 
 
 @pytest.fixture(scope="module")
-def mlserver(versions, trained, tmp_path_factory):
+def mlserver(versions, served_model, tmp_path_factory):
     """One MLServer (parallel_workers 0) serving readmission-v1_1 and readmission-v2_1."""
     tmp = tmp_path_factory.mktemp("traffic-mlserver")
     models = tmp / "models"
@@ -86,14 +86,14 @@ def mlserver(versions, trained, tmp_path_factory):
     out = open(tmp / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
     env = {
         "READMIT_INFERENCE_LOG": str(log),
-        "READMIT_HOME": str(trained["home"]),
+        "READMIT_HOME": str(served_model["home"]),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
     }
     proc = server.start(models, port, 0, metrics_port, env=env, log=out)
     try:
         for name in names:
             server.wait_ready(f"http://127.0.0.1:{port}", name, proc)
-        yield Running(f"http://127.0.0.1:{port}", log, trained["home"])
+        yield Running(f"http://127.0.0.1:{port}", log, served_model["home"])
     finally:
         server.stop(proc)
         out.close()

@@ -90,7 +90,7 @@ class Serving:
 
 
 @pytest.fixture(scope="module")
-def cds(versions, trained, repo_root, tmp_path_factory):
+def cds(versions, served_model, repo_root, tmp_path_factory):
     """`readmit serve --env dev --cds` on a copy of the repo whose dev Experiment splits 50/50; stopped
     with SIGINT at the end, which must exit 0 and stop MLServer."""
     tmp = tmp_path_factory.mktemp("cds")
@@ -103,7 +103,7 @@ def cds(versions, trained, repo_root, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env |= {
         "READMIT_REPO": str(repo),
-        "READMIT_HOME": str(trained["home"]),
+        "READMIT_HOME": str(served_model["home"]),
         "READMIT_INFERENCE_LOG": str(tmp / "inference.jsonl"),
         "READMIT_PSEUDONYM_KEY": KEY,
         "PYTHONPATH": str(SRC),
@@ -238,7 +238,7 @@ def test_requests_that_cannot_be_scored_get_an_answer_not_a_500(cds, requests_):
             assert answer.json()["cards"] == [] and words in answer.json()["extension"]["io.readmit.reason"]
 
 
-def test_no_phi_from_the_request_is_written_anywhere(cds, requests_, trained):
+def test_no_phi_from_the_request_is_written_anywhere(cds, requests_, served_model):
     with httpx.Client(base_url=cds.base, timeout=60) as client:
         for request in requests_[:5]:
             assert client.post(HOOK_URL, json=planted(request)).status_code == 200
@@ -248,7 +248,7 @@ def test_no_phi_from_the_request_is_written_anywhere(cds, requests_, trained):
     time.sleep(1)  # mirror tasks and log writes settle
     assert inference_log.read(cds.log)["patient_key"].str.fullmatch(r"[0-9a-f]{64}").all()
     written = [p for p in cds.tmp.rglob("*") if p.is_file() and "repo" not in p.parts]
-    written += [p for p in (trained["home"] / "serve" / "env-dev").rglob("*") if p.is_file()]
+    written += [p for p in (served_model["home"] / "serve" / "env-dev").rglob("*") if p.is_file()]
     assert cds.log in written and cds.out in written
     secrets = [NAME, "Oyelaran", MRN, "4471902", STREET, "Larkspur"]
     for path in written:
