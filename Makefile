@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONSTRAINTS := model-src/constraints.txt
-PYTEST_ARGS ?=
+# Two xdist workers: CI's machine has 2 cores, and the slow end-to-end tests then overlap the rest.
+PYTEST_ARGS ?= -n 2 --durations=25
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lint test demo bench mutate lock check-kubectl node-tools clean

@@ -1,6 +1,5 @@
 """MLServer started on the session's trained model (`served_model`, tests/conftest.py) as few times as
-possible
-(once per worker mode, once as the Seldon Server pod starts it), always stopped."""
+possible (once per worker mode, once as the Seldon Server pod starts it), always stopped."""
 
 from __future__ import annotations
 
