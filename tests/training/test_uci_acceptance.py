@@ -2,7 +2,8 @@
 forward-in-time companion (LightGBM refitted on the same rows split by encounter_id order).
 
 Published results on this data sit at 0.64-0.70 ROC-AUC with sound splits; the floors below are what this
-code reaches (seed 42) less a margin for library drift, and above ~0.72 would point at leakage. This is
+code reaches (seed 42) less a margin: the grouped split depends on the pseudonym key, and the same code
+measured 0.693 with one key and 0.683 with this test's; above ~0.72 would point at leakage. This is
 the one full-UCI train in the suite (about a minute on a quiet 2-core machine).
 """
 
@@ -43,7 +44,7 @@ def _ingest_and_train(uci_zip, root):
     return registry.version_info(1)
 
 
-GROUPED_FLOOR = 0.685
+GROUPED_FLOOR = 0.675
 TEMPORAL_FLOOR = 0.675
 
 

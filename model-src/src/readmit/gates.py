@@ -25,6 +25,8 @@ GATED_METRICS = (
     "ece",
     "brier",
     "subgroup_auc_gap",
+    "subgroup_auc_gap_ci_low",
+    "subgroup_auc_gap_ci_high",
     "subgroup_attributes_compared",
 )
 # Counts among the metrics: MLflow stores every metric as a float, people read them as whole numbers.

@@ -7,16 +7,18 @@ from pathlib import Path
 import click
 
 from readmit import envs
-from readmit.cli.options import env_option
+from readmit.cli.options import env_option, example
 from readmit.errors import InputError
 
 
-@click.group()
+@click.group(epilog=example("readmit canary analyze --env staging --apply"))
 def canary() -> None:
     """Judge a running canary and carry the verdict out by pull request."""
 
 
-@canary.command()
+@canary.command(
+    epilog=example("readmit canary analyze --env staging --log .readmit/inference/readmission.jsonl")
+)
 @env_option(required=True, help="environment whose canary to judge (one; `all` is refused)")
 @click.option(
     "--log", type=click.Path(path_type=Path), default=None, help="inference log (default: serving's sink)"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import click
 
+from readmit.cli.options import example
 from readmit.traffic.serve import serve_cds
 
 
-@click.command()
+@click.command(epilog=example("readmit cds --seldon-url http://seldon-mesh --port 8080"))
 @click.option("--seldon-url", required=True, help="Seldon inference endpoint, e.g. http://seldon-mesh")
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="address to listen on (0.0.0.0 in a pod)"

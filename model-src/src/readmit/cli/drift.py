@@ -7,10 +7,16 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import example
+
 DRIFT_EXIT = 3  # --fail-on-drift: distinct from 1 (a check failed to run cleanly) and 2 (bad input)
 
 
-@click.command()
+@click.command(
+    epilog=example(
+        "readmit drift --reference data/train --current data/this-month --out drift-report --fail-on-drift"
+    )
+)
 @click.option(
     "--reference", type=click.Path(path_type=Path), required=True, help="ingest directory (training set)"
 )

@@ -7,15 +7,21 @@ from pathlib import Path
 
 import click
 
+from readmit.cli.options import example
+
 DEGRADED_EXIT = 3  # like `readmit drift --fail-on-drift`
 
 
-@click.group()
+@click.group(epilog=example("readmit monitor performance --predictions log.jsonl --outcomes outcomes.csv"))
 def monitor() -> None:
     """Watch the served model once outcomes are known."""
 
 
-@monitor.command()
+@monitor.command(
+    epilog=example(
+        "readmit monitor performance --predictions log.jsonl --outcomes outcomes.csv --window week"
+    )
+)
 @click.option("--predictions", type=click.Path(path_type=Path), required=True, help="inference log")
 @click.option(
     "--outcomes", type=click.Path(path_type=Path), required=True, help="CSV/Parquet: encounter_key,label"

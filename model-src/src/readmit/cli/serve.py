@@ -9,14 +9,19 @@ from pathlib import Path
 
 import click
 
-from readmit.cli.options import example
+from readmit import envs
+from readmit.cli.options import EnvChoice, example
 from readmit.errors import InputError
 
 
 @click.command(epilog=example("readmit serve --version 3"))
 @click.option("--version", type=int, help="registered version of model `readmission`")
 @click.option("--alias", help="or the alias naming it (candidate, champion)")
-@click.option("--env", help="or an environment: its Models behind a router that follows its Experiment")
+@click.option(
+    "--env",
+    type=EnvChoice(),
+    help="or an environment: its Models behind a router that follows its Experiment",
+)
 @click.option("--cds", is_flag=True, help="with --env: also serve the CDS Hooks service on the same port")
 @click.option("--port", default=8080, show_default=True, type=int, help="HTTP port on 127.0.0.1")
 @click.option(
@@ -30,6 +35,9 @@ def serve(version, alias, env, cds, port, workers, data_dir):
     if env is not None:
         if version is not None or alias is not None:
             raise InputError("give --env alone, or --version/--alias without --env")
+        if env == envs.ALL:
+            names = ", ".join(envs.names())
+            raise InputError(f"--env all: one router serves one environment; name one of {names}")
         from readmit.traffic.serve import serve as run_env  # lazily, like cli/train.py
 
         code = run_env(env, port, workers, cds, click.echo)
