@@ -6,25 +6,14 @@ import subprocess
 
 import pytest
 
-from git_repos import copy_of_repo, git, state_of, use_identity
+from git_repos import git, state_of
 from readmit import registry
 from readmit.cli import main
 from readmit.errors import CheckFailed, InputError
 from readmit.promote import flow, promote, rollback
-from registry_versions import register, use_tmp_mlflow
+from registry_versions import register
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def repo(repo_root, tmp_path, monkeypatch):
-    use_identity(monkeypatch)
-    return copy_of_repo(repo_root, tmp_path / "repo")
-
-
-@pytest.fixture
-def model(tmp_path, monkeypatch):
-    return use_tmp_mlflow(monkeypatch, tmp_path)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from promote.test_promote import gated, manifests_problems, model, repo, trailers  # noqa: F401 - fixtures
+from promote.test_promote import gated, manifests_problems, trailers  # noqa: F401 - a fixture
 from readmit.cli import main
 from readmit.envs.state import EnvState, dump, parse
 from readmit.errors import InputError
