@@ -3,7 +3,6 @@ on 127.0.0.1 until Ctrl-C (or SIGTERM), then stop it and its workers."""
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 from readmit.paths import state_dir
@@ -27,9 +26,7 @@ def serve(version, alias, port: int, workers: int, echo, data_dir: Path | None =
     name = server.agent_layout(exported, cache / "models", MODEL_NAME, seldon_version=number)
     base = f"http://127.0.0.1:{port}"
     metrics_port = server.free_port()
-    proc = server.start(cache / "models", port, workers, metrics_port, log=None)
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # a SIGTERM stops it the way Ctrl-C does
-    try:
+    with server.running(cache / "models", port, workers, metrics_port, echo, "MLServer") as proc:
         server.wait_ready(base, name, proc)
         echo(f"serving {MODEL_NAME} version {number} at {base}/v2/models/{name} (workers: {workers})")
         echo(f"metrics: http://127.0.0.1:{metrics_port}/metrics; example request: {exported / EXAMPLE_FILE}")
@@ -37,14 +34,4 @@ def serve(version, alias, port: int, workers: int, echo, data_dir: Path | None =
         echo("press Ctrl-C to stop")
         proc.wait()
         return proc.returncode
-    except KeyboardInterrupt:
-        echo("stopping MLServer ...")
-        return 0
-    finally:
-        code = server.stop(proc)
-        signal.signal(signal.SIGTERM, previous)
-        echo(f"MLServer stopped (exit code {code})")
-
-
-def _interrupt(*_):
-    raise KeyboardInterrupt
+    return 0  # stopped by Ctrl-C or SIGTERM

@@ -18,6 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from readmit.errors import InputError
@@ -126,3 +128,24 @@ def stop(proc) -> int:
         except ProcessLookupError:
             pass
     return proc.wait()
+
+
+@contextmanager
+def running(models_dir: Path, port: int, workers: int, metrics_port: int, echo, what: str) -> Iterator:
+    """MLServer on `models_dir` for the block; SIGTERM stops it the way Ctrl-C does (the block is left, the
+    interrupt swallowed), and MLServer is stopped and reaped whatever happens. `what` names it in the
+    closing line."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    proc = start(models_dir, port, workers, metrics_port, log=None)
+    try:
+        yield proc
+    except KeyboardInterrupt:
+        echo("stopping ...")
+    finally:
+        code = stop(proc)
+        signal.signal(signal.SIGTERM, previous)
+        echo(f"{what} stopped (MLServer exit code {code})")
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt

@@ -5,7 +5,6 @@ MLServer (laid out as Seldon's agent lays them out: `<model>_1/1/`), and serve t
 from __future__ import annotations
 
 import shutil
-import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,9 +72,9 @@ def serve(env: str, port: int, workers: int, with_cds: bool, echo) -> int:
     names = lay_out(routes, cache / "models")
     mlserver_port, metrics_port = server.free_port(), server.free_port()
     upstream_url = f"http://127.0.0.1:{mlserver_port}"
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    proc = server.start(cache / "models", mlserver_port, workers, metrics_port, log=None)
-    try:
+    with server.running(
+        cache / "models", mlserver_port, workers, metrics_port, echo, "router and MLServer"
+    ) as proc:
         for name in names:
             server.wait_ready(upstream_url, name, proc)
         upstream = router.Upstream(routes, upstream_url)
@@ -102,17 +101,7 @@ def serve(env: str, port: int, workers: int, with_cds: bool, echo) -> int:
         except KeyboardInterrupt:
             pass
         return 0
-    except KeyboardInterrupt:
-        echo("stopping ...")
-        return 0
-    finally:
-        code = server.stop(proc)
-        signal.signal(signal.SIGTERM, previous)
-        echo(f"router and MLServer stopped (MLServer exit code {code})")
-
-
-def _interrupt(*_):
-    raise KeyboardInterrupt
+    return 0  # stopped by Ctrl-C or SIGTERM
 
 
 def serve_cds(seldon_url: str, host: str, port: int, echo) -> int:
