@@ -130,3 +130,19 @@ def test_a_resource_outside_the_year_is_placed_not_parsed(synthea_dir):
     old["resource"]["subject"] = "Patient/x"  # cannot be placed: a 400 naming the entry
     with pytest.raises(InputError, match=r"prefetch\.encounters\.entry\[\d+\]"):
         prefetch.stay(prefetch.read(json.dumps(request).encode()).prefetch, *ids, KEY)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [(b"{not json", "is not JSON"), (b"[1, 2]", "not a CDS Hooks request object"), (b'"x"', "not a CDS")],
+)
+def test_a_body_that_is_no_hook_request_is_an_input_error(body, words):
+    with pytest.raises(InputError, match=words):
+        prefetch.read(body)
+
+
+@pytest.mark.parametrize("value", [b"null", b"[1]", b'"patient"'])
+def test_a_prefetch_that_is_no_object_is_missing(value):
+    hook = prefetch.read(b'{"hook": "encounter-discharge", "prefetch": ' + value + b"}")
+    with pytest.raises(prefetch.MissingPrefetch):
+        prefetch.stay(hook.prefetch, "p", "e", KEY)

@@ -100,10 +100,10 @@ def read(body: bytes) -> Hook:
     """The request body's top level (InputError when it is not a JSON object)."""
     try:
         return _HOOK.decode(body)
+    except msgspec.ValidationError:  # a subclass of DecodeError: JSON, but not an object
+        raise InputError("the request body is not a CDS Hooks request object") from None
     except msgspec.DecodeError:
         raise InputError("the request body is not JSON") from None
-    except msgspec.ValidationError:
-        raise InputError("the request body is not a CDS Hooks request object") from None
 
 
 @dataclass
