@@ -20,7 +20,7 @@ from _results import QUICK, read
 PACKAGES = ("lightgbm", "torch", "mlserver", "mlflow", "evidently", "pandas")
 DEFAULT_FIGURES = Path(".readmit/bench/figures.jsonl")
 SYMBOL = {"<=": "≤", ">=": "≥"}
-QUICK_RUN = "QUICK (`make bench QUICK=1`: short versions; a figure whose size is below its target's has none)"
+QUICK_RUN = "QUICK (`make bench QUICK=1`: short versions; a target set for a larger size is not applied)"
 
 
 @dataclass(frozen=True)
