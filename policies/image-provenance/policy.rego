@@ -6,6 +6,7 @@ import data.lib.k8s
 allowed_registries := [
 	"ghcr.io/readmit/", "ghcr.io/mlflow/", "docker.io/library/", "docker.io/bitnami/",
 	"quay.io/", "registry.k8s.io/", "gcr.io/tekton-releases/", "cgr.dev/chainguard/",
+	"docker.io/aquasec/",
 ]
 
 # Any `image:` field anywhere (pod specs, Seldon Server pod specs, Tekton steps).
