@@ -104,7 +104,8 @@ def _where(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: bad input exits 2 with one line, failed checks exit 1 after listing problems, an
-    unexpected exception exits 3 with one line. --debug or READMIT_DEBUG=1 adds the traceback."""
+    unexpected exception exits 70 (INTERNAL_ERROR) with one line. --debug or READMIT_DEBUG=1 adds the
+    traceback."""
     _debug["on"] = os.environ.get("READMIT_DEBUG", "") not in ("", "0")
     try:
         _run(argv)
