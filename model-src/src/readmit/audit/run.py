@@ -119,7 +119,7 @@ def canary_limits(repo: Path) -> dict[str, str]:
 def _evaluate(repo: Path):
     own = repo if (repo / "policies").is_dir() else None
 
-    def evaluate(name: str, documents: list[dict]) -> list[list[str]]:
-        return engine.evaluate_many(engine.get(name, own), documents)
+    def evaluate(names: tuple[str, ...], documents: list[dict]) -> list[list[list[str]]]:
+        return engine.evaluate_all([engine.get(name, own) for name in names], documents)
 
     return evaluate
