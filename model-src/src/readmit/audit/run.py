@@ -54,17 +54,19 @@ def audit(
         raise InputError(f"{repo}: not a git repository; audit a clone of the repository")
     envs_in_order = order.names_if_any(repo)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # Reflogs and refs do not depend on the history: read them while the history is parsed.
+        # Reflogs and refs do not depend on the history: read them while the history is parsed; then the
+        # anomalies (mostly waiting on the policy engine) while the timeline is built.
         rewritten = pool.submit(force_pushes, repo)
         past = history.load(repo, rev)
         commits, all_changes = past.commits, past.changes
-        found = _anomalies(repo, all_changes, envs_in_order, registry, policies) + rewritten.result()
+        anomalies = pool.submit(_anomalies, repo, all_changes, envs_in_order, registry, policies)
+        timeline = {
+            e: [s for s in segs if _after(s.end, cutoff)]
+            for e, segs in segments(all_changes, envs_in_order).items()
+            if env in (None, e)
+        }
+        found = anomalies.result() + rewritten.result()
     when = {c.sha: c.committed for c in commits}
-    timeline = {
-        e: [s for s in segs if _after(s.end, cutoff)]
-        for e, segs in segments(all_changes, envs_in_order).items()
-        if env in (None, e)
-    }
     found = [
         a
         for a in found
