@@ -90,6 +90,7 @@ def _anomalies(repo: Path, all_changes: list, envs_in_order: list[str], registry
     found = an.hand_edits(all_changes) + an.skipped_previous(all_changes, envs_in_order)
     if registry:
         found += an.registry_mismatches(all_changes, model_registry.all_versions().get)
+        found += an.alias_divergences(all_changes, model_registry.aliases())
     if policies:
         found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
     return found
