@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from readmit import envs
+from readmit.canary.analyze import run
 from readmit.cli.options import env_option, example
 from readmit.errors import InputError
 
@@ -52,7 +53,6 @@ def canary() -> None:
 )
 def analyze(env, log, outcomes, apply_, repo, out, pr_out, push, if_running) -> None:
     """Compare the canary with the default arm; print the analysis (Markdown)."""
-    from readmit.canary.analyze import run
 
     if env == envs.ALL:
         raise InputError(
