@@ -13,8 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-# `make bench QUICK=1` sets BENCH_QUICK=1: each script runs a short version (fewer requests, rows, commits).
-QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+# `make bench QUICK=1` sets BENCH_QUICK=1 (and make exports QUICK=1 too): each script runs a short version
+# (fewer requests, rows, commits). A script may read either variable.
+QUICK = any(os.environ.get(name, "") not in ("", "0") for name in ("BENCH_QUICK", "QUICK"))
 DIRECTIONS = ("<=", ">=")
 
 
