@@ -34,18 +34,23 @@ class ModelBundle:
         seq, lengths = build.steps(df, events, self.max_steps, self.spec)
         return table, seq, lengths
 
-    def candidates(self, df: pd.DataFrame, features=None) -> dict[str, np.ndarray]:
-        """Uncalibrated probabilities of every candidate (the hybrid only once its stacker is fitted)."""
+    def candidates(self, df: pd.DataFrame, features=None, wanted=CANDIDATES) -> dict[str, np.ndarray]:
+        """Uncalibrated probabilities of the `wanted` candidates and of the parts they are built from
+        (the hybrid only once its stacker is fitted)."""
         table, seq, lengths = features if features is not None else self.features(df)
-        out = {
-            "lgbm": lgbm.predict(self.booster, table),
-            "sequence": sequence.predict(self.net, seq, lengths, self.scaler.transform(table)),
-        }
-        if self.stacker is not None:
+        hybrid = "hybrid" in wanted and self.stacker is not None
+        out = {}
+        if "lgbm" in wanted or hybrid:
+            out["lgbm"] = lgbm.predict(self.booster, table)
+        if "sequence" in wanted or hybrid:
+            out["sequence"] = sequence.predict(self.net, seq, lengths, self.scaler.transform(table))
+        if hybrid:
             out["hybrid"] = self.stacker.predict(out["lgbm"], out["sequence"])
         return out
 
-    def score(self, df: pd.DataFrame, features=None) -> np.ndarray:
-        """Calibrated readmission risk of the selected model, one per row."""
-        raw = self.candidates(df, features)[self.selected]
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return self.calibrator.predict(raw) if self.calibrator is not None else raw
+
+    def score(self, df: pd.DataFrame, features=None) -> np.ndarray:
+        """Calibrated readmission risk of the selected model, one per row (only its parts are run)."""
+        return self.calibrate(self.candidates(df, features, (self.selected,))[self.selected])
