@@ -150,20 +150,25 @@ def _system_is_icd9(df: pd.DataFrame) -> list[bool]:
     return [(v or "icd10") == "icd9" for v in jsoncol.cells(df, "dx_system")]
 
 
+def _chapter_columns(codes: list[str], system: str) -> list[int]:
+    return [_CHAPTER_INDEX[chapter(code, system)] for code in codes]
+
+
 def _chapter_counts(dx: list[list[str]], icd9: list[bool]) -> tuple[np.ndarray, np.ndarray]:
     """(rows, chapters) counts of each list's codes, and a one-hot of its first code's chapter."""
-    counts, primary = np.zeros((len(dx), len(CHAPTERS))), np.zeros((len(dx), len(CHAPTERS)))
-    rows, columns, firsts = [], [], []
-    for i, (codes, nine) in enumerate(zip(dx, icd9, strict=True)):
-        system = "icd9" if nine else "icd10"
-        for code in codes:
-            rows.append(i)
-            columns.append(_CHAPTER_INDEX[chapter(code, system)])
-        if codes:
-            firsts.append((i, columns[-len(codes)]))
-    np.add.at(counts, (np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64)), 1.0)
-    for i, column in firsts:
-        primary[i, column] = 1.0
+    n, width = len(dx), len(CHAPTERS)
+    nine = [c for codes, i9 in zip(dx, icd9, strict=True) if i9 for c in codes]
+    ten = [c for codes, i9 in zip(dx, icd9, strict=True) if not i9 for c in codes]
+    columns = np.empty(len(nine) + len(ten), dtype=np.int64)
+    lengths = np.fromiter(map(len, dx), dtype=np.int64, count=n)
+    system = np.repeat(np.array(icd9, dtype=bool).reshape(n), lengths)
+    columns[system] = _chapter_columns(nine, "icd9")
+    columns[~system] = _chapter_columns(ten, "icd10")
+    rows = np.repeat(np.arange(n), lengths)
+    counts = np.bincount(rows * width + columns, minlength=n * width).astype(np.float64).reshape(n, width)
+    primary = np.zeros((n, width))
+    has = lengths > 0
+    primary[np.flatnonzero(has), columns[(np.cumsum(lengths) - lengths)[has]]] = 1.0
     return counts, primary
 
 

@@ -161,8 +161,10 @@ class _Builder:
 
 
 def timelines(df: pd.DataFrame) -> Timelines:
-    seq, admit, discharge = floats(df, "encounter_seq"), floats(df, "admit_day"), floats(df, "discharge_day")
-    los = floats(df, "los_days")
+    # plain Python floats in the loop: comparisons with numpy scalars cost far more
+    seq, admit, discharge, los = (
+        floats(df, c).tolist() for c in ("encounter_seq", "admit_day", "discharge_day", "los_days")
+    )
     histories = jsoncol.values(jsoncol.cells(df, "history"), [])
     codes = {c: jsoncol.values(jsoncol.cells(df, c), []) for c in CODE_COLUMNS}
     dx, meds, procs = codes.values()

@@ -27,10 +27,15 @@ class ModelBundle:
     calibrator: Calibrator | None = None
     threshold: float = 0.5
     threshold_target: dict = field(default_factory=dict)
+    # threads per prediction (None: as trained); a serving runtime sets 1, one thread per worker
+    threads: int | None = None
 
-    def features(self, df: pd.DataFrame):
+    def features(self, df: pd.DataFrame, steps: bool = True):
+        """(table, step vectors, lengths); without `steps` only the table (the LightGBM input)."""
         events = build.timelines(df)
         table = build.tabular(df, self.spec, events)
+        if not steps:
+            return table, None, None
         seq, lengths = build.steps(df, events, self.max_steps, self.spec)
         return table, seq, lengths
 
@@ -41,9 +46,10 @@ class ModelBundle:
         hybrid = "hybrid" in wanted and self.stacker is not None
         out = {}
         if "lgbm" in wanted or hybrid:
-            out["lgbm"] = lgbm.predict(self.booster, table)
+            out["lgbm"] = lgbm.predict(self.booster, table, self.threads)
         if "sequence" in wanted or hybrid:
-            out["sequence"] = sequence.predict(self.net, seq, lengths, self.scaler.transform(table))
+            static = self.scaler.transform(table)
+            out["sequence"] = sequence.predict(self.net, seq, lengths, static, self.threads or 2)
         if hybrid:
             out["hybrid"] = self.stacker.predict(out["lgbm"], out["sequence"])
         return out

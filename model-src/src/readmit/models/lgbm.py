@@ -55,5 +55,8 @@ def fit(
     )
 
 
-def predict(booster: lgb.Booster, X: pd.DataFrame) -> np.ndarray:
-    return booster.predict(X, num_iteration=booster.best_iteration or None)
+def predict(booster: lgb.Booster, X: pd.DataFrame, threads: int | None = None) -> np.ndarray:
+    """Probabilities; `threads` overrides the training thread count (rows are scored independently,
+    so the result does not depend on it)."""
+    extra = {"num_threads": threads} if threads else {}
+    return booster.predict(X, num_iteration=booster.best_iteration or None, **extra)

@@ -20,7 +20,7 @@ def space(bundle) -> str:
 def score(bundle, rows: pd.DataFrame, config: RuntimeConfig, with_explanation: bool) -> dict:
     """{"readmission_risk": (n,), "risk_band": [...], "explanation": [...] or None}."""
     rows = rows.reset_index(drop=True)
-    features = bundle.features(rows)
+    features = bundle.features(rows, steps=bundle.selected != "lgbm")
     raw = bundle.candidates(rows, features, (bundle.selected,))
     risk = np.asarray(bundle.calibrate(raw[bundle.selected]), dtype=np.float64)
     out = {
