@@ -55,5 +55,11 @@ def fit(
     )
 
 
-def predict(booster: lgb.Booster, X: pd.DataFrame) -> np.ndarray:
-    return booster.predict(X, num_iteration=booster.best_iteration or None)
+def predict(booster: lgb.Booster, X: pd.DataFrame, threads: int | None = None) -> np.ndarray:
+    """Probabilities; `threads` overrides the training thread count (rows are scored independently,
+    so the result does not depend on it)."""
+    extra = {"num_threads": threads} if threads else {}
+    # the float matrix itself: LightGBM's pandas path (per-column dtype checks) dominated one-row requests;
+    # the columns are floats in the training order (features.build), so the scores are the same
+    values = X.to_numpy(dtype=np.float64) if isinstance(X, pd.DataFrame) else X
+    return booster.predict(values, num_iteration=booster.best_iteration or None, **extra)
