@@ -7,6 +7,10 @@ from pathlib import Path
 import click
 
 from readmit.cli.options import example
+from readmit.progress import reporter
+from readmit.training import params, pipeline
+from readmit.training.rescore import rescore
+from readmit.training.tune import tune as run
 
 _DATA = click.option(
     "--data",
@@ -36,8 +40,6 @@ _DATA = click.option(
 @click.option("--register/--no-register", default=True, show_default=True)
 def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, register):
     """Train, evaluate, log to MLflow and register a new `candidate` version."""
-    from readmit.progress import reporter
-    from readmit.training import params, pipeline
 
     result = pipeline.train(
         data_dir,
@@ -92,7 +94,6 @@ def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, re
 @click.option("--threads", default=2, show_default=True, type=int, help="LightGBM threads per trial")
 def tune(experiment, data_dir, max_trials, seed, out, part, storage, subsample, threads):
     """Run the Katib Experiment's search space locally with Optuna (nested MLflow runs)."""
-    from readmit.training.tune import tune as run
 
     result = run(
         experiment,
@@ -118,7 +119,6 @@ def tune(experiment, data_dir, max_trials, seed, out, part, storage, subsample, 
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="write metrics.json here")
 def evaluate(version, data_dir, out_dir):
     """Re-score a registered version on any ingested data set."""
-    from readmit.training.rescore import rescore
 
     m = rescore(version, data_dir, out_dir)["metrics"]
     click.echo(
