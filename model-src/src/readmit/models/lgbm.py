@@ -15,7 +15,9 @@ DEFAULTS = {
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "lambda_l2": 1.0,
-    "num_boost_round": 400,
+    "lambda_l1": 0.0,  # LightGBM's own default, listed so that `readmit tune` can search it
+    "path_smooth": 0.0,  # likewise
+    "num_boost_round": 1000,  # a ceiling: early stopping on validation ends boosting long before it
 }
 
 
