@@ -49,8 +49,11 @@ test: setup lint ## lint, then the whole test suite
 demo: setup ## the main job: synth, ingest, train, gate, promote to dev in a throw-away clone, audit
 	$(BIN)/readmit demo
 
-bench: setup ## run the benchmarks under bench/ and print their figures
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+# QUICK=1: a short version of each benchmark (fewer requests, rows, commits) for CI-sized machines.
+QUICK ?=
+
+bench: setup ## run every bench/bench_*.py and write bench/results.md (QUICK=1: short versions)
+	$(BIN)/python bench/run.py $(if $(filter 1,$(QUICK)),--quick)
 
 # Mutants to run, as mutmut name globs (e.g. MUTANTS='readmit.data.deid* readmit.gates*'); empty = all of
 # [tool.mutmut] only_mutate in model-src/pyproject.toml. Results accumulate in model-src/mutants/.

@@ -27,6 +27,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from _results import quick, record  # noqa: E402
+
 from readmit import registry  # noqa: E402
 from readmit.cli import cli  # noqa: E402
 from readmit.features.clean import clean  # noqa: E402
@@ -86,7 +88,7 @@ def _latencies(url: str, bodies: list[bytes], concurrency: int) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=quick(2000, 200))
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-serving-"))
@@ -123,6 +125,14 @@ def main() -> None:
             f"{len(batch) / np.median(cpu):,.0f} rows/s by CPU time (median of {len(cpu)} batches; "
             f"best {len(batch) / min(cpu):,.0f})"
         )
+        rate = len(batch) / np.median(cpu)
+        record(
+            f"in-process batch scoring, explain={explain}, by CPU time",
+            rate,
+            "rows/s",
+            None if explain else 20_000,
+            ">=",
+        )
 
     models = root / "models"
     name = server.agent_layout(root / "export", models, "readmission", 1)
@@ -156,10 +166,14 @@ def main() -> None:
                 f"p50 {np.percentile(ms, 50):.2f} ms, p99 {np.percentile(ms, 99):.2f} ms (wall), "
                 f"server CPU {server_cpu_ms:.2f} ms per request, {len(ms)} requests"
             )
+            label = f"HTTP single stay with explanation, concurrency {concurrency}, {len(ms)} requests"
+            record(f"{label}: p99", np.percentile(ms, 99), "ms", 10 if concurrency == 1 else None)
+            record(f"{label}: p50", np.percentile(ms, 50), "ms")
     finally:
         stop.set()
         server.stop(proc)
     print(f"peak server RSS (MLServer + workers): {peak[0] / 1024:.0f} MiB")
+    record(f"peak server RSS (MLServer + {args.workers} workers)", peak[0] / 1024, "MiB")
 
 
 if __name__ == "__main__":

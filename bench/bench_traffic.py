@@ -29,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from _results import quick, record  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from readmit import paths  # noqa: E402
@@ -55,8 +56,8 @@ def _timed(client: httpx.Client, url: str, body: bytes, headers: dict) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--cds-requests", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=quick(2000, 200))
+    parser.add_argument("--cds-requests", type=int, default=quick(500, 50))
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, also into a file
@@ -145,6 +146,9 @@ def main() -> None:
             f"p99 {np.percentile(r - d, 99):.2f} ms)"
         )
         print(f"  router, 90/10 split (not pinned), 500 requests: {_pct(s)}")
+        paired = f"paired differences p99 {np.percentile(r - d, 99):.2f} ms, {args.requests} pairs"
+        record("router added latency p99", np.percentile(r, 99) - np.percentile(d, 99), "ms", 2, note=paired)
+        record("router added latency p50", np.percentile(r, 50) - np.percentile(d, 50), "ms")
 
         hooks = hook_requests(paths.synthea_sample())
         richest = max(hooks, key=lambda h: len(h["prefetch"]["encounters"]["entry"]))
@@ -173,6 +177,7 @@ def main() -> None:
             f"CDS Hooks encounter-discharge end to end ({n_enc} encounters prefetched, last year kept), "
             f"{args.cds_requests} requests: {_pct(ms)}"
         )
+        record(f"CDS Hooks end to end p99, {n_enc} encounters prefetched", np.percentile(ms, 99), "ms", 50)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=240)
