@@ -129,3 +129,22 @@ def test_an_engine_exiting_non_zero_reports_the_status(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "WORKER", [sys.executable, "-c", "raise SystemExit(3)"])
     with pytest.raises(engine.PolicyError, match=r"^tiny: the Rego engine exited with status 3; not a pass$"):
         engine.evaluate(policy, {"objects": []})
+
+
+def test_discovered_policies_carry_their_folder(tmp_path):
+    _write_policy(tmp_path, "b-policy", "package readmit.b_policy\n\ndeny contains 1 if false\n")
+    _write_policy(tmp_path, "a-policy", "package readmit.a_policy\n\ndeny contains 1 if false\n")
+    assert engine.discover(tmp_path) == [
+        engine.Policy("a-policy", tmp_path / "policies" / "a-policy"),
+        engine.Policy("b-policy", tmp_path / "policies" / "b-policy"),
+    ]
+
+
+def test_the_advisory_warn_set_is_evaluated_apart_from_deny(tmp_path):
+    policy = _write_policy(
+        tmp_path,
+        "tiny",
+        'package readmit.tiny\n\ndeny contains "blocked" if true\nwarn contains "advice" if true\n',
+    )
+    assert engine.evaluate(policy, {}, rule="warn") == ["advice"]
+    assert engine.evaluate(policy, {}) == ["blocked"]
