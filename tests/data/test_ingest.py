@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from readmit.data import ingest
 from readmit.errors import InputError
-from readmit.schema import HISTORY_COLUMNS
+from readmit.schema import HISTORY_COLUMNS, HISTORY_FILE, INDEX_COLUMNS, INDEX_FILE
 
 from .test_uci_ingest import HEADER, ROWS
 
@@ -93,3 +94,10 @@ def test_the_summary_says_none_and_n_a_when_nothing_was_excluded_and_there_is_no
     lines = ingest.summary(_meta({}, None)).splitlines()
     assert lines[1] == "excluded: none"
     assert lines[2].startswith("label prevalence: n/a; ")
+
+
+def test_the_written_tables_hold_exactly_the_schema_columns_for_any_parquet_reader(uci_csv, tmp_path):
+    ingest.write(tmp_path / "out", *ingest.build("uci", uci_csv, KEY, min_k=1))
+    # pyarrow, not pandas: a row index stored as a column would show up as __index_level_0__.
+    assert pq.read_schema(tmp_path / "out" / INDEX_FILE).names == list(INDEX_COLUMNS)
+    assert pq.read_schema(tmp_path / "out" / HISTORY_FILE).names == list(HISTORY_COLUMNS)
