@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -101,3 +103,10 @@ def test_the_written_tables_hold_exactly_the_schema_columns_for_any_parquet_read
     # pyarrow, not pandas: a row index stored as a column would show up as __index_level_0__.
     assert pq.read_schema(tmp_path / "out" / INDEX_FILE).names == list(INDEX_COLUMNS)
     assert pq.read_schema(tmp_path / "out" / HISTORY_FILE).names == list(HISTORY_COLUMNS)
+
+
+def test_the_manifest_is_written_in_canonical_form_sorted_keys_and_two_space_indent(uci_csv, tmp_path):
+    ingest.write(tmp_path / "out", *ingest.build("uci", uci_csv, KEY, min_k=1))
+    text = (tmp_path / "out" / "manifest.json").read_text()
+    # Same data, same bytes, and a reviewer's diff shows one changed value per line.
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
