@@ -46,8 +46,12 @@ lint: setup ## ruff (lint + format check), lint-imports (package layers), yamlli
 test: setup lint ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-demo: setup ## the main job: synth, ingest, train, gate, promote to dev in a throw-away clone, audit
-	$(BIN)/readmit demo
+# DATA: a UCI Diabetes-130 zip or a FHIR export folder instead of the synthetic cohort, e.g.
+# DATA=../shared/data/uci-diabetes-130/dataset_diabetes.zip (docs/demo.md says what changes then).
+DATA ?=
+
+demo: setup ## the whole loop (docs/demo.md): Tekton retrain -> serve + explain -> drifted v2 shadow, canary -> audit
+	$(BIN)/readmit demo $(if $(DATA),--data '$(DATA)')
 
 bench: setup ## run the benchmarks under bench/ and print their figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
@@ -67,5 +71,7 @@ lock: ## re-resolve model-src/constraints.txt from model-src/pyproject.toml in a
 	/tmp/readmit-lock/bin/python -m pip install --quiet -e 'model-src[dev]'
 	/tmp/readmit-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > $(CONSTRAINTS)
 
-clean: ## remove generated state (.venv, .readmit, node_modules)
-	rm -rf $(VENV) .readmit node_modules
+clean: ## remove all generated state: .venv, .readmit (demo, MLflow, serve cache), node_modules, mutants, caches
+	rm -rf $(VENV) .readmit node_modules model-src/mutants mlruns mlartifacts data out build dist bench/results \
+		.pytest_cache .ruff_cache .hypothesis .import_linter_cache model-src/src/*.egg-info
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

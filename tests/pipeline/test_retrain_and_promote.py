@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from readmit.cli import COMMANDS
-from readmit.demo import demo_environment, throwaway_clone
+from readmit.demo.workspace import demo_environment, throwaway_clone
 
 pytestmark = pytest.mark.slow  # trains a real model (~7 min on 2 busy cores)
 
