@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONSTRAINTS := model-src/constraints.txt
 # Two xdist workers: CI's machine has 2 cores, and the slow end-to-end tests then overlap the rest.
-PYTEST_ARGS ?= -n 2 --durations=25
+# loadgroup: tests marked xdist_group("demo") share one worker, so the demo (and its pipeline run) runs once.
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=25
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lint test demo bench mutate lock check-kubectl node-tools clean

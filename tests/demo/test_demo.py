@@ -1,6 +1,7 @@
 """`readmit demo` end to end on a small cohort: the Tekton pipeline into a throw-away bare remote, serving
 with explanations and a CDS card, a drifted second version through shadow and canary to a committed
-verdict, the audit; and the user's checkout untouched. One run (module fixture) feeds every test."""
+verdict, the audit; and the user's checkout untouched. One run (the session's `demo_run`) feeds every
+test."""
 
 from __future__ import annotations
 
@@ -17,38 +18,10 @@ import pytest
 
 from readmit import git
 
-pytestmark = pytest.mark.slow  # the whole demo: the pipeline, two versions, three servers
-
-PATIENTS = "1500"
-
-
-def _users_checkout(repo: Path) -> tuple[str, str, str]:
-    """HEAD, promotion branches and the state of environments/ (other branches may come and go: the
-    worktrees of one clone share their refs)."""
-    return (
-        git.run(repo, "rev-parse", "HEAD"),
-        git.run(repo, "branch", "--list", "promote/*"),
-        git.run(repo, "status", "--porcelain", "--", "environments"),
-    )
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
-    work = tmp_path_factory.mktemp("demo") / "work"
-    before = _users_checkout(repo_root)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("READMIT_PSEUDONYM_KEY", "MLFLOW_TRACKING_URI", "READMIT_HOME", "READMIT_INFERENCE_LOG")
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "readmit", "demo", "--patients", PATIENTS, "--seed", "7", "--work", str(work)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=repo_root,
-    )
-    return work, result, before, _users_checkout(repo_root)
+# The whole demo: the pipeline, two versions, three servers. tests/conftest.py runs it once per session;
+# the group keeps this module and tests/pipeline/test_retrain_and_promote.py (which reads the same run) on
+# one xdist worker (`--dist loadgroup` in the Makefile).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
 def _ok(demo_run):
@@ -102,12 +75,12 @@ def test_a_served_prediction_comes_with_an_explanation_that_adds_up(demo_run):
     assert "Readmission risk model v1" in result.stdout
 
 
-def test_the_drift_report_flags_the_older_population(demo_run):
+def test_the_drift_report_flags_the_new_coding_practice(demo_run):
     work, _ = _ok(demo_run)
     report = work / "runs" / "1" / "drift-report"
     drift = json.loads((report / "drift.json").read_text())
     assert drift["dataset_drift"] is True
-    assert "age" in drift["drifted_features"]
+    assert "dx_primary" in drift["drifted_features"]
     assert (report / "report.html").stat().st_size > 10_000
 
 

@@ -1,7 +1,15 @@
-"""Part 3: the population moves. A cohort with drift (`readmit data synth --drift`) is ingested, compared
-with the live version's training data (`readmit drift`), and a second version trained on it goes live the
-careful way: gate, shadow (mirror 100%), traffic, 10% canary, traffic, `readmit canary analyze --apply`
-with the cohort's outcomes, and the verdict's commit merged."""
+"""Part 3: the data moves. The hospital's coding practice changes: part 1's cohort (same patients, same
+seed) re-exported with the same events coded more specifically (`readmit data synth --drift
+new-coding-practice`). It is ingested and compared with the live version's training data (`readmit
+drift`), and a second version trained on it goes live the careful way: gate, shadow (mirror 100%),
+traffic, 10% canary, traffic, `readmit canary analyze --apply` with the cohort's outcomes, and the
+verdict's commit merged.
+
+Why the same patients: the dev gate compares the new version's test metrics with the champion's, each on
+its own test split. A fresh cohort moves AUPRC with its prevalence (0.58 against 0.65 at 1,500 patients,
+prevalence 0.12 against 0.15) and `older-population` lowers ROC-AUC (0.74 against 0.87): the gate then
+rightly refuses the version and nothing could be canaried. With the same patients only the coding moved.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +23,7 @@ from readmit.demo.workspace import REMOTE, Workspace, merge
 from readmit.schema import LABEL
 from readmit.training.data import load
 
-DRIFT = "older-population"
+DRIFT = "new-coding-practice"
 SHADOW_PERCENT = 100
 CANARY_WEIGHT = 10
 

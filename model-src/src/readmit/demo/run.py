@@ -56,7 +56,7 @@ def _loop(cfg: DemoConfig) -> Path:
         f"3/4 a drifted cohort, a second version: drift report, shadow, {drifted.CANARY_WEIGHT}% canary"
     ):
         if cfg.data is None:
-            second = drifted.cohort(ws, cfg.patients, seed + 1000)
+            second = drifted.cohort(ws, cfg.patients, seed)
             report = drifted.drift_report(ws, first.dataset, second.dataset)
         else:
             second = drifted.challenger(ws, first.dataset, seed + 1000)
