@@ -10,7 +10,9 @@ from readmit.demo.workspace import Workspace
 
 def audit(ws: Workspace) -> Path:
     """The Markdown timeline is printed; the HTML report (with plots) is written beside it."""
-    shell.readmit(["audit", "--env", ws.target(), "--repo", str(ws.checkout)], ws.env, cwd=ws.checkout)
+    shell.readmit(
+        ["audit", "--env", ws.target(), "--format", "md", "--repo", str(ws.checkout)], ws.env, cwd=ws.checkout
+    )
     report = ws.run / "audit.html"
     shell.readmit(
         ["audit", "--format", "html", "--out", str(report), "--repo", str(ws.checkout)],
