@@ -31,7 +31,12 @@ def test_merge_fast_forwards_main_to_the_pushed_branch_and_pushes_it(tmp_path: P
     (ws.checkout / "note.txt").write_text("a promotion stand-in\n")
     git.run(ws.checkout, "switch", "-q", "-c", "promote/dev/v9")
     git.run(ws.checkout, "add", "note.txt")
-    git.run(ws.checkout, "commit", "-q", "-m", "stand-in", env={k: "t" for k in ("GIT_AUTHOR_NAME",)})
+    who = {
+        f"GIT_{r}_{k}": v
+        for r in ("AUTHOR", "COMMITTER")
+        for k, v in (("NAME", "t"), ("EMAIL", "t@x.invalid"))
+    }
+    git.run(ws.checkout, "commit", "-q", "-m", "stand-in", env=who)
     git.push(ws.checkout, "origin", "promote/dev/v9")
     commit = merge(ws, "promote/dev/v9")
     assert git.current(ws.checkout) == ws.base
