@@ -130,8 +130,12 @@ def test_ctrl_c_stops_the_demo_and_its_server(demo_run, repo_root: Path, tmp_pat
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # a failed assertion: let `serving` stop the server (SIGKILL would orphan it)
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
     assert re.search(r"stopped readmit serve --env dev \(exit \d+\)", err)
     for pid in serve_pids:
