@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONSTRAINTS := model-src/constraints.txt
 # Two xdist workers: CI's machine has 2 cores, and the slow end-to-end tests then overlap the rest.
-PYTEST_ARGS ?= -n 2 --durations=25
+# loadgroup: tests marked xdist_group("demo") share one worker, so the demo (and its pipeline run) runs once.
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=25
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lint test demo bench mutate lock check-kubectl node-tools clean
@@ -46,11 +47,18 @@ lint: setup ## ruff (lint + format check), lint-imports (package layers), yamlli
 test: setup lint ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-demo: setup ## the main job: synth, ingest, train, gate, promote to dev in a throw-away clone, audit
-	$(BIN)/readmit demo
+# DATA: a UCI Diabetes-130 zip or a FHIR export folder instead of the synthetic cohort, e.g.
+# DATA=../shared/data/uci-diabetes-130/dataset_diabetes.zip (docs/demo.md says what changes then).
+DATA ?=
 
-bench: setup ## run the benchmarks under bench/ and print their figures
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+demo: setup ## the whole loop (docs/demo.md): Tekton retrain -> serve + explain -> drifted v2 shadow, canary -> audit
+	$(BIN)/readmit demo $(if $(DATA),--data '$(DATA)')
+
+# QUICK=1: a short version of each benchmark (fewer requests, rows, commits) for CI-sized machines.
+QUICK ?=
+
+bench: setup ## run every bench/bench_*.py and write bench/results.md (QUICK=1: short versions)
+	$(BIN)/python bench/run.py $(if $(filter 1,$(QUICK)),--quick)
 
 # Mutants to run, as mutmut name globs (e.g. MUTANTS='readmit.data.deid* readmit.gates*'); empty = all of
 # [tool.mutmut] only_mutate in model-src/pyproject.toml. Results accumulate in model-src/mutants/.
@@ -67,5 +75,7 @@ lock: ## re-resolve model-src/constraints.txt from model-src/pyproject.toml in a
 	/tmp/readmit-lock/bin/python -m pip install --quiet -e 'model-src[dev]'
 	/tmp/readmit-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > $(CONSTRAINTS)
 
-clean: ## remove generated state (.venv, .readmit, node_modules)
-	rm -rf $(VENV) .readmit node_modules
+clean: ## remove all generated state: .venv, .readmit (demo, MLflow, serve cache), node_modules, mutants, caches
+	rm -rf $(VENV) .readmit node_modules model-src/mutants mlruns mlartifacts data out build dist bench/results \
+		.pytest_cache .ruff_cache .hypothesis .import_linter_cache model-src/src/*.egg-info
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _results import quick, record
+
 from readmit import paths
 
 STAGE = """
@@ -51,11 +53,19 @@ def report(name: str, figures: dict, extra: str = "") -> None:
         f"peak {figures['peak_mb']:5.0f} MB   {extra}",
         flush=True,
     )
+    target = 30 if name.startswith("ingest uci") else None  # the whole UCI file in < 30 s
+    record(
+        name,
+        figures["seconds"],
+        "s",
+        target,
+        note=f"cpu {figures['cpu']:.1f} s, peak {figures['peak_mb']:.0f} MB",
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--patients", type=int, default=quick(10_000, 1_000))
     args = parser.parse_args()
     print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:

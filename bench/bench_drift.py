@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+from _results import quick, record
 
 from readmit.data import ingest
 from readmit.data.synth import generate
@@ -70,9 +71,9 @@ def stage(code: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reference", type=int, default=100_000)
-    parser.add_argument("--current", type=int, default=20_000)
-    parser.add_argument("--patients", type=int, default=4000)
+    parser.add_argument("--reference", type=int, default=quick(100_000, 10_000))
+    parser.add_argument("--current", type=int, default=quick(20_000, 2_000))
+    parser.add_argument("--patients", type=int, default=quick(4000, 1000))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -91,6 +92,10 @@ def main() -> None:
                 f"{figures['cpu']:.1f} s CPU, peak {figures['peak_mb']:.0f} MB",
                 flush=True,
             )
+            full = args.reference >= 100_000 and args.current >= 20_000  # issue 12: < 30 s, < 2 GB there
+            label = f"{name}, {args.reference:,} vs {args.current:,} rows"
+            record(label, figures["seconds"], "s", 30 if full else None, note=f"cpu {figures['cpu']:.1f} s")
+            record(f"{label}: peak memory", figures["peak_mb"], "MB", 2048 if full else None)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+from _results import record
+
 from readmit import paths
 from readmit.manifests import check as chk
 from readmit.manifests.containers import container_problems
@@ -32,6 +34,10 @@ def main() -> None:
         f"trivy         {t4 - t3:6.2f} s  ({len(distinct)} distinct objects + {len(dockerfiles)} Dockerfile)"
     )
     print(f"total         {t4 - t0:6.2f} s  ({len(problems)} problems)")
+    for stage, seconds in (("render+load", t1 - t0), ("validate", t2 - t1), ("containers", t3 - t2)):
+        record(f"manifests check: {stage}", seconds, "s")
+    record("manifests check: trivy", t4 - t3, "s")
+    record("manifests check: total", t4 - t0, "s", note=f"{len(problems)} problems")
 
 
 if __name__ == "__main__":

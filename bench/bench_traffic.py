@@ -10,7 +10,7 @@ CPU time per request is printed beside the wall times (they are what a shared ma
 `readmit serve` process (router and CDS service) and the MLServer processes under it, read from /proc.
 
     python bench/bench_traffic.py [--requests 2000] [--cds-requests 500] [--workers 1]
-    QUICK=1 python bench/bench_traffic.py    # a short run: 200 pairs, 40 CDS requests
+    QUICK=1 python bench/bench_traffic.py    # a short run: 200 pairs, 50 CDS requests
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from _results import quick, record  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from readmit import paths  # noqa: E402
@@ -94,9 +95,8 @@ def _timed(client: httpx.Client, url: str, body: bytes, headers: dict) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    quick = os.environ.get("QUICK") == "1"
-    parser.add_argument("--requests", type=int, default=200 if quick else 2000)
-    parser.add_argument("--cds-requests", type=int, default=40 if quick else 500)
+    parser.add_argument("--requests", type=int, default=quick(2000, 200))
+    parser.add_argument("--cds-requests", type=int, default=quick(500, 50))
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, also into a file
@@ -199,6 +199,9 @@ def main() -> None:
             f"p99 {np.percentile(r - d, 99):.2f} ms)"
         )
         print(f"  router, 90/10 split (not pinned), 500 requests: {_pct(s)}")
+        paired = f"paired differences p99 {np.percentile(r - d, 99):.2f} ms, {args.requests} pairs"
+        record("router added latency p99", np.percentile(r, 99) - np.percentile(d, 99), "ms", 2, note=paired)
+        record("router added latency p50", np.percentile(r, 50) - np.percentile(d, 50), "ms")
         print(f"  router CPU per request: {router_cpu:.3f} ms (router process CPU time / routed requests)")
 
         hooks = hook_requests(paths.synthea_sample())
@@ -237,6 +240,7 @@ def main() -> None:
             f"  CDS CPU per request: service {service_cpu:.2f} ms (prefetch -> row -> card, router), "
             f"MLServer {model_cpu:.2f} ms (features, scores, explanation); {len(payload) / 1e6:.1f} MB each"
         )
+        record(f"CDS Hooks end to end p99, {n_enc} encounters prefetched", np.percentile(ms, 99), "ms", 50)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=240)

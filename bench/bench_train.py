@@ -16,11 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import quick, record
+
 REPO = Path(__file__).resolve().parents[1]
 READMIT = [str(Path(sys.executable).with_name("readmit"))]
 
 
-def run(label: str, args: list[str], env: dict) -> str:
+def run(label: str, args: list[str], env: dict, target: float | None = None) -> str:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(READMIT + args, env=env, capture_output=True, text=True, cwd=REPO, check=False)
@@ -32,6 +34,7 @@ def run(label: str, args: list[str], env: dict) -> str:
     print(
         f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {after.ru_maxrss / 1024:.0f} MiB", flush=True
     )
+    record(label.split(" (")[0], wall, "s", target, note=f"cpu {cpu:.1f} s")
     return done.stdout
 
 
@@ -42,7 +45,7 @@ def main() -> None:
     uci = paths.uci_dataset()
     if not uci.exists():
         sys.exit(f"UCI zip not found at {uci} (set READMIT_UCI_DATA)")
-    trials = int(os.environ.get("BENCH_TUNE_TRIALS", "20"))
+    trials = int(os.environ.get("BENCH_TUNE_TRIALS", quick("20", "2")))
     with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
         env.setdefault("READMIT_PSEUDONYM_KEY", "bench-only-key-not-a-secret-0000")
@@ -57,6 +60,7 @@ def main() -> None:
             "full UCI train, no tuning (target <= 60 s quiet)",
             ["train", "--data", f"{tmp}/uci", "--seed", "42"],
             env,
+            60,
         )
         for line in out.splitlines():
             if re.match(r"(val_roc_auc|test_roc_auc|selected)=", line):
@@ -75,6 +79,7 @@ def main() -> None:
                 f"{tmp}/best.json",
             ],
             env,
+            900 if trials >= 20 else None,
         )
         print(f"  {out.strip().splitlines()[-1]}")
 

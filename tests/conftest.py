@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,51 @@ def served_model(tmp_path_factory):
         )
         assert result.exit_code == 0, result.output
     return {"root": root, "data": data, "home": root / "state", "exported": exported}
+
+
+# `readmit demo` once per session: tests/demo checks the whole loop, and
+# tests/pipeline/test_retrain_and_promote.py the Tekton pipeline run inside it, so the pipeline trains once
+# for both (both modules are marked `xdist_group("demo")`: with `--dist loadgroup` they share one worker,
+# and so this fixture).
+DEMO_PATIENTS = "1500"
+
+
+def _users_checkout(repo: Path) -> tuple[str, str, str]:
+    """HEAD, promotion branches and the state of environments/ (other branches may come and go: the
+    worktrees of one clone share their refs)."""
+    git = ["git", "-C", str(repo)]
+    return tuple(
+        subprocess.run([*git, *args], check=True, capture_output=True, text=True).stdout
+        for args in (
+            ["rev-parse", "HEAD"],
+            ["branch", "--list", "promote/*"],
+            ["status", "--porcelain", "--", "environments"],
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
+    """(work dir, CompletedProcess, user's checkout before, after) of `readmit demo` on a small cohort."""
+    work = tmp_path_factory.mktemp("demo") / "work"
+    before = _users_checkout(repo_root)
+    dropped = ("READMIT_PSEUDONYM_KEY", "MLFLOW_TRACKING_URI", "READMIT_HOME", "READMIT_INFERENCE_LOG")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "readmit",
+            "demo",
+            "--patients",
+            DEMO_PATIENTS,
+            "--seed",
+            "7",
+            "--work",
+            str(work),
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in dropped},
+        cwd=repo_root,
+    )
+    return work, result, before, _users_checkout(repo_root)

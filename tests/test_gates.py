@@ -84,3 +84,28 @@ def test_the_gated_metrics_are_the_ones_the_model_gates_policy_judges(repo_root)
     judged |= set(re.findall(r"input\.gate\.metrics\.([a-z_]+)", rego))
     judged |= set(re.findall(r'input\.gate\.metrics, "([a-z_]+)"', rego))
     assert set(gates.GATED_METRICS) == judged
+
+
+def test_only_the_held_out_test_metrics_are_gated_without_their_prefix():
+    metrics = {"test_roc_auc": 0.7, "val_roc_auc": 0.9, "roc_auc": 0.5, "test_n": 120.0, "my_test_x": 1.0}
+    assert gates.gate_metrics(metrics) == {"roc_auc": 0.7, "n": 120.0}
+
+
+def test_the_policy_input_names_the_env_the_metrics_and_the_champion():
+    document = gates.gate_input("prod", {"test_roc_auc": 0.7}, 3, {"test_roc_auc": 0.72, "train_loss": 0.1})
+    assert document == {
+        "objects": [],
+        "context": {},
+        "gate": {
+            "env": "prod",
+            "metrics": {"roc_auc": 0.7},
+            "champion": {"version": 3, "metrics": {"roc_auc": 0.72}},
+        },
+    }
+
+
+def test_without_a_champion_the_policy_input_has_none_and_a_champion_without_metrics_has_empty_ones():
+    alone = gates.gate_input("dev", {"test_ece": 0.02}, None, None)
+    assert alone["gate"] == {"env": "dev", "metrics": {"ece": 0.02}, "champion": None}
+    bare = gates.gate_input("dev", {}, 2, None)
+    assert bare["gate"]["champion"] == {"version": 2, "metrics": {}}

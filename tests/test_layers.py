@@ -11,18 +11,6 @@ import pytest
 from readmit import envs
 
 PACKAGE = Path(envs.__file__).resolve().parents[1]
-# The CLI's command modules for training and data import their heavy packages when the command runs:
-# `readmit --help` imports every command module to list it (model-src/README.md, Layers).
-# Likewise serving (MLServer) and drift, monitor, canary (Evidently, matplotlib, scikit-learn).
-LAZY_CLI = {
-    "cli/train.py",
-    "cli/data.py",
-    "cli/export.py",
-    "cli/serve.py",
-    "cli/drift.py",
-    "cli/monitor.py",
-    "cli/canary.py",
-}
 
 
 def _modules():
@@ -41,12 +29,7 @@ def _local_imports(tree: ast.Module):
 
 
 def test_readmit_modules_are_imported_at_module_top():
-    found = [
-        f"{rel}:{line}: {name}"
-        for rel, tree in _modules()
-        if rel not in LAZY_CLI
-        for line, name in _local_imports(tree)
-    ]
+    found = [f"{rel}:{line}: {name}" for rel, tree in _modules() for line, name in _local_imports(tree)]
     assert found == []
 
 

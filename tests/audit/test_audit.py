@@ -13,7 +13,8 @@ from readmit import registry
 from readmit.audit import audit
 from readmit.cli import main
 from readmit.envs.state import EnvState, dump
-from readmit.promote import promote, rollback
+from readmit.errors import CheckFailed
+from readmit.promote import promote, rollback, sync
 from readmit.promote.flow import annotations
 from registry_versions import register, use_tmp_mlflow
 
@@ -77,6 +78,9 @@ def history(repo_root, tmp_path_factory):
         step("rollback staging", rollback("staging", reason="alerts", repo=repo, trivy=False))
         # Registry metadata changed after the fact: v1's digest no longer matches its annotations.
         registry.set_version_tags(v1, {registry.TAG_MODEL_DIGEST: "sha256:" + "f" * 64})
+        # The registry-sync pipeline mirrors git into the aliases; then someone moves staging's by hand.
+        sync.sync(repo)
+        registry.set_alias("staging", v2)
         yield repo, steps, (v1, v2, v3)
     finally:
         mp.undo()
@@ -117,7 +121,7 @@ def test_the_timeline_per_environment_is_exactly_the_history(history):
 
 
 def test_the_anomalies_are_exactly_the_planted_ones(history):
-    repo, steps, (v1, _v2, v3) = history
+    repo, steps, (v1, v2, v3) = history
     found = {(a.kind, a.env, a.commit, a.message) for a in audit(repo, fmt="json").anomalies}
     edit = steps["hand edit"]
     mismatch = (
@@ -150,7 +154,18 @@ def test_the_anomalies_are_exactly_the_planted_ones(history):
         ),
         ("registry-mismatch", "dev", steps["dev v1"], mismatch),
         ("registry-mismatch", "staging", steps["rollback staging"], mismatch),
+        # the very line `readmit registry sync --check` prints
+        (
+            "registry-alias",
+            "staging",
+            steps["rollback staging"],
+            f"registry-sync: alias 'staging' points at v{v2} but environments/staging/models.yaml "
+            f"serves v{v1}",
+        ),
     }
+    with pytest.raises(CheckFailed) as err:
+        sync.check(repo)
+    assert err.value.problems == [a[3] for a in found if a[0] == "registry-alias"]
 
 
 def _old_digest(repo, commit):

@@ -10,6 +10,7 @@ import pytest
 from git_repos import copy_of_repo, git, use_identity
 from inference_logs import arm, traffic, write_log
 from readmit import registry
+from readmit.canary import record
 from readmit.canary.analyze import run
 from readmit.cli import main
 from readmit.promote import promote
@@ -59,7 +60,9 @@ def test_a_healthy_canary_advances_to_the_next_weight_by_commit(canary_repo, tmp
         "analysis.md",
         "analysis.html",
         "analysis.json",
+        "applied.json",  # the branch and commit, read back as the Tekton task's BRANCH result
     }
+    assert record.applied_branch(tmp_path / "analysis") == result.applied.branch
     assert "data:image/png;base64," in (tmp_path / "analysis" / "analysis.html").read_text()
 
 

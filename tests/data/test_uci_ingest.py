@@ -149,3 +149,112 @@ def test_a_repeated_encounter_id_names_both_rows():
 def test_an_integer_too_large_for_int64_names_the_row():
     with pytest.raises(InputError, match=r"diabetic_data.csv:2: column patient_nbr is not an integer"):
         _raw([ROWS[0].replace("30,7,", "30,99999999999999999999999,", 1)])
+
+
+# A fifth stay with every "unknown" mapping: race "?", gender Unknown/Invalid, admission type 5, an empty
+# metformin cell (not prescribed), and categorical A1C / glucose results.
+ODD_ROW = "50,9,?,Unknown/Invalid,[0-10),?,5,6,1,1,?,?,1,0,1,0,0,0,?,?,?,1,>200,Norm,,Down,No,Yes,>30"
+SAME_FOR_EVERY_STAY = {"encounter_class": "inpatient", "proc_codes": [], "zip3": "000", "dx_system": "icd9"}
+EXPECTED = [
+    {
+        "patient_id": "7", "encounter_id": "10", "los_days": 5.0, "dx_codes": ["414"],
+        "med_codes": ["metformin"], "labs": {"glucose": [[None, 350.0]]}, "status": "index", "age": 75,
+        "age_band": "70-79", "sex": "female", "race": "white", "admission_acuity": "emergency",
+        "discharge_disposition": "home", "n_lab_procedures": 41, "n_procedures": 0, "n_medications": 10,
+        "prior_inpatient_365d": 1, "prior_emergency_365d": 0, "prior_outpatient_365d": 0, "label": 0,
+        "extra": {
+            "weight": None, "payer_code": "MC", "medical_specialty": None, "admission_source_id": "7",
+            "number_diagnoses": "5", "A1Cresult": None, "max_glu_serum": ">300", "change": "No",
+            "diabetesMed": "Yes", "med_status": {"metformin": "Steady"}, "period": 0,
+        },
+    },
+    {
+        "patient_id": "7", "encounter_id": "20", "los_days": 2.0, "dx_codes": ["486"], "med_codes": [],
+        "labs": {}, "status": "death", "age": 75, "age_band": "70-79", "sex": "female", "race": "white",
+        "admission_acuity": "elective", "discharge_disposition": "unknown", "n_lab_procedures": 12,
+        "n_procedures": 0, "n_medications": 8, "prior_inpatient_365d": 1, "prior_emergency_365d": 0,
+        "prior_outpatient_365d": 0, "label": 0,
+        "extra": {
+            "weight": None, "payer_code": "MC", "medical_specialty": None, "admission_source_id": "7",
+            "number_diagnoses": "3", "A1Cresult": None, "max_glu_serum": None, "change": "No",
+            "diabetesMed": "No", "med_status": {}, "period": 200,
+        },
+    },
+    {
+        "patient_id": "7", "encounter_id": "30", "los_days": 3.0, "dx_codes": ["428", "250.01"],
+        "med_codes": ["insulin"], "labs": {"hba1c": [[None, 9.0]]}, "status": "index", "age": 75,
+        "age_band": "70-79", "sex": "female", "race": "white", "admission_acuity": "emergency",
+        "discharge_disposition": "home", "n_lab_procedures": 40, "n_procedures": 1, "n_medications": 12,
+        "prior_inpatient_365d": 2, "prior_emergency_365d": 1, "prior_outpatient_365d": 0, "label": 1,
+        "extra": {
+            "weight": None, "payer_code": "MC", "medical_specialty": None, "admission_source_id": "7",
+            "number_diagnoses": "9", "A1Cresult": ">8", "max_glu_serum": None, "change": "Ch",
+            "diabetesMed": "Yes", "med_status": {"insulin": "Up"}, "period": 400,
+        },
+    },
+    {
+        "patient_id": "9", "encounter_id": "40", "los_days": 4.0, "dx_codes": ["V57"], "med_codes": [],
+        "labs": {}, "status": "hospice", "age": 90, "age_band": "90+", "sex": "male", "race": "black",
+        "admission_acuity": "urgent", "discharge_disposition": "unknown", "n_lab_procedures": 20,
+        "n_procedures": 0, "n_medications": 5, "prior_inpatient_365d": 0, "prior_emergency_365d": 0,
+        "prior_outpatient_365d": 0, "label": 0,
+        "extra": {
+            "weight": None, "payer_code": None, "medical_specialty": None, "admission_source_id": "1",
+            "number_diagnoses": "3", "A1Cresult": None, "max_glu_serum": None, "change": "No",
+            "diabetesMed": "No", "med_status": {}, "period": 600,
+        },
+    },
+    {
+        "patient_id": "9", "encounter_id": "50", "los_days": 1.0, "dx_codes": [], "med_codes": ["insulin"],
+        "labs": {"hba1c": [[None, 5.6]], "glucose": [[None, 250.0]]}, "status": "index", "age": 5,
+        "age_band": "0-9", "sex": "unknown", "race": "unknown", "admission_acuity": "unknown",
+        "discharge_disposition": "home_health", "n_lab_procedures": 1, "n_procedures": 0, "n_medications": 1,
+        "prior_inpatient_365d": 0, "prior_emergency_365d": 0, "prior_outpatient_365d": 0, "label": 0,
+        "extra": {
+            "weight": None, "payer_code": None, "medical_specialty": None, "admission_source_id": "1",
+            "number_diagnoses": "1", "A1Cresult": "Norm", "max_glu_serum": ">200", "change": "No",
+            "diabetesMed": "Yes", "med_status": {"insulin": "Down"}, "period": 800,
+        },
+    },
+]  # fmt: skip
+COLUMNS_AND_TYPES = {
+    "patient_id": "object", "encounter_id": "object", "encounter_class": "object", "admit_day": "float64",
+    "discharge_day": "float64", "los_days": "float64", "dx_codes": "object", "med_codes": "object",
+    "proc_codes": "object", "labs": "object", "status": "object", "age": "int64", "age_band": "object",
+    "sex": "object", "race": "object", "zip3": "object", "admission_acuity": "object",
+    "discharge_disposition": "object", "dx_system": "object", "n_lab_procedures": "int64",
+    "n_procedures": "int64", "n_medications": "int64", "prior_inpatient_365d": "int64",
+    "prior_emergency_365d": "int64", "prior_outpatient_365d": "int64", "extra": "object", "label": "int64",
+}  # fmt: skip
+
+
+def test_every_column_of_every_stay_is_mapped_exactly():
+    enc, rows_in = uci_ingest.to_encounters(_raw([*ROWS, ODD_ROW]))
+    assert rows_in == {"rows": 5, "patients": 2}
+    assert enc.dtypes.astype(str).to_dict() == COLUMNS_AND_TYPES
+    assert enc.index.tolist() == [0, 1, 2, 3, 4]
+    assert enc[["admit_day", "discharge_day"]].isna().all().all()  # the data set has no dates
+    records = enc.drop(columns=["admit_day", "discharge_day"]).to_dict("records")
+    assert records == [{**SAME_FOR_EVERY_STAY, **row} for row in EXPECTED]
+
+
+def test_the_result_does_not_depend_on_the_row_labels_of_the_input():
+    raw = _raw([*ROWS, ODD_ROW])
+    relabelled = raw.set_axis([105, 101, 104, 103, 102])
+    pd.testing.assert_frame_equal(uci_ingest.to_encounters(relabelled)[0], uci_ingest.to_encounters(raw)[0])
+
+
+def test_a_row_without_an_age_bracket_gets_age_minus_one_and_band_unknown():
+    # uci_read refuses such a row; to_encounters is pure and documents what it does with one anyway.
+    raw = _raw()
+    raw.loc[3, "age"] = None
+    enc, _ = uci_ingest.to_encounters(raw)
+    row = enc.set_index("encounter_id")
+    assert (row.at["40", "age"], row.at["40", "age_band"]) == (-1, "unknown")
+    assert (row.at["10", "age"], row.at["10", "age_band"]) == (75, "70-79")
+
+
+def test_a_file_without_the_lab_columns_has_no_labs_and_no_lab_extras():
+    enc, _ = uci_ingest.to_encounters(_raw().drop(columns=["A1Cresult", "max_glu_serum"]))
+    assert enc["labs"].tolist() == [{}, {}, {}, {}]
+    assert not any({"A1Cresult", "max_glu_serum"} & set(extra) for extra in enc["extra"])

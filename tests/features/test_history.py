@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 
 from readmit.features import build
-from readmit.features.history import aggregates, timeline
+from readmit.features.events import timelines
+from readmit.features.history import aggregates
 from training._frames import make_index
+
+
+def _aggregates(row: dict) -> dict[str, float]:
+    """The aggregates of one index row given as a dict (fields it lacks are missing)."""
+    return {k: float(v[0]) for k, v in aggregates(timelines(pd.DataFrame([row]))).items()}
 
 
 def _features(df, spec):
@@ -74,8 +80,8 @@ def test_without_days_later_encounters_are_excluded_by_sequence_number():
             ]
         ),
     }
-    events = timeline(row)
-    assert [e["los"] for e in events] == [2.0, 3.0]  # the seq-2 stay (after the index) is dropped
+    events = timelines(pd.DataFrame([row]))
+    assert events.los.tolist() == [2.0, 3.0]  # the seq-2 stay (after the index) is dropped
 
 
 def test_windowed_counts_recency_and_lab_trend():
@@ -115,7 +121,7 @@ def test_windowed_counts_recency_and_lab_trend():
         "history": json.dumps(history),
         "labs": json.dumps({"creatinine": [[401.0, 2.4]]}),
     }
-    agg = aggregates(timeline(row))
+    agg = _aggregates(row)
     assert agg["hist_n_prior"] == 3 and agg["hist_n_inpatient"] == 2 and agg["hist_n_emergency"] == 1
     assert (
         agg["hist_inpatient_30d"] == 1 and agg["hist_inpatient_365d"] == 1
@@ -141,7 +147,7 @@ def test_an_undated_earlier_stay_beside_a_dated_index_counts_without_a_gap():
         "los_days": 6.0,
         "history": json.dumps(history),
     }
-    agg = aggregates(timeline(row))
+    agg = _aggregates(row)
     assert agg["hist_n_prior"] == 3 and agg["hist_n_inpatient"] == 2
     assert agg["hist_inpatient_30d"] == 1 and agg["hist_inpatient_365d"] == 1
     assert agg["hist_emergency_30d"] == 0 and agg["hist_emergency_365d"] == 1
@@ -181,11 +187,11 @@ def _crafted(index_admit, index_discharge):
 def test_an_earlier_outcome_counts_only_once_its_30_day_window_closed_before_the_index_discharge():
     # index discharge on day 45: A's window (10-40) has closed, so "A was readmitted" is known;
     # B's window (25-55) is still open, although the index stay itself already readmitted B
-    known = aggregates(timeline(_crafted(38.0, 45.0)))
+    known = _aggregates(_crafted(38.0, 45.0))
     assert known["hist_prior_outcomes_known"] == 1.0
     assert known["hist_prior_readmitted"] == 1.0 and known["hist_last_known_readmitted"] == 1.0
     # index discharge on day 39: A's window is still open one day more, so nothing is known yet
-    early = aggregates(timeline(_crafted(33.0, 39.0)))
+    early = _aggregates(_crafted(33.0, 39.0))
     assert early["hist_prior_outcomes_known"] == 0.0
     assert np.isnan(early["hist_prior_readmitted"]) and np.isnan(early["hist_last_known_readmitted"])
 
@@ -193,12 +199,12 @@ def test_an_earlier_outcome_counts_only_once_its_30_day_window_closed_before_the
 def test_a_known_earlier_stay_without_readmission_is_a_known_zero():
     row = _crafted(80.0, 90.0)
     row["history"] = json.dumps([_stay(0, 0.0, 10.0)])  # nothing within 30 days of day 10
-    out = aggregates(timeline(row))
+    out = _aggregates(row)
     assert (out["hist_prior_outcomes_known"], out["hist_prior_readmitted"]) == (1.0, 0.0)
 
 
 def test_without_days_an_earlier_outcome_is_never_known():
     row = _crafted(np.nan, np.nan)  # UCI: order only
     row["history"] = json.dumps([_stay(0, None, None), _stay(1, None, None)])
-    out = aggregates(timeline(row))
+    out = _aggregates(row)
     assert all(np.isnan(out[k]) for k in ("hist_prior_outcomes_known", "hist_prior_readmitted"))

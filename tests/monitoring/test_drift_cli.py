@@ -6,12 +6,20 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import mlflow
+import mlflow.pyfunc
+import pandas as pd
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from readmit import registry
 from readmit.cli import main
 from readmit.errors import CheckFailed
+from readmit.monitoring.config import DEFAULT
 from readmit.monitoring.notify import post
+from readmit.monitoring.view import PREDICTION
+from readmit.schema import MANIFEST_FILE
+from registry_versions import register, use_tmp_mlflow
 
 from .conftest import index_rows, write_log
 
@@ -149,11 +157,42 @@ def test_no_drift_posts_nothing():
 def test_a_reference_that_is_not_the_served_versions_training_set_is_refused(
     cohorts, tmp_path, monkeypatch, capsys
 ):
-    from registry_versions import register, use_tmp_mlflow
-
     version = register(use_tmp_mlflow(monkeypatch, tmp_path))  # its Data-Version is not the cohort's
     log = write_log(tmp_path / "log.jsonl", index_rows(cohorts["same"]).head(200), version=str(version))
     args = ["--reference", cohorts["reference"], "--current", log, "--out", tmp_path / "r"]
     assert run(*args, "--model-version", version) == 2
     assert "is not the training set of model version" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+class AgeRisk(mlflow.pyfunc.PythonModel):
+    """The risk conftest.write_log logs for a stay, as a registered model computes it from the inputs."""
+
+    def predict(self, context, model_input, params=None):
+        age = model_input["age"].astype(int).clip(upper=90)
+        return pd.DataFrame({PREDICTION: (0.05 + 0.004 * age / 2).round(4)}, index=model_input.index)
+
+
+def test_prediction_drift_scores_the_training_set_with_the_served_version(cohorts, tmp_path, monkeypatch):
+    """--model-version: the reference (a training set, no scores) is scored by the registered version
+    and compared with the risks the log recorded; same population no shift, an older one a PSI shift."""
+    use_tmp_mlflow(monkeypatch, tmp_path)
+    with mlflow.start_run():
+        logged = mlflow.pyfunc.log_model(name="model", python_model=AgeRisk(), pip_requirements=["mlflow"])
+    uri = logged.model_uri
+    version = register(uri)
+    manifest = json.loads((cohorts["reference"] / MANIFEST_FILE).read_text())
+    registry.set_version_tags(version, {registry.TAG_DATA_VERSION: manifest["data_version"]})
+    found = {}
+    for name in ("same", "older-population"):
+        log = write_log(tmp_path / f"{name}.jsonl", index_rows(cohorts[name]), version=str(version))
+        out = tmp_path / name
+        args = ["--reference", cohorts["reference"], "--current", log, "--out", out]
+        assert run(*args, "--model-version", version) in (0, 3)
+        found[name] = json.loads((out / "drift.json").read_text())["prediction"]
+        prom = {f.name: f for f in text_string_to_metric_families((out / "drift.prom").read_text())}
+        assert prom["readmit_prediction_psi"].samples[0].value == pytest.approx(found[name]["statistic"])
+    assert found["same"]["method"] == "psi" and found["same"]["threshold"] == DEFAULT.prediction_threshold
+    assert found["same"]["drifted"] is False and found["same"]["statistic"] < 0.05
+    assert found["older-population"]["drifted"] is True
+    assert found["older-population"]["statistic"] >= DEFAULT.prediction_threshold

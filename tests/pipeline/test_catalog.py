@@ -12,6 +12,7 @@ from readmit.manifests.check import check
 from readmit.pipeline.run import Options, run
 
 UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+REQUIRED = {"canary-analyze": {"ENV": "dev"}}  # required params other than REPO_URL
 SECTIONS = ("## Install", "## Workspaces", "## Parameters", "## Results", "## Usage")
 
 
@@ -56,14 +57,16 @@ def test_tekton_tree_validates_against_the_crd_schemas(repo_root, crd_schema_dir
     assert check(paths=[repo_root / "tekton"], repo=repo_root, trivy=False) == []
 
 
-@pytest.mark.parametrize("name", ["retrain-and-promote", "registry-sync"])
+@pytest.mark.parametrize("name", ["retrain-and-promote", "registry-sync", "canary-analyze"])
 def test_every_pipeline_resolves_its_tasks_and_plans(
     repo_root, name, tmp_path, monkeypatch, capsys, crd_schema_dir
 ):
     monkeypatch.setenv("READMIT_HOME", str(tmp_path))
     path = repo_root / "tekton" / "pipelines" / name / "0.1" / f"{name}.yaml"
     state = run(
-        path, Options(params={"REPO_URL": "/nowhere"}, dry_run=True, run_name="plan"), say=lambda m: None
+        path,
+        Options(params={"REPO_URL": "/nowhere", **REQUIRED.get(name, {})}, dry_run=True, run_name="plan"),
+        say=lambda m: None,
     )
     plan = capsys.readouterr().out
     assert "  1. git-clone\n" in plan and "finally: notify" in plan

@@ -4,6 +4,10 @@ local fallback, taskRef resolution, dry run, and errors for what it does not sup
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
+import time
 
 import pytest
 
@@ -225,6 +229,25 @@ def test_task_timeout_kills_the_step(runner):
     doc = pipeline([task("slow", [step("s", "sleep 30")], timeout="1s")])
     with pytest.raises(CheckFailed, match="timed out"):
         runner(doc)
+
+
+def test_ctrl_c_stops_the_running_steps_at_once(runner, tmp_path):
+    """SIGINT while a step runs: the step is killed (it never reaches its end), the run is marked
+    cancelled, and KeyboardInterrupt reaches the caller (`readmit pipeline run` exits 130)."""
+    started, finished = tmp_path / "started", tmp_path / "finished"
+    doc = pipeline([task("slow", [step("s", f"touch {started}; sleep 30; touch {finished}")])])
+
+    def interrupt_once_started():
+        while not started.exists():
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_once_started, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        runner(doc)
+    assert started.exists() and not finished.exists()
+    status = json.loads(next((tmp_path / "home" / "pipeline-runs").glob("*/pipelinerun.json")).read_text())
+    assert status["status"]["conditions"][0]["reason"] == "Cancelled"
 
 
 def test_local_fallback_skip_with_stand_in_results_and_steps(runner):

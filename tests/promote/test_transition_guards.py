@@ -6,7 +6,7 @@ import pytest
 
 from readmit.envs.state import EnvState
 from readmit.errors import InputError
-from readmit.promote.transitions import promote, rollback_target
+from readmit.promote.transitions import promote, rollback_target, shadow
 
 A, B = {"readmit.io/model-version": "a"}, {"readmit.io/model-version": "b"}
 STABLE = EnvState({1: A}, {1: 100}, 1)
@@ -82,3 +82,28 @@ def test_the_nothing_live_message_is_exactly_one_line():
     with pytest.raises(InputError) as err:
         rollback_target(EnvState(), [])
     assert str(err.value) == "rollback: no version is live in this environment; nothing to roll back"
+
+
+@pytest.mark.parametrize("percent", [1, 100])
+def test_a_shadow_mirrors_a_share_of_requests_beside_the_live_versions(percent):
+    canary = EnvState({1: A, 2: B}, {1: 90, 2: 10}, 1, 5, 20)
+    mirror = {"readmit.io/model-version": "c"}
+    assert shadow(canary, 3, mirror, percent) == EnvState(
+        {1: A, 2: B, 3: mirror}, {1: 90, 2: 10}, 1, 3, percent
+    )
+    assert canary == EnvState({1: A, 2: B}, {1: 90, 2: 10}, 1, 5, 20)  # the state in is left alone
+
+
+@pytest.mark.parametrize(
+    ("state", "version", "percent", "message"),
+    [
+        (STABLE, 2, 0, "--mirror 0: a mirror share is between 1 and 100 percent"),
+        (STABLE, 2, 101, "--mirror 101: a mirror share is between 1 and 100 percent"),
+        (EnvState(), 2, 10, "--mirror 10: no live version to mirror; promote with --full first"),
+        (STABLE, 1, 10, "--mirror 10: version 1 already answers traffic here"),
+    ],
+)
+def test_a_shadow_is_refused_with_one_line_saying_why(state, version, percent, message):
+    with pytest.raises(InputError) as err:
+        shadow(state, version, B, percent)
+    assert str(err.value) == message

@@ -56,7 +56,9 @@ def _serve(served_model, workers: int, tmp: Path):
     proc = server.start(models, port, workers, metrics_port, env=env, log=out)
     try:
         server.wait_ready(f"http://127.0.0.1:{port}", name, proc)
-        yield Served(f"http://127.0.0.1:{port}", name, f"http://127.0.0.1:{metrics_port}", log)
+        served = Served(f"http://127.0.0.1:{port}", name, f"http://127.0.0.1:{metrics_port}", log)
+        served.output = tmp / "mlserver.out"  # MLServer's own stdout and stderr
+        yield served
     finally:
         server.stop(proc)
         out.close()

@@ -65,6 +65,33 @@ def test_tune_runs_nested_trials_from_the_katib_file(tmp_path, repo_root, monkey
     assert all("val_roc_auc" in r.data.metrics for r in children)
 
 
+def test_tune_lgbm_part_keeps_its_study_and_resumes_only_the_missing_trials(tmp_path, repo_root, monkeypatch):
+    import optuna
+
+    data = write_ingest(tmp_path / "ingest", make_index(150, seed=31))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("READMIT_HOME", str(tmp_path / "state"))
+    storage = tmp_path / "study.db"
+
+    def run(trials: int):
+        args = ["tune", "--experiment", str(repo_root / "apps/katib/readmission-tuning.yaml")]
+        args += ["--data", str(data), "--part", "lgbm", "--subsample", "0", "--threads", "1"]
+        args += ["--storage", str(storage), "--max-trials", str(trials), "--out", str(tmp_path / "best.json")]
+        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    first = run(2)
+    assert "trial 0:" in first and "trial 1:" in first
+    second = run(3)
+    assert "resuming study" in second and "trial 2:" in second and "trial 0:" not in second
+    (summary,) = optuna.study.get_all_study_summaries(f"sqlite:///{storage}")
+    assert summary.n_trials == 3
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert {"learning_rate", "num_leaves", "bagging_fraction"} <= set(best)
+    assert not {"hidden", "lr", "epochs"} & set(best)
+
+
 def test_evaluate_rescored_registered_version_on_other_data(tmp_path_factory, tmp_path, monkeypatch):
     trained = train_small(tmp_path_factory.getbasetemp() / "small-model")
     assert trained["exit_code"] == 0

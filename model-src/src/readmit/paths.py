@@ -27,6 +27,16 @@ def state_dir() -> Path:
     return Path(os.environ.get("READMIT_HOME") or repo_root() / ".readmit")
 
 
+# The inference log's sink (serving writes it, drift and monitoring read it, the merged-pod check makes sure
+# the runtime may write there): a path fact, kept here so the manifest checks need not import serving.
+INFERENCE_LOG_ENV = "READMIT_INFERENCE_LOG"
+
+
+def inference_log(model: str) -> Path:
+    """The inference log of `model`: READMIT_INFERENCE_LOG, else `<state_dir>/inference/<model>.jsonl`."""
+    return Path(os.environ.get(INFERENCE_LOG_ENV) or state_dir() / "inference" / f"{model}.jsonl")
+
+
 def shared_dir() -> Path:
     """The read-only `shared/` folder beside the repo: READMIT_SHARED overrides."""
     return Path(os.environ.get("READMIT_SHARED") or repo_root().parent / "shared")

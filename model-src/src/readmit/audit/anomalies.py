@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from readmit.envs import provenance
+from readmit.envs.divergence import divergence
 from readmit.envs.timeline import Change
 
 # VersionInfo attribute -> the annotation that must equal it
@@ -16,7 +17,7 @@ REGISTRY_FIELDS = {name: provenance.ANNOTATION[name] for name in ("run_id", "mod
 
 @dataclass(frozen=True)
 class Anomaly:
-    kind: str  # hand-edit | skipped-<env> | registry-mismatch | policy | force-push
+    kind: str  # hand-edit | skipped-<env> | registry-mismatch | registry-alias | policy | force-push
     env: str
     commit: str
     message: str
@@ -59,6 +60,15 @@ def skipped_previous(all_changes: list[Change], order: list[str]) -> list[Anomal
                 if v not in full_before
             ]
     return out
+
+
+def alias_divergences(all_changes: list[Change], aliases: dict[str, int]) -> list[Anomaly]:
+    """Environments whose registry alias differs from what the audited history serves at its end, by the
+    rule of `readmit registry sync --check`, with the same line; the commit is the env's last change."""
+    last = {ch.env: ch for ch in all_changes}
+    live = {env: ch.state.default if ch.state else None for env, ch in last.items()}
+    found = divergence(live, aliases)
+    return [Anomaly("registry-alias", d.env, last[d.env].commit.sha, d.line()) for d in found]
 
 
 def registry_mismatches(all_changes: list[Change], lookup: Callable[[int], object | None]) -> list[Anomaly]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from readmit.audit.anomalies import Anomaly
 from readmit.envs import provenance
@@ -17,7 +16,7 @@ POLICIES = ("seldon-rollout", "promotion")
 def policy_failures(
     all_changes: list[Change],
     canary_limits: dict[str, str],
-    evaluate: Callable[[str, list[dict]], list[list[str]]],
+    evaluate: Callable[[tuple[str, ...], list[dict]], list[list[list[str]]]],
 ) -> list[Anomaly]:
     """Run the model policies (seldon-rollout, promotion) on each historical models.yaml, with the history
     known at that commit. Inputs are canonical (versions renamed by rank, annotation values reduced to
@@ -40,12 +39,8 @@ def policy_failures(
     unique = list(distinct)
     documents = list(distinct.values())
 
-    def results_of(policy: str) -> dict[str, list[str]]:
-        return dict(zip(unique, evaluate(policy, documents), strict=True)) if unique else {}
-
-    # Each batch runs in its own engine subprocess: evaluate both policies at once.
-    with ThreadPoolExecutor(max_workers=len(POLICIES)) as pool:
-        results = dict(zip(POLICIES, pool.map(results_of, POLICIES), strict=True))
+    per_policy = evaluate(POLICIES, documents) if unique else [[] for _ in POLICIES]
+    results = {p: dict(zip(unique, r, strict=True)) for p, r in zip(POLICIES, per_policy, strict=True)}
     out: list[Anomaly] = []
     for policy in POLICIES:
         for key, (ch, alias) in zip(inputs, owners, strict=True):

@@ -54,17 +54,19 @@ def audit(
         raise InputError(f"{repo}: not a git repository; audit a clone of the repository")
     envs_in_order = order.names_if_any(repo)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # Reflogs and refs do not depend on the history: read them while the history is parsed.
+        # Reflogs and refs do not depend on the history: read them while the history is parsed; then the
+        # anomalies (mostly waiting on the policy engine) while the timeline is built.
         rewritten = pool.submit(force_pushes, repo)
         past = history.load(repo, rev)
         commits, all_changes = past.commits, past.changes
-        found = _anomalies(repo, all_changes, envs_in_order, registry, policies) + rewritten.result()
+        anomalies = pool.submit(_anomalies, repo, all_changes, envs_in_order, registry, policies)
+        timeline = {
+            e: [s for s in segs if _after(s.end, cutoff)]
+            for e, segs in segments(all_changes, envs_in_order).items()
+            if env in (None, e)
+        }
+        found = anomalies.result() + rewritten.result()
     when = {c.sha: c.committed for c in commits}
-    timeline = {
-        e: [s for s in segs if _after(s.end, cutoff)]
-        for e, segs in segments(all_changes, envs_in_order).items()
-        if env in (None, e)
-    }
     found = [
         a
         for a in found
@@ -88,6 +90,7 @@ def _anomalies(repo: Path, all_changes: list, envs_in_order: list[str], registry
     found = an.hand_edits(all_changes) + an.skipped_previous(all_changes, envs_in_order)
     if registry:
         found += an.registry_mismatches(all_changes, model_registry.all_versions().get)
+        found += an.alias_divergences(all_changes, model_registry.aliases())
     if policies:
         found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
     return found
@@ -119,7 +122,7 @@ def canary_limits(repo: Path) -> dict[str, str]:
 def _evaluate(repo: Path):
     own = repo if (repo / "policies").is_dir() else None
 
-    def evaluate(name: str, documents: list[dict]) -> list[list[str]]:
-        return engine.evaluate_many(engine.get(name, own), documents)
+    def evaluate(names: tuple[str, ...], documents: list[dict]) -> list[list[list[str]]]:
+        return engine.evaluate_all([engine.get(name, own) for name in names], documents)
 
     return evaluate

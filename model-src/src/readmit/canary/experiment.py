@@ -13,6 +13,10 @@ LIMIT = "readmit.io/canary-max-weight"
 PREFIX = "readmission-v"
 
 
+class NoCanary(InputError):
+    """The env runs no canary (no Experiment yet, or only its default): nothing to judge."""
+
+
 def _version(name: str, where: str) -> int:
     if not name.startswith(PREFIX) or not name[len(PREFIX) :].isdigit():
         raise InputError(
@@ -28,15 +32,13 @@ def arms(repo: Path, env: str) -> Arms:
     docs = render(Path(repo) / where)
     found = [d for d in docs if d.get("kind") == "Experiment" and d["metadata"].get("name") == EXPERIMENT]
     if not found:
-        raise InputError(f"{where}: no Experiment {EXPERIMENT}; promote a version with readmit promote first")
+        raise NoCanary(f"{where}: no Experiment {EXPERIMENT}; promote a version with readmit promote first")
     spec, notes = found[0].get("spec") or {}, found[0]["metadata"].get("annotations") or {}
     weights = {_version(c["name"], where): int(c.get("weight", 0)) for c in spec.get("candidates") or []}
     default = _version(spec["default"], where) if spec.get("default") else None
     canaries = [v for v in weights if v != default]
     if default is None or not canaries:
-        raise InputError(
-            f"{where}: no canary runs (only v{default}); start one with readmit promote --weight"
-        )
+        raise NoCanary(f"{where}: no canary runs (only v{default}); start one with readmit promote --weight")
     mirror = spec.get("mirror") or {}
     return Arms(
         default=default,

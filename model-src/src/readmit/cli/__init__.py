@@ -1,19 +1,20 @@
 """The `readmit` command: a thin shell over the package's logic functions.
 
 Sub-commands are imported lazily so that `readmit data ...` does not pay for torch or MLflow: this table
-is the one written exception to "imports at module top" (see model-src/README.md, Layers); the command
-modules for training and data also import their heavy packages when the command runs, since listing
-the commands for `readmit --help` imports every command module.
+is the one written exception to "imports at module top" (see model-src/README.md, Layers). Listing the
+commands for `readmit --help` imports none of them: each one-line help is read from its module's source.
 Each entry maps a command name to `module:attribute` of a click command or group.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
@@ -56,6 +57,28 @@ class LazyGroup(click.Group):
             return None
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        """click's listing, from the sources: importing every command module would import torch, MLflow
+        and MLServer just to print one line each."""
+        names = self.list_commands(ctx)
+        if names:
+            limit = formatter.width - 6 - max(len(name) for name in names)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, short_help(COMMANDS[name], limit)) for name in names])
+
+
+def short_help(target: str, limit: int = 45) -> str:
+    """The one line `readmit --help` shows for the command at `module:attribute`, as click makes it from
+    the docstring of the decorated function (tests/cli compares it with the imported command's)."""
+    module, attr = target.split(":")
+    source = Path(importlib.util.find_spec(module).origin).read_text()
+    function = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == attr
+    )
+    return click.Command(attr, help=ast.get_docstring(function, clean=False)).get_short_help_str(limit)
 
 
 EXAMPLES = """\b
@@ -104,7 +127,8 @@ def _where(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: bad input exits 2 with one line, failed checks exit 1 after listing problems, an
-    unexpected exception exits 3 with one line. --debug or READMIT_DEBUG=1 adds the traceback."""
+    unexpected exception exits 70 (INTERNAL_ERROR) with one line. --debug or READMIT_DEBUG=1 adds the
+    traceback."""
     _debug["on"] = os.environ.get("READMIT_DEBUG", "") not in ("", "0")
     try:
         _run(argv)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from readmit import envs
+from readmit.canary.analyze import run
 from readmit.cli.options import env_option, example
 from readmit.errors import InputError
 
@@ -17,7 +18,10 @@ def canary() -> None:
 
 
 @canary.command(
-    epilog=example("readmit canary analyze --env staging --log .readmit/inference/readmission.jsonl")
+    epilog=example(
+        "readmit canary analyze --env staging --log .readmit/inference/readmission.jsonl",
+        "readmit canary analyze --env prod --if-running --apply --push origin",
+    )
 )
 @env_option(required=True, help="environment whose canary to judge (one; `all` is refused)")
 @click.option(
@@ -39,18 +43,31 @@ def canary() -> None:
 @click.option(
     "--pr-out", type=click.Path(path_type=Path, dir_okay=False), default=None, help="write the PR text here"
 )
-def analyze(env, log, outcomes, apply_, repo, out, pr_out) -> None:
+@click.option(
+    "--push", default=None, metavar="REMOTE", help="with --apply: push the verdict's branch to REMOTE"
+)
+@click.option(
+    "--if-running",
+    is_flag=True,
+    help="when ENV runs no canary, record decision `none` and exit 0 (for scheduled runs)",
+)
+def analyze(env, log, outcomes, apply_, repo, out, pr_out, push, if_running) -> None:
     """Compare the canary with the default arm; print the analysis (Markdown)."""
-    from readmit.canary.analyze import run
 
     if env == envs.ALL:
         raise InputError(
             f"--env all: a canary runs in one environment; name one of {', '.join(envs.names())}"
         )
-    result = run(env, log, outcomes, apply_, repo, out, pr_out=pr_out)
+    if push and not apply_:
+        raise InputError("--push REMOTE needs --apply: only an applied verdict makes a branch to push")
+    result = run(env, log, outcomes, apply_, repo, out, pr_out=pr_out, push=push, if_running=if_running)
     click.echo(result.markdown)
     click.echo(f"analysis in {result.out}", err=True)
     if result.applied is not None:
-        click.echo(f"created branch {result.applied.branch} at {result.applied.commit[:12]}", err=True)
+        pushed = f", pushed to {result.applied.pushed_to}" if result.applied.pushed_to else ""
+        click.echo(
+            f"created branch {result.applied.branch} at {result.applied.commit[:12]}{pushed}", err=True
+        )
     elif apply_:
-        click.echo(f"{result.verdict.decision}: nothing to apply", err=True)
+        decision = result.verdict.decision if result.verdict else "no canary"
+        click.echo(f"{decision}: nothing to apply", err=True)

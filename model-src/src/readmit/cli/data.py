@@ -7,6 +7,10 @@ from pathlib import Path
 import click
 
 from readmit.cli.options import example
+from readmit.data import deid
+from readmit.data import ingest as logic
+from readmit.data.synth import generate
+from readmit.data.validate import validate as check
 
 
 @click.group(epilog=example("readmit data synth --patients 200 --out /tmp/export"))
@@ -40,7 +44,6 @@ def data() -> None:
 @click.option("--gzip/--no-gzip", default=False, show_default=True, help="write .ndjson.gz")
 def synth(patients, seed, out, drift, history_signal, truth, gzip) -> None:
     """Write a synthetic FHIR R4 Bulk Data export with realistic (fake) PHI."""
-    from readmit.data.synth import generate
 
     click.echo(generate.run(patients, seed, out, drift, history_signal == "on", truth, gzip))
 
@@ -60,8 +63,6 @@ def synth(patients, seed, out, drift, history_signal, truth, gzip) -> None:
 )
 def ingest(source, input_path, out, min_k, key_file) -> None:
     """De-identify a FHIR export or the UCI data set into index/history Parquet + manifest."""
-    from readmit.data import deid
-    from readmit.data import ingest as logic
 
     click.echo(logic.summary(logic.run(source, input_path, out, deid.load_key(key_file), min_k)))
 
@@ -70,7 +71,6 @@ def ingest(source, input_path, out, min_k, key_file) -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 def validate(directory) -> None:
     """Check a training set; exit 1 listing the problems."""
-    from readmit.data.validate import validate as check
 
     result = check(directory)
     click.echo(f"ok: {result['index_rows']} index rows, {result['history_rows']} history rows")

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from readmit.cli.options import example
+from readmit.monitoring.drift_run import drift as run
+from readmit.progress import reporter
 
 DRIFT_EXIT = 3  # --fail-on-drift: distinct from 1 (a check failed to run cleanly) and 2 (bad input)
 
@@ -42,8 +44,6 @@ DRIFT_EXIT = 3  # --fail-on-drift: distinct from 1 (a check failed to run cleanl
 )
 def drift(reference, current, out, model_version, textfile, fail_on_drift, notify_url) -> None:
     """Compare CURRENT with REFERENCE; write report.html, drift.json and drift.prom into --out."""
-    from readmit.monitoring.drift_run import drift as run
-    from readmit.progress import reporter
 
     summary = run(
         reference,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from readmit.cli.options import example
+from readmit.serving.export import export as run
 
 
 @click.command(epilog=example("readmit export --version 3 --out /tmp/readmission-3"))
@@ -21,7 +22,6 @@ from readmit.cli.options import example
 )
 def export(version, alias, out, data_dir):
     """Export a version as Seldon's agent loads it: MLflow model, model-settings.json, example request."""
-    from readmit.serving.export import export as run  # lazily, like cli/train.py: `readmit --help` stays fast
 
     result = run(out, version=version, alias=alias, data_dir=data_dir)
     click.echo(

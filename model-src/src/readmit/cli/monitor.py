@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from readmit.cli.options import example
+from readmit.monitoring.perf_run import run
 
 DEGRADED_EXIT = 3  # like `readmit drift --fail-on-drift`
 
@@ -32,7 +33,6 @@ def monitor() -> None:
 @click.option("--fail-on-degradation", is_flag=True, help=f"exit {DEGRADED_EXIT} when a window is flagged")
 def performance(predictions, outcomes, window, model_version, out, fail_on_degradation) -> None:
     """Realised ROC-AUC, AUPRC and calibration per window against the model card; HTML + JSON in --out."""
-    from readmit.monitoring.perf_run import run
 
     result = run(predictions, outcomes, out, window, model_version)
     flagged = result["degraded"]

@@ -53,7 +53,19 @@ def run(pipeline_file, params, workspaces, skip, jobs, dry_run) -> None:
     "result", epilog=example("readmit pipeline result gate --version 3 --env dev --to result.txt")
 )
 @click.argument(
-    "name", type=click.Choice(["data-version", "model-version", "gate", "branch", "commit", "text"])
+    "name",
+    type=click.Choice(
+        [
+            "data-version",
+            "model-version",
+            "gate",
+            "branch",
+            "commit",
+            "text",
+            "canary-verdict",
+            "canary-branch",
+        ]
+    ),
 )
 @click.option(
     "--to", "to", required=True, type=click.Path(path_type=Path, dir_okay=False), help="$(results.X.path)"
@@ -66,10 +78,21 @@ def run(pipeline_file, params, workspaces, skip, jobs, dry_run) -> None:
 @click.option(
     "--repo", type=click.Path(path_type=Path), default=Path("."), help="branch/commit: the checkout"
 )
-@click.option("--file", "file", type=click.Path(path_type=Path), help="text: the file (capped for a result)")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    help="text: the file (capped for a result); canary-*: the analysis folder",
+)
 def result(name, to, data, alias, version, env, exit_code_file, repo, file) -> None:
     """Write one Tekton result of a catalog Task (the value, no trailing newline)."""
-    needs = {"data-version": data, "gate": version is not None and env, "text": file}
+    needs = {
+        "data-version": data,
+        "gate": version is not None and env,
+        "text": file,
+        "canary-verdict": file,
+        "canary-branch": file,
+    }
     if name in needs and not needs[name]:
         raise InputError(f"readmit pipeline result {name}: missing its option (see --help)")
     value = {
@@ -79,6 +102,8 @@ def result(name, to, data, alias, version, env, exit_code_file, repo, file) -> N
         "branch": lambda: results.branch(repo),
         "commit": lambda: results.commit(repo),
         "text": lambda: results.text(file),
+        "canary-verdict": lambda: results.canary_verdict(file),
+        "canary-branch": lambda: results.canary_branch(file),
     }[name]()
     results.write(to, value)
     click.echo(f"{name} = {value if len(value) < 200 else value[:200] + '...'}")

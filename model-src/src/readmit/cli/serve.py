@@ -12,6 +12,8 @@ import click
 from readmit import envs
 from readmit.cli.options import EnvChoice, example
 from readmit.errors import InputError
+from readmit.serving.serve import serve as run
+from readmit.traffic.serve import serve as run_env
 
 
 @click.command(epilog=example("readmit serve --version 3"))
@@ -38,13 +40,11 @@ def serve(version, alias, env, cds, port, workers, data_dir):
         if env == envs.ALL:
             names = ", ".join(envs.names())
             raise InputError(f"--env all: one router serves one environment; name one of {names}")
-        from readmit.traffic.serve import serve as run_env  # lazily, like cli/train.py
 
         code = run_env(env, port, workers, cds, click.echo)
     else:
         if cds:
             raise InputError("--cds needs --env ENV: the CDS service scores through the environment's router")
-        from readmit.serving.serve import serve as run  # lazily: `readmit --help` stays fast
 
         code = run(version, alias, port, workers, click.echo, data_dir)
     # MLServer and its workers are stopped and reaped by now. Skip interpreter finalisation: with torch,

@@ -7,6 +7,10 @@ from pathlib import Path
 import click
 
 from readmit.cli.options import example
+from readmit.progress import reporter
+from readmit.training import params, pipeline
+from readmit.training.rescore import rescore
+from readmit.training.tune import tune as run
 
 _DATA = click.option(
     "--data",
@@ -36,8 +40,6 @@ _DATA = click.option(
 @click.option("--register/--no-register", default=True, show_default=True)
 def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, register):
     """Train, evaluate, log to MLflow and register a new `candidate` version."""
-    from readmit.progress import reporter
-    from readmit.training import params, pipeline
 
     result = pipeline.train(
         data_dir,
@@ -68,14 +70,43 @@ def train(data_dir, params_file, overrides, seed, method, subsample, out_dir, re
 )
 @click.option("--experiment", required=True, type=click.Path(path_type=Path), help="Katib Experiment YAML")
 @_DATA
-@click.option("--max-trials", type=int, help="cap the Experiment's maxTrialCount")
+@click.option(
+    "--max-trials",
+    type=int,
+    help="trials in all (a resumed study counts its finished ones) [default: the Experiment's maxTrialCount]",
+)
 @click.option("--seed", default=42, show_default=True, type=int)
 @click.option("--out", type=click.Path(path_type=Path), help="write the best parameters here (for --params)")
-def tune(experiment, data_dir, max_trials, seed, out):
+@click.option(
+    "--part",
+    type=click.Choice(["all", "lgbm"]),
+    default="all",
+    show_default=True,
+    help="all: every trial trains the whole bundle (as Katib does); lgbm: only LightGBM's parameters, "
+    "scored by LightGBM's validation AUC on features built once (much cheaper)",
+)
+@click.option(
+    "--storage",
+    type=click.Path(path_type=Path),
+    help="Optuna sqlite file keeping the study; re-running the same command resumes it",
+)
+@click.option("--subsample", type=int, help="override the Experiment's --subsample rows (0: every row)")
+@click.option("--threads", default=2, show_default=True, type=int, help="LightGBM threads per trial")
+def tune(experiment, data_dir, max_trials, seed, out, part, storage, subsample, threads):
     """Run the Katib Experiment's search space locally with Optuna (nested MLflow runs)."""
-    from readmit.training.tune import tune as run
 
-    result = run(experiment, data_dir, max_trials, seed, out, echo=click.echo)
+    result = run(
+        experiment,
+        data_dir,
+        max_trials,
+        seed,
+        out,
+        echo=click.echo,
+        part=part,
+        storage=storage,
+        subsample=subsample,
+        threads=threads,
+    )
     click.echo(
         f"best val_roc_auc={result['best_value']:.6f} after {result['n_trials']} trials: "
         f"{result['best_params']}"
@@ -88,7 +119,6 @@ def tune(experiment, data_dir, max_trials, seed, out):
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="write metrics.json here")
 def evaluate(version, data_dir, out_dir):
     """Re-score a registered version on any ingested data set."""
-    from readmit.training.rescore import rescore
 
     m = rescore(version, data_dir, out_dir)["metrics"]
     click.echo(

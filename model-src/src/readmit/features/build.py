@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from readmit.features import encounter
+from readmit.features import encounter, jsoncol
 from readmit.features.charlson import charlson_index
-from readmit.features.clean import LAB_REFERENCE, finite
+from readmit.features.clean import LAB_REFERENCE
 from readmit.features.codes import CHAPTERS, chapter, is_diabetes
-from readmit.features.history import CLASSES, OUTCOME_COLUMNS, aggregates, timeline
+from readmit.features.events import CLASSES, CODE_COLUMNS, Timelines, floats, timelines
+from readmit.features.history import aggregates
 
 NUMERIC = (
     "age",
@@ -138,60 +139,118 @@ def fit_spec(
     return spec
 
 
-def _codes_row(row: dict, spec: FeatureSpec, codes: dict[str, dict[str, int]]) -> dict[str, float]:
-    system = row.get("dx_system") or "icd10"
-    dx = [str(c) for c in _json(row["dx_codes"], [])]
-    meds = set(map(str, _json(row["med_codes"], [])))
-    procs = set(map(str, _json(row["proc_codes"], [])))
-    out = {f"dx_{c}": 0.0 for c in CHAPTERS} | {f"dx_primary_{c}": 0.0 for c in CHAPTERS}
-    for i, code in enumerate(dx):
-        out[f"dx_{chapter(code, system)}"] += 1.0
-        if i == 0:
-            out[f"dx_primary_{chapter(code, system)}"] = 1.0
-    out["dx_n"] = float(len(dx))
-    out["dx_diabetes"] = float(any(is_diabetes(c, system) for c in dx))
-    out["dx_charlson"] = float(charlson_index(dx, system))
-    out["med_n"], out["proc_n"] = float(len(meds)), float(len(procs))
-    out |= {f"med={c}": float(c in meds) for c in spec.med_vocab}
-    out |= {f"proc={c}": float(c in procs) for c in spec.proc_vocab}
-    extra = _json(row.get("extra"), {})
-    for key in spec.extra_numeric:
-        value = _number(extra.get(key))
-        out[f"extra_{key}"] = value if value is not None else np.nan
-    for key, values in spec.extra_values.items():
-        out |= {f"extra_{key}={v}": float(str(extra.get(key)) == v) for v in values}
-    blocks = getattr(spec, "blocks", ())  # bundles pickled before the blocks existed have none
-    if codes:
-        values = encounter.categories(row, dx, extra)
-        for name, index in codes.items():
-            code = index.get(values[name])
-            out[f"{CATEGORICAL_PREFIX}{name}"] = float(code) if code is not None else np.nan
-    if "med_changes" in blocks:
-        out |= encounter.medication_changes(extra)
+_CHAPTER_INDEX = {name: j for j, name in enumerate(CHAPTERS)}
+
+
+def _objects(values: list) -> np.ndarray:
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _system_is_icd9(df: pd.DataFrame) -> list[bool]:
+    return [(v or "icd10") == "icd9" for v in jsoncol.cells(df, "dx_system")]
+
+
+def _chapter_columns(codes: list[str], system: str) -> list[int]:
+    return [_CHAPTER_INDEX[chapter(code, system)] for code in codes]
+
+
+def _chapter_counts(dx: list[list[str]], icd9: list[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, chapters) counts of each list's codes, and a one-hot of its first code's chapter."""
+    n, width = len(dx), len(CHAPTERS)
+    nine = [c for codes, i9 in zip(dx, icd9, strict=True) if i9 for c in codes]
+    ten = [c for codes, i9 in zip(dx, icd9, strict=True) if not i9 for c in codes]
+    columns = np.empty(len(nine) + len(ten), dtype=np.int64)
+    lengths = np.fromiter(map(len, dx), dtype=np.int64, count=n)
+    system = np.repeat(np.array(icd9, dtype=bool).reshape(n), lengths)
+    columns[system] = _chapter_columns(nine, "icd9")
+    columns[~system] = _chapter_columns(ten, "icd10")
+    rows = np.repeat(np.arange(n), lengths)
+    counts = np.bincount(rows * width + columns, minlength=n * width).astype(np.float64).reshape(n, width)
+    primary = np.zeros((n, width))
+    has = lengths > 0
+    primary[np.flatnonzero(has), columns[(np.cumsum(lengths) - lengths)[has]]] = 1.0
+    return counts, primary
+
+
+def _members(lists: list, vocab: list[str]) -> np.ndarray:
+    """(rows, vocab) 1.0 where the row's list holds the code."""
+    index = {code: j for j, code in enumerate(vocab)}
+    out = np.zeros((len(lists), len(vocab)))
+    for i, codes in enumerate(lists):
+        for code in codes:
+            j = index.get(code)
+            if j is not None:
+                out[i, j] = 1.0
     return out
+
+
+def _codes(df: pd.DataFrame, spec: FeatureSpec, parsed: dict[str, list], columns: dict) -> None:
+    """Diagnosis chapters, counts and Charlson index, code and `extra` columns, optional blocks."""
+    icd9 = _system_is_icd9(df)
+    # only text cells count here (an already parsed list is ignored), as they always have
+    dx, meds, procs = (jsoncol.texts_of(jsoncol.cells(df, c), parsed[c], []) for c in CODE_COLUMNS)
+    dx = [[str(c) for c in v] for v in dx]
+    meds = [set(map(str, v)) for v in meds]
+    procs = [set(map(str, v)) for v in procs]
+    counts, primary = _chapter_counts(dx, icd9)
+    columns |= {f"dx_{c}": counts[:, j] for j, c in enumerate(CHAPTERS)}
+    columns |= {f"dx_primary_{c}": primary[:, j] for j, c in enumerate(CHAPTERS)}
+    systems = ["icd9" if nine else "icd10" for nine in icd9]
+    columns["dx_n"] = np.array([len(codes) for codes in dx], dtype=np.float64)
+    pairs = list(zip(dx, systems, strict=True))
+    columns["dx_diabetes"] = np.array([any(is_diabetes(c, s) for c in codes) for codes, s in pairs], float)
+    columns["dx_charlson"] = np.array([charlson_index(codes, s) for codes, s in pairs], dtype=np.float64)
+    columns["med_n"] = np.array([len(m) for m in meds], dtype=np.float64)
+    columns["proc_n"] = np.array([len(p) for p in procs], dtype=np.float64)
+    columns |= dict(zip((f"med={c}" for c in spec.med_vocab), _members(meds, spec.med_vocab).T, strict=True))
+    columns |= dict(
+        zip((f"proc={c}" for c in spec.proc_vocab), _members(procs, spec.proc_vocab).T, strict=True)
+    )
+    extras = jsoncol.texts(jsoncol.cells(df, "extra"), {})
+    for key in spec.extra_numeric:
+        numbers = (_number(extra.get(key)) for extra in extras)
+        columns[f"extra_{key}"] = np.array([np.nan if v is None else v for v in numbers], dtype=np.float64)
+    for key, values in spec.extra_values.items():
+        text = _objects([str(extra.get(key)) for extra in extras])
+        columns |= {f"extra_{key}={v}": (text == v).astype(np.float64) for v in values}
+    blocks = getattr(spec, "blocks", ())  # bundles pickled before the blocks existed have none
+    if codes := {
+        n: {v: i for i, v in enumerate(vocab)} for n, vocab in getattr(spec, "categories", {}).items()
+    }:
+        records = zip(
+            jsoncol.cells(df, "admission_acuity"), jsoncol.cells(df, "discharge_disposition"), strict=True
+        )
+        values = [
+            encounter.categories({"admission_acuity": a, "discharge_disposition": d}, codes_, extra)
+            for (a, d), codes_, extra in zip(records, dx, extras, strict=True)
+        ]
+        for name, index in codes.items():
+            found = (index.get(v[name]) for v in values)
+            columns[f"{CATEGORICAL_PREFIX}{name}"] = np.array(
+                [np.nan if code is None else float(code) for code in found], dtype=np.float64
+            )
+    if "med_changes" in blocks:
+        changes = [encounter.medication_changes(extra) for extra in extras]
+        for key in encounter.medication_changes({}):
+            columns[key] = np.array([c[key] for c in changes], dtype=np.float64)
 
 
 def categorical_columns(columns) -> list[str]:
     return [c for c in columns if c.startswith(CATEGORICAL_PREFIX)]
 
 
-def tabular(df: pd.DataFrame, spec: FeatureSpec, timelines: list[list[dict]] | None = None) -> pd.DataFrame:
+def tabular(df: pd.DataFrame, spec: FeatureSpec, events: Timelines | None = None) -> pd.DataFrame:
     """One float row per index row; column order is fixed by `spec`, so train and serve agree."""
-    records = df.to_dict("records")
-    timelines = timelines if timelines is not None else [timeline(r) for r in records]
-    codes = {
-        name: {v: i for i, v in enumerate(vocab)} for name, vocab in getattr(spec, "categories", {}).items()
-    }
-    rows = []
-    for record, events in zip(records, timelines, strict=True):
-        out = {c: float(record[c]) if finite(record.get(c)) else np.nan for c in NUMERIC}
-        for column, values in CATEGORIES.items():
-            out |= {f"{column}={v}": float(record.get(column) == v) for v in values}
-        history = aggregates(events)
-        if "prior_outcome" not in getattr(spec, "blocks", ()):
-            history = {k: v for k, v in history.items() if k not in OUTCOME_COLUMNS}
-        rows.append(out | _codes_row(record, spec, codes) | history)
-    table = pd.DataFrame(rows, index=df.index, dtype=float)
+    if not len(df):
+        return pd.DataFrame(index=df.index, dtype=float)
+    events = events if events is not None else timelines(df)
+    columns: dict[str, np.ndarray] = {c: floats(df, c) for c in NUMERIC}
+    for column, values in CATEGORIES.items():
+        cells = _objects(jsoncol.cells(df, column))
+        columns |= {f"{column}={v}": (cells == v).astype(np.float64) for v in values}
+    _codes(df, spec, events.index_codes, columns)
+    columns |= aggregates(events, outcomes="prior_outcome" in getattr(spec, "blocks", ()))
+    table = pd.DataFrame(np.column_stack(list(columns.values())), index=df.index, columns=list(columns))
     table.columns = safe_names(list(table.columns))
     return table
 
@@ -209,34 +268,10 @@ def safe_names(names: list[str]) -> list[str]:
 STEP_SCALARS = ("log_los", "log_n_dx", "log_n_meds", "log_n_procs", "log_gap_days", "gap_unknown")
 
 
-def _scalars(event: dict, previous_end) -> dict[str, float]:
-    gap = event["admit_day"] - previous_end if finite(event["admit_day"]) and finite(previous_end) else None
-    return {
-        "log_los": math.log1p(max(event["los"], 0.0)),
-        "log_n_dx": math.log1p(len(event["dx"])),
-        "log_n_meds": math.log1p(len(event["meds"])),
-        "log_n_procs": math.log1p(len(event["procs"])),
-        "log_gap_days": math.log1p(max(gap, 0.0)) if gap is not None else 0.0,
-        "gap_unknown": float(gap is None),
-    }
-
-
-def _step(event: dict, system: str, previous_end, dx_index: dict[str, int]) -> list[float]:
-    chapters = Counter(chapter(c, system) for c in event["dx"])
-    codes = [0.0] * len(dx_index)
-    for code in event["dx"]:
-        if code in dx_index:
-            codes[dx_index[code]] = 1.0
-    scalars = _scalars(event, previous_end)
-    labs = [event["labs"][n][-1] if n in event["labs"] else 0.0 for n in LAB_REFERENCE]
-    return (
-        [float(event["class"] == c) for c in CLASSES]
-        + [scalars[name] for name in STEP_SCALARS]
-        + [math.log1p(chapters.get(c, 0)) for c in CHAPTERS]
-        + labs
-        + [float(n in event["labs"]) for n in LAB_REFERENCE]
-        + codes
-    )
+def _log1p(values: np.ndarray) -> np.ndarray:
+    """`math.log1p` elementwise (numpy's may differ in the last bit); inputs repeat, so once per value."""
+    unique, inverse = np.unique(values, return_inverse=True)
+    return np.array([math.log1p(v) for v in unique.tolist()], dtype=np.float64)[inverse.reshape(-1)]
 
 
 def step_width(spec: FeatureSpec) -> int:
@@ -244,23 +279,53 @@ def step_width(spec: FeatureSpec) -> int:
     return len(CLASSES) + len(STEP_SCALARS) + len(CHAPTERS) + 2 * len(LAB_REFERENCE) + len(spec.dx_vocab)
 
 
-def steps(
-    df: pd.DataFrame, timelines: list[list[dict]], max_steps: int, spec: FeatureSpec
-) -> tuple[np.ndarray, np.ndarray]:
+def _step_vectors(
+    df: pd.DataFrame, t: Timelines, picked: np.ndarray, first: np.ndarray, spec: FeatureSpec
+) -> np.ndarray:
+    """(len(picked), step_width) float64 vectors of the events `picked`; the gap is to the event before,
+    unknown for the `first` of each window."""
+    out = np.zeros((len(picked), step_width(spec)))
+    at = 0
+    out[np.arange(len(picked)), t.cls[picked]] = 1.0
+    at += len(CLASSES)
+    previous_end = np.where(first, np.nan, t.discharge[picked - 1])
+    gap = t.admit[picked] - previous_end
+    unknown = np.isnan(gap)
+    n_dx = np.array([len(t.dx[k]) for k in picked.tolist()], dtype=np.float64)
+    scalars = (
+        _log1p(np.maximum(t.los[picked], 0.0)),
+        _log1p(n_dx),
+        _log1p(t.n_meds[picked].astype(np.float64)),
+        _log1p(t.n_procs[picked].astype(np.float64)),
+        np.where(unknown, 0.0, _log1p(np.where(unknown, 0.0, np.maximum(gap, 0.0)))),
+        unknown.astype(np.float64),
+    )
+    out[:, at : at + len(STEP_SCALARS)] = np.column_stack(scalars)
+    at += len(STEP_SCALARS)
+    icd9 = np.array(_system_is_icd9(df), dtype=bool)[t.row[picked]]
+    counts, _ = _chapter_counts([t.dx[k] for k in picked.tolist()], icd9.tolist())
+    out[:, at : at + len(CHAPTERS)] = _log1p(counts.reshape(-1)).reshape(counts.shape)
+    at += len(CHAPTERS)
+    position = np.full(len(t.cls), -1)
+    position[picked] = np.arange(len(picked))
+    mine = position[t.lab_event] >= 0
+    events, names, values = position[t.lab_event[mine]], t.lab_name[mine], t.lab_value[mine]
+    last = np.r_[(events[1:] != events[:-1]) | (names[1:] != names[:-1]), True] if len(events) else mine[mine]
+    out[events[last], at + names[last]] = values[last]
+    out[events, at + len(LAB_REFERENCE) + names] = 1.0
+    at += 2 * len(LAB_REFERENCE)
+    out[:, at:] = _members([t.dx[k] for k in picked.tolist()], spec.dx_vocab)
+    return out
+
+
+def steps(df: pd.DataFrame, t: Timelines, max_steps: int, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray]:
     """(n, max_steps, step_width) left-aligned step vectors of the last encounters (index last) + lengths."""
-    dx_index = {code: i for i, code in enumerate(spec.dx_vocab)}
-    out = np.zeros((len(timelines), max_steps, step_width(spec)), dtype=np.float32)
-    lengths = np.zeros(len(timelines), dtype=np.int64)
-    systems = df["dx_system"].fillna("icd10").tolist()
-    for i, (events, system) in enumerate(zip(timelines, systems, strict=True)):
-        recent = events[-max_steps:]
-        previous_end = None
-        for j, event in enumerate(recent):
-            out[i, j] = _step(event, system, previous_end, dx_index)
-            previous_end = event["discharge_day"]
-        lengths[i] = len(recent)
-    return out, lengths
-
-
-def timelines(df: pd.DataFrame) -> list[list[dict]]:
-    return [timeline(r) for r in df.to_dict("records")]
+    lengths = np.minimum(t.lengths, max_steps)
+    out = np.zeros((len(lengths), max_steps, step_width(spec)), dtype=np.float32)
+    ends = t.starts[1:]
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    slot = np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    picked = np.repeat(ends - lengths, lengths) + slot
+    if len(picked):
+        out[row, slot] = _step_vectors(df, t, picked, slot == 0, spec)
+    return out, lengths.astype(np.int64)

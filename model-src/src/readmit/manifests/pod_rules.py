@@ -15,7 +15,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterator
 
-from readmit.serving.inference_log import ENV as INFERENCE_LOG_ENV
+from readmit.paths import INFERENCE_LOG_ENV
 
 _RESTRICTED_VOLUMES = {
     "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"

@@ -60,6 +60,10 @@ def scan(objects: list[tuple[Source, dict]], dockerfiles: list[tuple[str, Path]]
             "config",
             "--quiet",
             "--skip-check-update",
+            # Only the scanners for what is written here (Kubernetes YAML, Dockerfiles): the others'
+            # checks (Terraform, CloudFormation, ...) would be loaded and compiled for nothing.
+            "--misconfig-scanners",
+            "kubernetes,dockerfile",
             "--cache-dir",
             str(Path(tmp, "cache")),
             "--format",

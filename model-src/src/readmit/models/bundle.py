@@ -27,25 +27,36 @@ class ModelBundle:
     calibrator: Calibrator | None = None
     threshold: float = 0.5
     threshold_target: dict = field(default_factory=dict)
+    # threads per prediction (None: as trained); a serving runtime sets 1, one thread per worker
+    threads: int | None = None
 
-    def features(self, df: pd.DataFrame):
+    def features(self, df: pd.DataFrame, steps: bool = True):
+        """(table, step vectors, lengths); without `steps` only the table (the LightGBM input)."""
         events = build.timelines(df)
         table = build.tabular(df, self.spec, events)
+        if not steps:
+            return table, None, None
         seq, lengths = build.steps(df, events, self.max_steps, self.spec)
         return table, seq, lengths
 
-    def candidates(self, df: pd.DataFrame, features=None) -> dict[str, np.ndarray]:
-        """Uncalibrated probabilities of every candidate (the hybrid only once its stacker is fitted)."""
+    def candidates(self, df: pd.DataFrame, features=None, wanted=CANDIDATES) -> dict[str, np.ndarray]:
+        """Uncalibrated probabilities of the `wanted` candidates and of the parts they are built from
+        (the hybrid only once its stacker is fitted)."""
         table, seq, lengths = features if features is not None else self.features(df)
-        out = {
-            "lgbm": lgbm.predict(self.booster, table),
-            "sequence": sequence.predict(self.net, seq, lengths, self.scaler.transform(table)),
-        }
-        if self.stacker is not None:
+        hybrid = "hybrid" in wanted and self.stacker is not None
+        out = {}
+        if "lgbm" in wanted or hybrid:
+            out["lgbm"] = lgbm.predict(self.booster, table, self.threads)
+        if "sequence" in wanted or hybrid:
+            static = self.scaler.transform(table)
+            out["sequence"] = sequence.predict(self.net, seq, lengths, static, self.threads or 2)
+        if hybrid:
             out["hybrid"] = self.stacker.predict(out["lgbm"], out["sequence"])
         return out
 
-    def score(self, df: pd.DataFrame, features=None) -> np.ndarray:
-        """Calibrated readmission risk of the selected model, one per row."""
-        raw = self.candidates(df, features)[self.selected]
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return self.calibrator.predict(raw) if self.calibrator is not None else raw
+
+    def score(self, df: pd.DataFrame, features=None) -> np.ndarray:
+        """Calibrated readmission risk of the selected model, one per row (only its parts are run)."""
+        return self.calibrate(self.candidates(df, features, (self.selected,))[self.selected])

@@ -15,7 +15,9 @@ DEFAULTS = {
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "lambda_l2": 1.0,
-    "num_boost_round": 400,
+    "lambda_l1": 0.0,  # LightGBM's own default, listed so that `readmit tune` can search it
+    "path_smooth": 0.0,  # likewise
+    "num_boost_round": 1000,  # a ceiling: early stopping on validation ends boosting long before it
 }
 
 
@@ -55,5 +57,11 @@ def fit(
     )
 
 
-def predict(booster: lgb.Booster, X: pd.DataFrame) -> np.ndarray:
-    return booster.predict(X, num_iteration=booster.best_iteration or None)
+def predict(booster: lgb.Booster, X: pd.DataFrame, threads: int | None = None) -> np.ndarray:
+    """Probabilities; `threads` overrides the training thread count (rows are scored independently,
+    so the result does not depend on it)."""
+    extra = {"num_threads": threads} if threads else {}
+    # the float matrix itself: LightGBM's pandas path (per-column dtype checks) dominated one-row requests;
+    # the columns are floats in the training order (features.build), so the scores are the same
+    values = X.to_numpy(dtype=np.float64) if isinstance(X, pd.DataFrame) else X
+    return booster.predict(values, num_iteration=booster.best_iteration or None, **extra)

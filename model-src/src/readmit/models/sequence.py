@@ -98,8 +98,10 @@ def _epochs(n_rows: int, batch: int, epochs: int, min_updates: int) -> int:
     return max(epochs, min(needed, MAX_EPOCHS))
 
 
-def predict(net: SequenceNet, seq: np.ndarray, lengths: np.ndarray, static: np.ndarray) -> np.ndarray:
-    configure_torch()
+def predict(
+    net: SequenceNet, seq: np.ndarray, lengths: np.ndarray, static: np.ndarray, threads: int = 2
+) -> np.ndarray:
+    configure_torch(threads)
     out = []
     with torch.no_grad():
         for start in range(0, len(lengths), 4096):

@@ -111,7 +111,7 @@ def analyze(
     drifted = sorted(c for c, v in features.items() if v["drifted"])
     share = len(drifted) / len(features) if features else 0.0
     summary = {
-        "dataset_drift": bool(features) and share >= config.drift_share,
+        "dataset_drift": dataset_drift(len(drifted), len(features), config),
         "drift_share_threshold": config.drift_share,
         "share_drifted_features": share,
         "drifted_features": drifted,
@@ -123,6 +123,13 @@ def analyze(
         "code_vocabulary": list(vocabulary),
     }
     return DriftResult(summary, snapshot)
+
+
+def dataset_drift(n_drifted: int, n_features: int, config: DriftConfig) -> bool:
+    """The dataset drift flag: at least `drift_share` of the measured features drifted (Evidently's
+    DriftedColumnsCount test with the same share). apps/readmission's ReadmissionFeatureDrift alert fires
+    at the same point on readmit_drift_score."""
+    return n_features > 0 and n_drifted / n_features >= config.drift_share
 
 
 def _kind(column: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from readmit import git, registry
 from readmit.atomic import write_text
+from readmit.canary import record
 from readmit.errors import CheckFailed, InputError
 from readmit.schema import MANIFEST_FILE
 
@@ -53,6 +54,16 @@ def branch(repo: Path) -> str:
 
 def commit(repo: Path) -> str:
     return git.run(Path(repo), "rev-parse", "HEAD").strip()
+
+
+def canary_verdict(folder: Path) -> str:
+    """advance | hold | rollback | none, from `readmit canary analyze --out FOLDER`."""
+    return record.decision(folder)
+
+
+def canary_branch(folder: Path) -> str:
+    """The branch the canary verdict was committed on, or "" when nothing was applied."""
+    return record.applied_branch(folder)
 
 
 def text(path: Path) -> str:

@@ -255,39 +255,44 @@ def _schedule(state: Run, tasks: list[spec.PipelineTask], processes, say: Progre
     running: dict[Future, tuple[spec.PipelineTask, float]] = {}
     stopping = any(o.status == FAILED for o in state.outcomes.values())
     with ThreadPoolExecutor(max_workers=state.options.jobs) as pool:
-        while pending or running:
-            for pt in list(pending):
-                parents = state.deps.get(pt.name, {}) if dag else {}
-                if any(p not in state.outcomes for p in parents):
-                    continue
-                verdict = decide(state, pt, stopping, dag)
-                if verdict is not None:
+        try:
+            while pending or running:
+                for pt in list(pending):
+                    parents = state.deps.get(pt.name, {}) if dag else {}
+                    if any(p not in state.outcomes for p in parents):
+                        continue
+                    verdict = decide(state, pt, stopping, dag)
+                    if verdict is not None:
+                        pending.remove(pt)
+                        state.outcomes[pt.name] = _skipped(state, pt, verdict[1])
+                        say(f"{pt.name}: Skipped ({verdict[1]})")
+                        continue
+                    if len(running) >= state.options.jobs:
+                        continue
+                    tr = _prepare(state, pt, dag, processes)
                     pending.remove(pt)
-                    state.outcomes[pt.name] = _skipped(state, pt, verdict[1])
-                    say(f"{pt.name}: Skipped ({verdict[1]})")
-                    continue
-                if len(running) >= state.options.jobs:
-                    continue
-                tr = _prepare(state, pt, dag, processes)
-                pending.remove(pt)
-                say(
-                    f"{pt.name}: started"
-                    + (f" (locally only steps {', '.join(tr.only_steps)})" if tr.only_steps else "")
-                )
-                running[pool.submit(_attempts, state, pt, tr)] = (pt, time.monotonic())
-            if not running:
-                if pending:  # cannot happen for a checked DAG; never spin
-                    raise InputError(
-                        f"{state.pipeline.file}: tasks {[p.name for p in pending]} can never start"
+                    say(
+                        f"{pt.name}: started"
+                        + (f" (locally only steps {', '.join(tr.only_steps)})" if tr.only_steps else "")
                     )
-                break
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for future in done:
-                pt, started = running.pop(future)
-                outcome = future.result()
-                state.outcomes[pt.name] = outcome
-                step = outcome.failed_step
-                detail = f" in step {step.name} ({step.reason}); log {step.log}" if step else ""
-                say(f"{pt.name}: {outcome.status} ({time.monotonic() - started:.1f} s){detail}")
-                if outcome.status == FAILED and dag:
-                    stopping = True
+                    running[pool.submit(_attempts, state, pt, tr)] = (pt, time.monotonic())
+                if not running:
+                    if pending:  # cannot happen for a checked DAG; never spin
+                        raise InputError(
+                            f"{state.pipeline.file}: tasks {[p.name for p in pending]} can never start"
+                        )
+                    break
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    pt, started = running.pop(future)
+                    outcome = future.result()
+                    state.outcomes[pt.name] = outcome
+                    step = outcome.failed_step
+                    detail = f" in step {step.name} ({step.reason}); log {step.log}" if step else ""
+                    say(f"{pt.name}: {outcome.status} ({time.monotonic() - started:.1f} s){detail}")
+                    if outcome.status == FAILED and dag:
+                        stopping = True
+        except KeyboardInterrupt:
+            # Stop the running steps now: leaving the block waits for their threads, which wait for them.
+            processes.kill_all()
+            raise

@@ -1,15 +1,19 @@
-"""Evaluate a policy's `deny` set with regopy, each evaluation in its own subprocess.
+"""Evaluate policies' `deny` sets with regopy in engine subprocesses.
 
 rego-cpp 1.5.x can segfault; a crash must surface as an error naming the policy, never as a pass.
-Each input gets a fresh interpreter so no state leaks between evaluations.
+Each input gets a fresh interpreter so no state leaks between evaluations. Starting an engine process
+costs more than most evaluations, so several policies share one process: one per core, not one per
+policy.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,23 +79,51 @@ def evaluate(policy: Policy, document: dict, rule: str = "deny") -> list[str]:
 
 def evaluate_many(policy: Policy, documents: list[dict], rule: str = "deny") -> list[list[str]]:
     """Messages per document; one subprocess for the batch, a fresh interpreter per document."""
-    query = policy.query if rule == "deny" else policy.rule_query(rule)
-    request = {"modules": modules(policy), "query": query, "inputs": documents}
+    return _run_worker([policy], documents, rule)[0]
+
+
+def evaluate_all(policies: list[Policy], documents: list[dict], rule: str = "deny") -> list[list[list[str]]]:
+    """Messages per policy, then per document: the policies split over one engine process per core (at
+    most), the processes side by side."""
+    if not policies:
+        return []
+    shares = min(len(policies), os.cpu_count() or 1)
+    groups = [policies[i::shares] for i in range(shares)]
+    with ThreadPoolExecutor(max_workers=shares) as pool:
+        replies = list(pool.map(lambda group: _run_worker(group, documents, rule), groups))
+    by_name = {}
+    for group, reply in zip(groups, replies, strict=True):
+        by_name.update({p.name: r for p, r in zip(group, reply, strict=True)})
+    return [by_name[p.name] for p in policies]
+
+
+def _run_worker(policies: list[Policy], documents: list[dict], rule: str) -> list[list[list[str]]]:
+    """One engine subprocess evaluating each policy on every document."""
+    names = ", ".join(p.name for p in policies)
+    jobs = [
+        {"modules": modules(p), "query": p.query if rule == "deny" else p.rule_query(rule)} for p in policies
+    ]
+    request = {"jobs": jobs, "inputs": documents}
     try:
         proc = subprocess.run(
             WORKER, input=json.dumps(request), capture_output=True, text=True, timeout=TIMEOUT_S, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise PolicyError(f"{policy.name}: the Rego engine timed out after {TIMEOUT_S}s") from exc
+        raise PolicyError(f"{names}: the Rego engine timed out after {TIMEOUT_S}s") from exc
     if proc.returncode != 0:
-        raise PolicyError(f"{policy.name}: the Rego engine {_how_it_died(proc.returncode)}; not a pass")
+        raise PolicyError(f"{names}: the Rego engine {_how_it_died(proc.returncode)}; not a pass")
     try:
-        reply = json.loads(proc.stdout)
-    except json.JSONDecodeError as exc:
-        raise PolicyError(f"{policy.name}: the Rego engine returned no result; not a pass") from exc
-    if "error" in reply:
-        raise PolicyError(f"{policy.name}: {reply['error']}")
-    return [sorted(messages) for messages in reply["results"]]
+        replies = json.loads(proc.stdout)["replies"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise PolicyError(f"{names}: the Rego engine returned no result; not a pass") from exc
+    if len(replies) != len(policies):
+        raise PolicyError(f"{names}: the Rego engine answered {len(replies)} of {len(policies)}; not a pass")
+    out = []
+    for policy, reply in zip(policies, replies, strict=True):
+        if "error" in reply:
+            raise PolicyError(f"{policy.name}: {reply['error']}")
+        out.append([sorted(messages) for messages in reply["results"]])
+    return out
 
 
 def _how_it_died(code: int) -> str:

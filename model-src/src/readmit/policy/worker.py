@@ -1,4 +1,5 @@
-"""Subprocess side of the policy engine: read a request on stdin, print deny sets as JSON.
+"""Subprocess side of the policy engine: read a request on stdin (`jobs`: each a policy's modules and
+query; `inputs`: the documents), print per job the deny sets of every document, or its error, as JSON.
 
 Runs apart from the caller because rego-cpp may crash the whole process. rego-cpp also prints compile
 errors on the C-level stdout, so fd 1 is pointed at a temp file while it works and the reply goes to
@@ -47,16 +48,21 @@ def main() -> None:
     reply_to = os.fdopen(os.dup(1), "w")
     with tempfile.TemporaryFile(mode="w+") as printed:
         os.dup2(printed.fileno(), 1)
-        try:
-            reply = {
-                "results": [_evaluate(request["modules"], request["query"], d) for d in request["inputs"]]
-            }
-        except Exception as exc:  # noqa: BLE001 -- reported to the caller as a policy error, never swallowed
-            sys.stdout.flush()
-            printed.seek(0)
-            reply = {"error": _readable(str(exc), printed.read())}
-    json.dump(reply, reply_to)
+        replies = [_job(job, request["inputs"], printed) for job in request["jobs"]]
+    json.dump({"replies": replies}, reply_to)
     reply_to.close()
+
+
+def _job(job: dict, inputs: list[dict], printed) -> dict:
+    """One policy on every input; an error is reported to the caller as a policy error, never swallowed."""
+    printed.seek(0)
+    printed.truncate()
+    try:
+        return {"results": [_evaluate(job["modules"], job["query"], d) for d in inputs]}
+    except Exception as exc:  # noqa: BLE001
+        sys.stdout.flush()
+        printed.seek(0)
+        return {"error": _readable(str(exc), printed.read())}
 
 
 if __name__ == "__main__":

@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from readmit.paths import state_dir
+from readmit.paths import INFERENCE_LOG_ENV, inference_log
 from readmit.schema import LAB_UNITS
 from readmit.serving.contract import INPUTS, KEYS
 
-ENV = "READMIT_INFERENCE_LOG"
+ENV = INFERENCE_LOG_ENV
 MAX_BYTES = 64 * 1024 * 1024
 BACKUPS = 5
 REQUEST_COLUMNS = ("ts", "request_id", "model", "version", "status", "reason", "latency_ms")
@@ -41,7 +40,7 @@ _CLASSES = ("inpatient", "emergency", "outpatient", "other")
 
 
 def default_path(model: str) -> Path:
-    return Path(os.environ.get(ENV) or state_dir() / "inference" / f"{model}.jsonl")
+    return inference_log(model)
 
 
 def now() -> str:

@@ -34,6 +34,7 @@ class ReadmissionRuntime(MLModel):
         extra = dict(self.settings.parameters.extra or {})
         self.config = RuntimeConfig.from_extra(extra)
         self.bundle = unwrap(mlflow.pyfunc.load_model(await get_model_uri(self.settings)))
+        self.bundle.threads = 1  # one thread per worker: Seldon scales with workers and replicas
         self.sink = inference_log.Sink(inference_log.default_path(self.config.registered_model))
         metrics.register_all()
         return True

@@ -20,15 +20,15 @@ def space(bundle) -> str:
 def score(bundle, rows: pd.DataFrame, config: RuntimeConfig, with_explanation: bool) -> dict:
     """{"readmission_risk": (n,), "risk_band": [...], "explanation": [...] or None}."""
     rows = rows.reset_index(drop=True)
-    features = bundle.features(rows)
-    risk = np.asarray(bundle.score(rows, features), dtype=np.float64)
+    features = bundle.features(rows, steps=bundle.selected != "lgbm")
+    raw = bundle.candidates(rows, features, (bundle.selected,))
+    risk = np.asarray(bundle.calibrate(raw[bundle.selected]), dtype=np.float64)
     out = {
         "readmission_risk": risk,
         "risk_band": [band(float(r), config.thresholds) for r in risk],
         "explanation": None,
     }
     if with_explanation:
-        p_seq = bundle.candidates(rows, features)["sequence"] if bundle.selected != "lgbm" else None
-        parts = explain.decompose(bundle, features[0], p_seq)
+        parts = explain.decompose(bundle, features[0], raw.get("sequence"))
         out["explanation"] = explain.top_terms(parts, features[0], config.top_k, space(bundle))
     return out

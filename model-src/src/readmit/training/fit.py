@@ -22,7 +22,8 @@ def patient_fold(patient_keys: pd.Series) -> np.ndarray:
     return np.array([int(hashlib.sha256(k.encode()).hexdigest()[:8], 16) % 2 for k in patient_keys])
 
 
-def _features(train: pd.DataFrame, val: pd.DataFrame, max_steps: int):
+def features(train: pd.DataFrame, val: pd.DataFrame, max_steps: int):
+    """(spec, training (table, steps, lengths), validation (table, steps, lengths)), fitted on train only."""
     spec = build.fit_spec(train)
     events = build.timelines(train)
     table = build.tabular(train, spec, events)
@@ -49,7 +50,7 @@ def fit_bundle(
     if cache is not None and max_steps in cache:
         spec, (table, seq, lengths), val_features = cache[max_steps]
     else:
-        spec, (table, seq, lengths), val_features = _features(train, val, max_steps)
+        spec, (table, seq, lengths), val_features = features(train, val, max_steps)
         if cache is not None:
             cache[max_steps] = spec, (table, seq, lengths), val_features
     y, y_val = train[LABEL].to_numpy(), val[LABEL].to_numpy()

@@ -1,0 +1,98 @@
+"""The demo's four parts in order (readmit.demo says what each shows); every step is a `readmit` command
+or a request a client would send, printed with its elapsed time."""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from readmit.demo import drifted, hooks, retrain, summary, traffic
+from readmit.demo.serve import serving
+from readmit.demo.shell import restart_clock, say, stage
+from readmit.demo.workspace import Workspace, merge, open_workspace
+from readmit.training.data import load
+
+DEFAULT_PATIENTS = 1500
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    work: Path
+    repo: Path
+    patients: int = DEFAULT_PATIENTS
+    seed: int = 7
+    data: Path | None = None  # a UCI zip or FHIR export instead of the synthetic cohort
+    scored: int = 8  # stays scored with explanations in part 2
+    shadow_requests: int = 320  # the canary analysis needs 300 requests per arm
+    canary_requests: int = 60
+
+
+def run(cfg: DemoConfig) -> Path:
+    """Run the loop; returns the audit report. SIGTERM stops it the way Ctrl-C does (servers stopped)."""
+    restart_clock()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _loop(cfg)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
+def _loop(cfg: DemoConfig) -> Path:
+    ws = open_workspace(cfg.work, cfg.repo)
+    seed = cfg.seed + ws.number - 1  # a later demo carries on with a new cohort and the next versions
+    env = ws.target()
+    with stage(f"1/4 retrain-and-promote (Tekton pipeline, local runner) -> {env}"):
+        first = retrain.run(ws, cfg.repo, cfg.patients, seed, cfg.data)
+        say(f"pipeline trained v{first.version} and pushed {first.branch}; a reviewer approves it:")
+        merge(ws, first.branch)
+    with stage(f"2/4 serve {env} by its Experiment, score stays, explain them, a CDS Hooks card"):
+        explain(ws, first, cfg, seed)
+    with stage(
+        f"3/4 a drifted cohort, a second version: drift report, shadow, {drifted.CANARY_WEIGHT}% canary"
+    ):
+        if cfg.data is None:
+            second = drifted.cohort(ws, cfg.patients, seed)
+            report = drifted.drift_report(ws, first.dataset, second.dataset)
+        else:
+            second = drifted.challenger(ws, first.dataset, seed + 1000)
+        verdict = drifted.canary(ws, second, cfg.shadow_requests, cfg.canary_requests, seed)
+        say(
+            f"canary verdict committed on {verdict}"
+            if verdict
+            else "canary verdict: hold (nothing to commit)"
+        )
+        if cfg.data is not None:  # the traffic v1 served, against the data it was trained on
+            log = Path(ws.env["READMIT_INFERENCE_LOG"])
+            report = drifted.drift_report(ws, first.dataset, log, ("--model-version", str(first.version)))
+    with stage("4/4 audit"):
+        audit = summary.audit(ws)
+    places = {
+        "pipeline run": first.run_dir,
+        f"model card v{first.version}": first.model_card,
+        f"model card v{second.version}": second.train / "MODEL_CARD.md",
+        "pull requests": f"{first.pull_request}, {ws.run / 'pull-requests'}/",
+        "drift report": report / "report.html",
+        "canary analysis": ws.run / "canary-analysis" / "analysis.html",
+        "audit report": audit,
+        "inference log": ws.env["READMIT_INFERENCE_LOG"],
+    }
+    print(summary.where(ws, places), flush=True)
+    return audit
+
+
+def explain(ws: Workspace, first: retrain.Retrained, cfg: DemoConfig, seed: int) -> None:
+    rows = load(first.dataset, with_label=False)[0]
+    sample = rows.sample(n=min(cfg.scored, len(rows)), random_state=seed)
+    export = first.source / "data" / "fhir-export" if cfg.data is None else cfg.data
+    request = hooks.discharge_request(export) if export.is_dir() else None
+    with serving(ws, ws.target()) as base:
+        traffic.explained(base, sample)
+        if request is None:
+            say(f"{export}: no FHIR stays to send as a CDS Hooks request (the UCI data set has none)")
+        else:
+            traffic.cds_card(base, request)

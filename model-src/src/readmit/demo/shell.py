@@ -1,0 +1,68 @@
+"""Run one demo step: print it, time it, and stop the demo naming it when it fails. Children get their own
+session, so a Ctrl-C reaches only the demo, which then stops the child (SIGINT, then SIGKILL) before it
+leaves."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from readmit.errors import CheckFailed
+from readmit.progress import Progress, reporter
+
+STOP_TIMEOUT_S = 30.0
+
+_reporter: dict[str, Progress] = {"demo": reporter("demo")}
+
+
+def restart_clock() -> None:
+    """Elapsed times count from the start of the demo, not from the import of this module."""
+    _reporter["demo"] = reporter("demo")
+
+
+def say(message: str) -> None:
+    """`demo: [<elapsed> s] <message>` on stderr, as every readmit command reports progress."""
+    _reporter["demo"](message)
+
+
+def stop(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> int:
+    """SIGINT (what Ctrl-C sends; every readmit command cleans up on it), SIGKILL if it hangs."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return proc.wait()
+
+
+def readmit(args: list[str], env: dict[str, str], cwd: Path | None = None, check: bool = True) -> int:
+    """`readmit ARGS` as a user would type it, its output streamed; returns the exit code."""
+    say("$ readmit " + " ".join(args))
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readmit", *args], env=env, cwd=cwd, start_new_session=True
+    )
+    try:
+        code = proc.wait()
+    finally:
+        stop(proc)
+    name = " ".join(a for a in args[:2] if not a.startswith("-"))
+    say(f"readmit {name}: {time.monotonic() - started:.1f} s (exit {code})")
+    if check and code != 0:
+        raise CheckFailed(f"demo step `readmit {name}` failed with exit code {code}")
+    return code
+
+
+@contextlib.contextmanager
+def stage(title: str) -> Iterator[None]:
+    """A numbered part of the demo: its title, then its elapsed time."""
+    say(f"== {title}")
+    started = time.monotonic()
+    yield
+    say(f"== {title}: done in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,78 @@
+"""The router's guard for V2 inference bodies: a size limit before anything is read into memory, a JSON
+syntax check, and FastAPI's schema answer rewritten, so every refusal is `{"error": ...}` that names the
+problem and never echoes what was sent (it may hold PHI).
+
+Why here and not in the runtime: MLServer 1.7.1 parses the body in FastAPI before any model code runs,
+and gives no hook for that step. `mlserver/rest/app.py:181-188` builds the FastAPI app with
+`exception_handlers=_EXCEPTION_HANDLERS`, which `mlserver/rest/errors.py:18` fixes to MLServerError only;
+`Settings` (`mlserver/settings.py`) has no handler or middleware option, and `@custom_handler` routes are
+appended after the built-in `/infer` route (`mlserver/rest/server.py:35-44`), so they cannot replace it.
+What MLServer itself answers (model-src/README.md, "Bad input"): syntax errors get 422 `json_invalid`
+with `"input": {}` (no echo); a body that is JSON but not an InferenceRequest gets 422 whose `detail`
+carries the offending value (`fastapi/exception_handlers.py`, `request_validation_exception_handler`);
+there is no body size limit before parsing.
+"""
+
+from __future__ import annotations
+
+import orjson
+from starlette.requests import Request
+
+# Four times the runtime's default data limit (readmit.serving.contract.RuntimeConfig.max_request_bytes):
+# the JSON text of any request within that limit fits, and the runtime still answers its own 413.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+# Field names of a V2 inference request; any other part of FastAPI's error location (a parameter name,
+# a value) is something the client sent and is not repeated.
+_V2_FIELDS = frozenset(
+    {"body", "id", "parameters", "inputs", "outputs", "name", "shape", "datatype", "data", "root"}
+)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body, refused (413) as soon as it is known to exceed `limit`; then checked to be a JSON object."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Refused(
+            413, f"request body of {int(declared)} bytes exceeds the limit of {limit}; split the batch"
+        )
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Refused(413, f"request body exceeds the limit of {limit} bytes; split the batch")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    check_json(body)
+    return body
+
+
+def check_json(body: bytes) -> None:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        # the position only: the decoder's message may quote the text around it
+        raise Refused(400, f"malformed JSON at byte {exc.pos}; send a V2 inference request") from None
+    if not isinstance(document, dict):
+        raise Refused(400, "the body must be a JSON object (a V2 inference request)")
+
+
+def schema_error(content: bytes) -> str:
+    """FastAPI's 422 `detail` as one line of field names, list positions and error types, no values."""
+    try:
+        errors = orjson.loads(content)["detail"]
+        first = errors[0]
+        where = ".".join(
+            str(p) if isinstance(p, int) or p in _V2_FIELDS else "…" for p in first.get("loc", [])[1:]
+        )
+        kind = str(first.get("type", "invalid"))
+    except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, AttributeError):
+        return "the request does not follow the V2 inference request schema"
+    kind = kind if kind.replace("_", "").isalnum() else "invalid"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"the request does not follow the V2 inference request schema: {where or 'body'}: {kind}{more}"

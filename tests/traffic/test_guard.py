@@ -1,0 +1,131 @@
+"""The router's guard: malformed JSON, a body over the limit and a body that is JSON but not a V2 request
+each get a 4xx `{"error": ...}` that never repeats what was sent; a valid request afterwards is answered.
+
+MLServer here is its own FastAPI app (mlserver.rest.app.create_app, the code `mlserver start` runs) with a
+stand-in data plane, reached in-process; the real server in both worker modes is tests/serving/test_server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import httpx
+import pytest
+from mlserver.rest.app import create_app
+from mlserver.settings import Settings
+from mlserver.types import InferenceResponse, ResponseOutput
+
+from readmit.traffic import guard, router
+from traffic.conftest import models_yaml, table_of
+
+PLANTED = ("Jane Marple", "MRN 4417-2290")
+HEADERS = {"seldon-model": "readmission.experiment", "content-type": "application/json"}
+VALID = {"inputs": [{"name": "age", "datatype": "INT64", "shape": [1], "data": [70]}]}
+
+
+class _DataPlane:
+    async def infer(self, payload, name, version=None):
+        return InferenceResponse(
+            model_name=name, outputs=[ResponseOutput(name="n", datatype="INT64", shape=[1], data=[1])]
+        )
+
+
+def _post_all(bodies: list) -> list[httpx.Response]:
+    """Each body through router -> MLServer's app, in order; a body may be bytes or a byte iterator."""
+    upstream = router.Upstream(table_of(models_yaml({1: 100}, default=1)), "http://mlserver")
+    mlserver = create_app(Settings(metrics_endpoint=None, gzip_enabled=False), _DataPlane(), None)
+    upstream.client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=mlserver), base_url="http://mlserver"
+    )
+    app = router.app(upstream)
+
+    async def run():
+        out = []
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://router"
+        ) as client:
+            for body in bodies:
+                out.append(await client.post("/v2/models/readmission/infer", content=body, headers=HEADERS))
+        await upstream.close()
+        return out
+
+    return asyncio.run(run())
+
+
+def _chunks(total: int):
+    async def gen():
+        sent = 0
+        while sent < total:
+            yield b" " * 65536
+            sent += 65536
+
+    return gen()
+
+
+def test_refusals_name_the_problem_never_the_input_and_the_next_request_is_answered(caplog):
+    name, mrn = PLANTED
+    malformed = f'{{"inputs": [{{"name": "{name}", "mrn": "{mrn}" '.encode()
+    not_v2 = json.dumps(
+        {
+            "id": "x",
+            "inputs": [{"name": "age", "datatype": "INT64", "shape": [1], "data": [1]}, f"{name} {mrn}"],
+        }
+    )
+    not_an_object = json.dumps([name, mrn]).encode()
+    too_big = b'{"inputs": "' + name.encode() * 2_000_000 + b'"}'
+    with caplog.at_level(logging.DEBUG):
+        answers = _post_all(
+            [
+                malformed,
+                not_v2.encode(),
+                not_an_object,
+                too_big,
+                _chunks(guard.MAX_BODY_BYTES + 1),
+                json.dumps(VALID),
+            ]
+        )
+    statuses = [a.status_code for a in answers]
+    assert statuses == [400, 422, 400, 413, 413, 200], [a.text[:200] for a in answers]
+    for answer in answers[:5]:
+        assert set(answer.json()) == {"error"}, answer.text[:200]
+        assert name not in answer.text and mrn not in answer.text and "Marple" not in answer.text
+    assert "malformed JSON at byte" in answers[0].json()["error"]
+    assert (
+        "inputs.1: model_attributes_type" in answers[1].json()["error"]
+        and "limit" in answers[3].json()["error"]
+    )
+    assert answers[5].json()["outputs"][0]["data"] == [1]
+    assert not [r for r in caplog.records if name in r.getMessage() or mrn in r.getMessage()]
+
+
+def test_mlservers_own_schema_answer_echoes_the_input_which_is_why_the_router_rewrites_it():
+    mlserver = create_app(Settings(metrics_endpoint=None, gzip_enabled=False), _DataPlane(), None)
+
+    async def run():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=mlserver), base_url="http://m") as c:
+            return await c.post("/v2/models/m/infer", content=json.dumps({"inputs": PLANTED[0]}))
+
+    answer = asyncio.run(run())
+    assert answer.status_code == 422 and PLANTED[0] in answer.text  # MLServer 1.7.1: rest/app.py, errors.py
+
+
+@pytest.mark.parametrize(
+    ("detail", "expected"),
+    [
+        (
+            {"detail": [{"loc": ["body", "parameters", "Jane Marple"], "type": "int_type"}]},
+            "parameters.…: int_type",
+        ),
+        (
+            {"detail": [{"loc": ["body"], "type": "model_attributes_type"}, {"loc": []}]},
+            "body: model_attributes_type (and 1 more)",
+        ),
+        ({"detail": "Jane Marple"}, "schema"),
+        ({"detail": [{"loc": ["body"], "type": "Jane Marple"}]}, "body: invalid"),
+    ],
+)
+def test_schema_error_keeps_field_names_and_positions_only(detail, expected):
+    text = guard.schema_error(json.dumps(detail).encode())
+    assert expected in text and "Jane" not in text
