@@ -6,7 +6,11 @@ overlay and runs the real `readmit serve --env dev --cds` (MLServer with both ve
 Direct and routed requests alternate one by one (same stay, same keep-alive client type, the routed one
 pinned to the same version with x-seldon-route), so machine load hits both alike.
 
+CPU time per request is printed beside the wall times (they are what a shared machine cannot spoil): the
+`readmit serve` process (router and CDS service) and the MLServer processes under it, read from /proc.
+
     python bench/bench_traffic.py [--requests 2000] [--cds-requests 500] [--workers 1]
+    QUICK=1 python bench/bench_traffic.py    # a short run: 200 pairs, 50 CDS requests
 """
 
 from __future__ import annotations
@@ -40,6 +44,41 @@ from traffic.test_cds import KEY, hook_requests  # noqa: E402
 from training._frames import make_index, write_ingest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process (Linux /proc), 0.0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, frontier = [], [pid]
+    while frontier:
+        children = [p for p, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+class CPU:
+    """CPU seconds used by the serve process itself and by everything under it (MLServer) between marks."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.children = _descendants(pid)
+
+    def read(self) -> tuple[float, float]:
+        return _cpu_seconds(self.pid), sum(_cpu_seconds(p) for p in self.children)
 
 
 def _pct(ms: np.ndarray) -> str:
@@ -101,6 +140,13 @@ def main() -> None:
         while "press Ctrl-C" not in out.read_text():
             assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
             time.sleep(1)
+        while True:  # the line comes just before the router binds its port
+            assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
+            try:
+                if httpx.get(f"{router}/cds-services", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
         direct = re.search(r"MLServer at (http://127\.0\.0\.1:\d+)", out.read_text()).group(1)
         example = json.loads((root / "state/serve/1/export/example-request.json").read_text())
         for i in example["inputs"]:
@@ -108,6 +154,11 @@ def main() -> None:
         body = json.dumps(example).encode()
         pinned = {"content-type": "application/json", "seldon-model": "readmission.experiment"}
         pinned["x-seldon-route"] = ":readmission-v1_1:"
+        cpu = CPU(proc.pid)
+        if not Path("/proc").is_dir() or not cpu.children:
+            sys.exit(
+                "bench_traffic.py reads CPU time from Linux /proc and found no MLServer under the router"
+            )
         with httpx.Client(timeout=60) as a, httpx.Client(timeout=60) as b:
             for _ in range(100):  # warm-up
                 _timed(
@@ -118,6 +169,7 @@ def main() -> None:
                 )
                 _timed(b, f"{router}/v2/models/readmission/infer", body, pinned)
             d, r = [], []
+            router_before, _ = cpu.read()
             for _ in range(args.requests):
                 d.append(
                     _timed(
@@ -128,6 +180,7 @@ def main() -> None:
                     )
                 )
                 r.append(_timed(b, f"{router}/v2/models/readmission/infer", body, pinned))
+            router_cpu = (cpu.read()[0] - router_before) / args.requests * 1000  # direct pairs skip it
             d, r = np.array(d), np.array(r)
             split = {k: v for k, v in pinned.items() if k != "x-seldon-route"}
             s = np.array(
@@ -149,6 +202,7 @@ def main() -> None:
         paired = f"paired differences p99 {np.percentile(r - d, 99):.2f} ms, {args.requests} pairs"
         record("router added latency p99", np.percentile(r, 99) - np.percentile(d, 99), "ms", 2, note=paired)
         record("router added latency p50", np.percentile(r, 50) - np.percentile(d, 50), "ms")
+        print(f"  router CPU per request: {router_cpu:.3f} ms (router process CPU time / routed requests)")
 
         hooks = hook_requests(paths.synthea_sample())
         richest = max(hooks, key=lambda h: len(h["prefetch"]["encounters"]["entry"]))
@@ -162,6 +216,7 @@ def main() -> None:
                     payload,
                     {"content-type": "application/json"},
                 )
+            before = cpu.read()
             ms = np.array(
                 [
                     _timed(
@@ -173,9 +228,17 @@ def main() -> None:
                     for _ in range(args.cds_requests)
                 ]
             )
+            after = cpu.read()
         print(
             f"CDS Hooks encounter-discharge end to end ({n_enc} encounters prefetched, last year kept), "
             f"{args.cds_requests} requests: {_pct(ms)}"
+        )
+        service_cpu, model_cpu = (
+            (b - a) / args.cds_requests * 1000 for a, b in zip(before, after, strict=True)
+        )
+        print(
+            f"  CDS CPU per request: service {service_cpu:.2f} ms (prefetch -> row -> card, router), "
+            f"MLServer {model_cpu:.2f} ms (features, scores, explanation); {len(payload) / 1e6:.1f} MB each"
         )
         record(f"CDS Hooks end to end p99, {n_enc} encounters prefetched", np.percentile(ms, 99), "ms", 50)
     finally:

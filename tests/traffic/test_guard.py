@@ -32,13 +32,25 @@ class _DataPlane:
         )
 
 
+class _InProcess:
+    """router.Client's interface over MLServer's ASGI app, no socket."""
+
+    def __init__(self, app):
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mlserver")
+
+    async def request(self, method: str, path: str, body: bytes | None = None, headers=None) -> router.Answer:
+        r = await self.http.request(method, path, content=body, headers=headers)
+        return router.Answer(r.status_code, r.headers.get("content-type"), r.content)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
 def _post_all(bodies: list) -> list[httpx.Response]:
     """Each body through router -> MLServer's app, in order; a body may be bytes or a byte iterator."""
     upstream = router.Upstream(table_of(models_yaml({1: 100}, default=1)), "http://mlserver")
     mlserver = create_app(Settings(metrics_endpoint=None, gzip_enabled=False), _DataPlane(), None)
-    upstream.client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=mlserver), base_url="http://mlserver"
-    )
+    upstream.client = _InProcess(mlserver)
     app = router.app(upstream)
 
     async def run():

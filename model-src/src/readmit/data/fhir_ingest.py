@@ -26,10 +26,15 @@ def _time(values: pd.Series, src: pd.Series, field: str) -> pd.Series:
     return parsed
 
 
-def _dx(cond: pd.DataFrame) -> pd.Series:
-    icd = cond["system"] == codes.ICD10
-    mapped = cond["code"].map(codes.SNOMED_TO_ICD10)
-    return cond["code"].where(icd, mapped.where(mapped.notna(), "sct:" + cond["code"].astype(str)))
+def dx_code(system: str | None, code: str | None) -> str | None:
+    """A Condition's diagnosis code: ICD-10-CM as is, SNOMED CT mapped to it, else "sct:<code>"."""
+    if system == codes.ICD10:
+        return code
+    return codes.SNOMED_TO_ICD10.get(code) or f"sct:{code}"
+
+
+def _dx(cond: pd.DataFrame) -> list:
+    return [dx_code(s, c) for s, c in zip(cond["system"], cond["code"], strict=True)]
 
 
 def _per_encounter(frame: pd.DataFrame, value: str) -> dict[str, list]:

@@ -67,15 +67,18 @@ def order(enc: pd.DataFrame) -> pd.DataFrame:
     return enc.drop(columns="_pos")
 
 
-def _item_json(enc: pd.DataFrame) -> list[str]:
-    """One history item per encounter, assembled from the already serialised columns."""
-    cols = [enc[c].tolist() for c in HISTORY_ITEM_KEYS]
-    return [
+def item_json(seq, cls, admit, disch, los, dx: str, med: str, proc: str, labs: str) -> str:
+    """One history item from its already serialised code lists and labs."""
+    return (
         f'{{"encounter_seq":{seq},"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},'
         f'"discharge_day":{_num(disch)},"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},'
         f'"proc_codes":{proc},"labs":{labs}}}'
-        for seq, cls, admit, disch, los, dx, med, proc, labs in zip(*cols, strict=True)
-    ]
+    )
+
+
+def _item_json(enc: pd.DataFrame) -> list[str]:
+    """One history item per encounter, assembled from the already serialised columns."""
+    return [item_json(*values) for values in zip(*[enc[c].tolist() for c in HISTORY_ITEM_KEYS], strict=True)]
 
 
 def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:

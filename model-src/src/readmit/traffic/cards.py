@@ -2,8 +2,8 @@
 "Prefetch Template", "Card Attributes", "Source"; hook: docs/hooks/encounter-discharge.md). Pure.
 
 Prefetch tokens may only name context fields (`{{context.patientId}}`): CDS Hooks 2.0 has no relative
-date token, so "the last year" cannot be written into a template; the service keeps the year before the
-admission itself (readmit.traffic.prefetch.HISTORY_DAYS).
+date token, so "the last year" cannot be written into a template; the service keeps the encounters that
+ended in the year before the admission itself (readmit.traffic.prefetch.HISTORY_DAYS).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ PREFETCH = {
 NOT_KNOWN = (
     "social circumstances (who is at home, housing, transport) and the discharge plan",
     "notes, vital signs, and anything recorded outside this health system",
-    "encounters older than one year before this admission",
+    "encounters that ended more than one year before this admission",
 )
 
 

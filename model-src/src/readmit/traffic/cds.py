@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 
-import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -27,7 +26,7 @@ from readmit.errors import InputError
 from readmit.serving.v2 import request_body
 from readmit.traffic import cards, prefetch
 from readmit.traffic.experiment import NoRoute
-from readmit.traffic.router import SeldonMesh, Upstream
+from readmit.traffic.router import UNREACHABLE, SeldonMesh, Upstream
 
 LOG = logging.getLogger("readmit.traffic.cds")
 REASON_EXTENSION = "io.readmit.reason"
@@ -43,10 +42,10 @@ def _no_card(reason: str) -> JSONResponse:
     return JSONResponse({"cards": [], "extension": {REASON_EXTENSION: reason}})
 
 
-def _context(body) -> tuple[str, str]:
-    if not isinstance(body, dict) or body.get("hook") != cards.HOOK:
+def _context(body: prefetch.Hook) -> tuple[str, str]:
+    if body.hook != cards.HOOK:
         raise InputError(f"not a CDS Hooks request for hook {cards.HOOK}")
-    context = body.get("context")
+    context = body.context
     ids = [context.get(k) if isinstance(context, dict) else None for k in ("patientId", "encounterId")]
     if not all(isinstance(i, str) and i for i in ids):
         raise InputError("context.patientId and context.encounterId are required strings")
@@ -69,9 +68,9 @@ def routes(upstream: Upstream | SeldonMesh, seldon_model: str | None) -> list[Ro
 
     async def answer(request: Request) -> JSONResponse:
         try:
-            body = json.loads(await request.body())
+            body = prefetch.read(await request.body())  # the prefetch itself is read lazily by stay
             patient_id, encounter_id = _context(body)
-            found = prefetch.stay(body.get("prefetch"), patient_id, encounter_id, key)
+            found = prefetch.stay(body.prefetch, patient_id, encounter_id, key)
         except prefetch.MissingPrefetch as exc:
             return _error(412, str(exc))
         except prefetch.Unscorable as exc:
@@ -86,7 +85,7 @@ def routes(upstream: Upstream | SeldonMesh, seldon_model: str | None) -> list[Ro
             scored, target = await upstream.score(payload, seldon_model)
         except NoRoute as exc:
             return _error(503, str(exc))
-        except httpx.HTTPError as exc:
+        except UNREACHABLE as exc:
             return _error(503, f"model server unreachable ({type(exc).__name__}); retry")
         if scored.status_code != 200:
             reason = "the model's input checks rejected this stay"

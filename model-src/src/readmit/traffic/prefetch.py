@@ -1,8 +1,14 @@
 """A CDS Hooks `encounter-discharge` request's prefetch (FHIR R4) -> the index row that ingest would write
-for the stay being discharged, through ingest's own code: readmit.data.fhir_read's resource parsers,
-readmit.data.fhir_ingest.to_encounters (ages, ZIP3, relative days, labs, prior counts) and
-readmit.data.tables.build (keyed pseudonyms, history). The pseudonym key is the service's (a Secret in
-the cluster, READMIT_PSEUDONYM_KEY locally), never the request's.
+for the stay being discharged, through ingest's own code: readmit.data.fhir_read's resource parsers and
+type checks, then readmit.data.fhir_stay (ingest's rules for one live stay: ages, ZIP3, relative days,
+labs, prior counts, keyed pseudonyms, history). The pseudonym key is the service's (a Secret in the
+cluster, READMIT_PSEUDONYM_KEY locally), never the request's.
+
+The EHR sends a patient's whole record: CDS Hooks 2.0 prefetch tokens name only context fields, so a
+template cannot ask for "the last year" (readmit.traffic.cards). The request is therefore read lazily
+(msgspec): each resource is first peeked at for the few fields that place it (type, subject, encounter,
+Encounter.period.start), and only the resources of the year before this admission are decoded whole and
+checked with ingest's parsers. A resource outside the year is checked only for those placing fields.
 
 Errors name the prefetch key and entry, never a value (a value may be PHI).
 """
@@ -12,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pandas as pd
 
-from readmit.data import fhir_ingest, fhir_read, tables
+from readmit.data import codes, fhir_read, fhir_stay
 from readmit.errors import InputError
 
 # prefetch key -> the FHIR resource type it holds (CDS Hooks 2.0: a resource or a searchset Bundle)
@@ -28,6 +35,7 @@ KEYS = {
 }
 REQUIRED = ("patient", "encounter")
 HISTORY_DAYS = 365
+NULL = msgspec.Raw(b"null")
 
 
 class Unscorable(Exception):
@@ -44,106 +52,249 @@ class Stay:
     missing: tuple[str, ...]  # optional prefetch keys the client did not satisfy
 
 
-def _resources(key: str, value) -> list[tuple[str, dict]]:
-    """(where, resource) pairs of one prefetch value: a resource, a searchset Bundle, or null."""
-    if value is None:
-        return []
-    if not isinstance(value, dict):
-        raise InputError(f"prefetch.{key}: not a FHIR resource or Bundle")
-    if value.get("resourceType") == "Bundle":
-        entries = value.get("entry") or []
-        if not isinstance(entries, list):
-            raise InputError(f"prefetch.{key}: Bundle.entry is not a list")
-        out = []
-        for i, entry in enumerate(entries):
-            resource = entry.get("resource") if isinstance(entry, dict) else None
-            if not isinstance(resource, dict):
-                raise InputError(f"prefetch.{key}.entry[{i}]: no resource")
-            if resource.get("resourceType") != "OperationOutcome":  # a client's note on a failed search
-                out.append((f"prefetch.{key}.entry[{i}]", resource))
-        return out
-    if value.get("resourceType") == "OperationOutcome":
-        return []
-    return [(f"prefetch.{key}", value)]
+class Hook(msgspec.Struct):
+    """The request's top level; `prefetch` stays undecoded until `stay` reads it."""
+
+    hook: object = None
+    context: object = None
+    prefetch: msgspec.Raw = NULL
 
 
-def _rows(key: str, value) -> list[dict]:
-    kind = KEYS[key]
-    parser = fhir_read.PARSERS[kind]
-    rows = []
-    for where, resource in _resources(key, value):
-        if resource.get("resourceType") != kind:
-            raise InputError(f"{where}: expected a {kind}")
+class _Top(msgspec.Struct):
+    resourceType: object = None
+    entry: msgspec.Raw = NULL
+
+
+class _Entry(msgspec.Struct):
+    resource: msgspec.Raw = NULL
+
+
+class _Reference(msgspec.Struct):
+    reference: object = None
+
+
+class _Period(msgspec.Struct):
+    start: object = None
+    end: object = None
+
+
+class _Peek(msgspec.Struct):
+    """The fields that place a resource: whose, which encounter, when (Encounter)."""
+
+    resourceType: object = None
+    id: object = None
+    subject: _Reference | None = None
+    encounter: _Reference | None = None
+    period: _Period | None = None
+
+
+_HOOK = msgspec.json.Decoder(Hook)
+_PREFETCH = msgspec.json.Decoder(dict[str, msgspec.Raw] | None)
+_TOP = msgspec.json.Decoder(_Top | None)
+_ENTRIES = msgspec.json.Decoder(list[_Entry] | None)
+_PEEK = msgspec.json.Decoder(_Peek)
+_RESOURCE = msgspec.json.Decoder(dict)
+
+
+def read(body: bytes) -> Hook:
+    """The request body's top level (InputError when it is not a JSON object)."""
+    try:
+        return _HOOK.decode(body)
+    except msgspec.ValidationError:  # a subclass of DecodeError: JSON, but not an object
+        raise InputError("the request body is not a CDS Hooks request object") from None
+    except msgspec.DecodeError:
+        raise InputError("the request body is not JSON") from None
+
+
+@dataclass
+class _Item:
+    where: str
+    peek: _Peek
+    source: msgspec.Raw | dict
+
+    def resource(self) -> dict:
+        if isinstance(self.source, dict):
+            return self.source
+        return _RESOURCE.decode(self.source)
+
+
+def _peek(where: str, value) -> _Peek:
+    try:
+        return _PEEK.decode(value) if isinstance(value, msgspec.Raw) else msgspec.convert(value, _Peek)
+    except msgspec.ValidationError:
+        raise InputError(
+            f"{where}: not a FHIR resource, or its subject, encounter or period is not a JSON object"
+        ) from None
+
+
+def _decoded(value, decoder, where: str, what: str):
+    if not isinstance(value, msgspec.Raw):
+        return value
+    try:
+        return decoder.decode(value)
+    except msgspec.ValidationError:
+        raise InputError(f"{where}: {what}") from None
+
+
+def _field(value, name: str):
+    if isinstance(value, msgspec.Struct):
+        return getattr(value, name)
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _items(key: str, value) -> list[_Item]:
+    """The resources of one prefetch value (a resource, a searchset Bundle, or null), peeked at."""
+    where = f"prefetch.{key}"
+    top = _decoded(value, _TOP, where, "not a FHIR resource or Bundle")
+    if top is None:
+        return []
+    if not isinstance(top, _Top | dict):
+        raise InputError(f"{where}: not a FHIR resource or Bundle")
+    kind = _field(top, "resourceType")
+    if kind == "OperationOutcome":
+        return []
+    if kind != "Bundle":
+        return [_Item(where, _peek(where, value), value)]
+    entries = _decoded(_field(top, "entry"), _ENTRIES, where, "Bundle.entry is not a list of entries")
+    if not isinstance(entries, list | None):
+        raise InputError(f"{where}: Bundle.entry is not a list")
+    out = []
+    for i, entry in enumerate(entries or []):
+        resource = _field(entry, "resource")
+        if not isinstance(resource, dict | msgspec.Raw) or resource == NULL:
+            raise InputError(f"{where}.entry[{i}]: no resource")
+        peek = _peek(f"{where}.entry[{i}]", resource)
+        if peek.resourceType != "OperationOutcome":  # a client's note on a failed search
+            out.append(_Item(f"{where}.entry[{i}]", peek, resource))
+    return out
+
+
+def _parse(item: _Item, kind: str) -> dict:
+    """The fhir_read row of a resource, checked as ingest's read_export checks it."""
+    try:
+        row = fhir_read.PARSERS[kind](item.resource())
+    except (KeyError, TypeError, AttributeError, IndexError):
+        raise InputError(
+            f"{item.where}: {kind} lacks a required field ({fhir_read.REQUIRED[kind]})"
+        ) from None
+    fhir_read._check_types(row, item.where, kind)  # the same JSON-type checks as ingest's read_export
+    return {**row, "src": item.where}
+
+
+def _place(item: _Item, kind: str, field: str) -> str | None:
+    """The id a Reference field names, as fhir_read._ref reads it; InputError when it is not text."""
+    reference = getattr(item.peek, field)
+    try:
+        return fhir_read._ref({"reference": reference.reference} if reference is not None else None)
+    except AttributeError:
+        raise InputError(
+            f"{item.where}: {kind} lacks a required field ({fhir_read.REQUIRED[kind]})"
+        ) from None
+
+
+def _is_null(value) -> bool:
+    return value is None or (isinstance(value, msgspec.Raw) and value == NULL)
+
+
+def rows(prefetch, patient_id: str, encounter_id: str, now: datetime) -> tuple[dict, tuple[str, ...]]:
+    """The fhir_read rows of this patient's year before the admission (the stay itself included), per
+    resource type, and the optional prefetch keys the client did not satisfy."""
+    if isinstance(prefetch, msgspec.Raw):
         try:
-            row = parser(resource)
-        except (KeyError, TypeError, AttributeError, IndexError):
-            raise InputError(f"{where}: {kind} lacks a required field ({fhir_read.REQUIRED[kind]})") from None
-        fhir_read._check_types(row, where, kind)  # the same JSON-type checks as ingest's read_export
-        rows.append({**row, "src": where})
-    return rows
-
-
-def frames(prefetch: dict, patient_id: str, encounter_id: str, now: datetime) -> tuple[dict, tuple[str, ...]]:
-    """The per-type frames that fhir_read.read_export would give for this patient (last year only)."""
-    missing = [k for k in REQUIRED if prefetch.get(k) is None]
+            prefetch = _PREFETCH.decode(prefetch)
+        except msgspec.ValidationError:
+            prefetch = None
+    if not isinstance(prefetch, dict):
+        raise MissingPrefetch("no prefetch object; this service needs the prefetch of GET /cds-services")
+    missing = [k for k in REQUIRED if _is_null(prefetch.get(k))]
     if missing:
         raise MissingPrefetch(
             f"prefetch key(s) {', '.join(missing)} missing or null; this service does not query the FHIR "
             "server, so the client must prefetch them (see GET /cds-services)"
         )
-    rows = {kind: [] for kind in fhir_read.PARSERS}
-    for key in KEYS:
-        rows[KEYS[key]].extend(_rows(key, prefetch.get(key)))
-    patients = [r for r in rows["Patient"] if r["patient_id"] == patient_id]
+    items = {kind: [] for kind in fhir_read.PARSERS}
+    for key, kind in KEYS.items():
+        for item in _items(key, prefetch.get(key)):
+            if item.peek.resourceType != kind:
+                raise InputError(f"{item.where}: expected a {kind}")
+            items[kind].append(item)
+    patients = [r for r in (_parse(i, "Patient") for i in items["Patient"]) if r["patient_id"] == patient_id]
     if not patients:
         raise InputError("prefetch.patient: not the Patient of context.patientId")
-    stays = [r for r in rows["Encounter"] if r["encounter_id"] == encounter_id]
+    placed = []
+    for item in items["Encounter"]:
+        peek = item.peek
+        if not isinstance(peek.id, str) or peek.subject is None or peek.period is None:
+            raise InputError(
+                f"{item.where}: Encounter lacks a required field ({fhir_read.REQUIRED['Encounter']})"
+            )
+        placed.append((item, _place(item, "Encounter", "subject")))
+    stays = [item for item, _ in placed if item.peek.id == encounter_id]
     if not stays:
         raise InputError("prefetch.encounter: not the Encounter of context.encounterId")
-    for r in rows["Encounter"]:
-        if r["encounter_id"] == encounter_id and not r["end"]:
-            r["end"] = now.isoformat()  # being discharged now
-    start = _when(stays[0]["start"], stays[0]["src"])
-    kept = {}
-    for r in rows["Encounter"]:
-        if r["patient_id"] != patient_id:
-            raise InputError(f"{r['src']}: an Encounter of another patient")
-        current = r["encounter_id"] == encounter_id
-        begun = _when(r["start"], r["src"])
-        if current or start - timedelta(days=HISTORY_DAYS) <= begun < start:  # the year before, no future
-            kept.setdefault(r["encounter_id"], r)
-    rows["Encounter"] = list(kept.values())
-    for kind in ("Condition", "MedicationRequest", "Observation", "Procedure"):
-        rows[kind] = [r for r in rows[kind] if r["patient_id"] == patient_id and r["encounter_id"] in kept]
-    out = {}
-    for kind in fhir_read.PARSERS:
-        columns = [*fhir_read.columns(kind), "src"]
-        out[kind] = pd.DataFrame(patients[:1] if kind == "Patient" else rows[kind], columns=columns)
-    optional = tuple(k for k in KEYS if k not in REQUIRED and prefetch.get(k) is None)
+    start = _when(stays[0].peek.period.start, stays[0].where)
+    kept: dict[str, dict] = {}
+    for item, owner in placed:
+        if owner != patient_id:
+            raise InputError(f"{item.where}: an Encounter of another patient")
+        current = item.peek.id == encounter_id
+        if item.peek.id in kept:
+            continue
+        if current or _in_year(item, start):
+            row = _parse(item, "Encounter")
+            if current and not row["end"]:
+                row["end"] = now.isoformat()  # being discharged now
+            kept[row["encounter_id"]] = row
+    out = {kind: [] for kind in fhir_read.PARSERS}
+    out["Patient"], out["Encounter"] = patients[:1], list(kept.values())
+    for kind in ("Condition", "MedicationRequest", "Observation"):
+        for item in items[kind]:
+            if item.peek.subject is None:
+                raise InputError(f"{item.where}: {kind} lacks a required field ({fhir_read.REQUIRED[kind]})")
+            owner, stay_id = _place(item, kind, "subject"), _place(item, kind, "encounter")
+            if owner == patient_id and stay_id in kept:
+                out[kind].append(_parse(item, kind))
+    optional = tuple(k for k in KEYS if k not in REQUIRED and _is_null(prefetch.get(k)))
     return out, optional
 
 
+def frames(found: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
+    """`rows` as the per-type frames fhir_read.read_export gives: the input of ingest's pandas path
+    (fhir_ingest.to_encounters + tables.build), which tests hold fhir_stay equal to."""
+    return {
+        kind: pd.DataFrame(found[kind], columns=[*fhir_read.columns(kind), "src"])
+        for kind in fhir_read.PARSERS
+    }
+
+
+def _in_year(item: _Item, admission: datetime) -> bool:
+    """Begun before this admission and ended (or, without an end, begun) at most HISTORY_DAYS before it:
+    every encounter that ingest's prior counts (begun in the year) and the features' 30/90/365-day
+    windows (discharged in the year) can see; nothing from the future."""
+    begun = _when(item.peek.period.start, item.where)
+    ended = fhir_stay.parse_time(item.peek.period.end, item.where, "Encounter.period.end")
+    return begun < admission and (ended or begun) >= admission - timedelta(days=HISTORY_DAYS)
+
+
 def _when(value, where: str) -> datetime:
-    try:
-        parsed = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise InputError(f"{where}: period.start is not an ISO 8601 date-time") from None
-    return (parsed.tz_localize(UTC) if parsed.tzinfo is None else parsed).to_pydatetime()
+    when = fhir_stay.parse_time(value, where, "Encounter.period.start")
+    if when is None:
+        raise InputError(f"{where}: Encounter.period.start is missing; a stay needs its start")
+    return when
 
 
 def stay(prefetch, patient_id: str, encounter_id: str, key: bytes, now: datetime | None = None) -> Stay:
-    """The index row of the stay being discharged, or Unscorable with the reason."""
-    if not isinstance(prefetch, dict):
+    """The index row of the stay being discharged, or Unscorable with the reason. `prefetch`: the
+    request's (undecoded, from `read`) or an already decoded mapping."""
+    if _is_null(prefetch):
         raise MissingPrefetch("no prefetch object; this service needs the prefetch of GET /cds-services")
-    found, missing = frames(prefetch, patient_id, encounter_id, now or datetime.now(UTC))
-    enc, _ = fhir_ingest.to_encounters(found, live_index=encounter_id)
-    enc["source"] = "fhir"
-    current = enc.loc[enc["encounter_id"] == encounter_id].iloc[0]
-    if current["encounter_class"] != "inpatient":
+    found, missing = rows(prefetch, patient_id, encounter_id, now or datetime.now(UTC))
+    row, status = fhir_stay.index_row(found, encounter_id, key)
+    current = next(r for r in found["Encounter"] if r["encounter_id"] == encounter_id)
+    if codes.CLASS.get(current["class"], "other") != "inpatient":
         raise Unscorable("not an inpatient stay: the model scores inpatient discharges only")
-    if current["status"] == "no_birth_date":
+    if status == "no_birth_date":
         raise Unscorable("the Patient has no birthDate, so there is no age to score with")
-    if current["los_days"] < 0:
-        raise Unscorable("the Encounter ends before it starts")
-    index, _ = tables.build(enc, key)
-    return Stay(index, missing)
+    if status == "birth_after_admission":
+        raise Unscorable("the Patient's birthDate is after this admission; the record needs correcting")
+    return Stay(fhir_stay.frame(row), missing)
