@@ -117,6 +117,9 @@ def served_model(tmp_path_factory):
 # for both (both modules are marked `xdist_group("demo")`: with `--dist loadgroup` they share one worker,
 # and so this fixture).
 DEMO_PATIENTS = "1500"
+# A fixed pseudonym key: the grouped split hashes the pseudonymous patient keys, so with the throw-away key
+# the demo draws when it is not set, each run would split (and gate the second version) differently.
+DEMO_KEY = "demo-test-key-not-a-secret-0123456789abcdef"
 
 
 def _users_checkout(repo: Path) -> tuple[str, str, str]:
@@ -138,7 +141,7 @@ def demo_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
     """(work dir, CompletedProcess, user's checkout before, after) of `readmit demo` on a small cohort."""
     work = tmp_path_factory.mktemp("demo") / "work"
     before = _users_checkout(repo_root)
-    dropped = ("READMIT_PSEUDONYM_KEY", "MLFLOW_TRACKING_URI", "READMIT_HOME", "READMIT_INFERENCE_LOG")
+    dropped = ("MLFLOW_TRACKING_URI", "READMIT_HOME", "READMIT_INFERENCE_LOG")
     result = subprocess.run(
         [
             sys.executable,
@@ -154,7 +157,7 @@ def demo_run(tmp_path_factory, repo_root: Path, crd_schema_dir: Path):
         ],
         capture_output=True,
         text=True,
-        env={k: v for k, v in os.environ.items() if k not in dropped},
+        env={k: v for k, v in os.environ.items() if k not in dropped} | {"READMIT_PSEUDONYM_KEY": DEMO_KEY},
         cwd=repo_root,
     )
     return work, result, before, _users_checkout(repo_root)
