@@ -118,8 +118,10 @@ def served_model(tmp_path_factory):
 # and so this fixture).
 DEMO_PATIENTS = "1500"
 # A fixed pseudonym key: the grouped split hashes the pseudonymous patient keys, so with the throw-away key
-# the demo draws when it is not set, each run would split (and gate the second version) differently.
-DEMO_KEY = "demo-test-key-not-a-secret-0123456789abcdef"
+# the demo draws when it is not set, each run splits, gates and judges the second version differently. Of
+# three keys tried at 1,500 patients, seed 7, this one's v2 passes the dev gate and the canary advances
+# (another's rolled back on realised ROC-AUC, another's held on score shift): the test needs one full loop.
+DEMO_KEY = "demo-test-key-not-a-secret-2-0123456789abcdef"
 
 
 def _users_checkout(repo: Path) -> tuple[str, str, str]:
