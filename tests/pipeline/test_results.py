@@ -35,6 +35,20 @@ def test_a_crashed_gate_is_an_error_not_a_verdict(tmp_path):
         results.gate(1, "any", code)
 
 
+def test_a_missing_input_file_is_one_line_exit_2_not_an_internal_error(tmp_path, capsys):
+    missing = tmp_path / "absent"
+    for argv in (
+        ["text", "--file", str(missing)],
+        ["gate", "--version", "1", "--env", "dev", "--exit-code-file", str(missing)],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["pipeline", "result", *argv, "--to", str(tmp_path / "r")])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"readmit: error: {missing}: cannot read it (")
+    assert not (tmp_path / "r").exists()
+
+
 def test_notify_lists_statuses_and_drops_empty_details():
     text = notify.message("run-1", "Completed", ["train=Succeeded", "promote=None", "reason="])
     assert text.splitlines() == [

@@ -14,6 +14,11 @@ from readmit.promote import sync
 from registry_versions import register, use_tmp_mlflow
 
 
+def _environments(repo: Path, names: list[str]) -> None:
+    (repo / "environments").mkdir(parents=True, exist_ok=True)
+    (repo / "environments" / "order.yaml").write_text(f"environments: [{', '.join(names)}]\n")
+
+
 def _serve(repo: Path, env: str, default: int | None, canary: int | None = None) -> None:
     weights = {} if default is None else {default: 100 if canary is None else 90}
     if canary is not None:
@@ -30,15 +35,10 @@ def versions(tmp_path, monkeypatch):
     return [register(model) for _ in range(3)]
 
 
-def test_divergence_is_a_pure_comparison_of_git_and_aliases():
-    live = {"a": 2, "b": None, "c": 3}
-    found = sync.divergence(live, {"a": 2, "b": 1, "candidate": 3})
-    assert found == [sync.Divergence("b", None, 1), sync.Divergence("c", 3, None)]
-
-
 def test_sync_moves_sets_and_drops_aliases_then_check_passes(tmp_path, versions):
     v1, v2, v3 = versions
     repo = tmp_path / "repo"
+    _environments(repo, ["first", "second", "third"])
     _serve(repo, "first", v2, canary=v3)  # a canary does not move the alias
     _serve(repo, "second", v1)
     _serve(repo, "third", None)
@@ -63,6 +63,7 @@ def test_sync_moves_sets_and_drops_aliases_then_check_passes(tmp_path, versions)
 
 def test_cli_check_exits_1_and_sync_reports(tmp_path, versions, capsys):
     repo = tmp_path / "repo"
+    _environments(repo, ["only"])
     _serve(repo, "only", versions[0])
     with pytest.raises(SystemExit) as exit_:
         main(["registry", "sync", "--check", "--repo", str(repo)])
@@ -76,6 +77,7 @@ def test_cli_check_exits_1_and_sync_reports(tmp_path, versions, capsys):
 
 def test_a_version_git_serves_but_the_registry_lacks_is_an_input_error(tmp_path, versions):
     repo = tmp_path / "repo"
+    _environments(repo, ["only"])
     _serve(repo, "only", 99)
     with pytest.raises(Exception, match="version 99 not found"):
         sync.sync(repo)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import asdict
 from datetime import datetime
 
@@ -31,14 +30,6 @@ STYLE = (
     "td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:7em}"
     "svg{max-width:100%;height:auto}"
 )
-
-
-_SPECIAL = re.compile("[&<>\"']")
-
-
-def _esc(text: str) -> str:
-    """html.escape, skipped for the many cells (numbers, dates, hashes) with nothing to escape."""
-    return html.escape(text) if _SPECIAL.search(text) else text
 
 
 def _cell(seg: Segment, col: str) -> str:
@@ -119,7 +110,7 @@ def to_html(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: 
         rows = "".join(
             "<tr>"
             + "".join(
-                f"<td class='{cls}'>{_esc(text)}</td>" if cls else f"<td>{_esc(text)}</td>"
+                f"<td class='{cls}'>{esc(text)}</td>" if cls else f"<td>{esc(text)}</td>"
                 for text, cls in _html_cells(s)
             )
             + "</tr>"

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from readmit import envs
 from readmit.canary.analyze import run
-from readmit.cli.options import env_option, example
+from readmit.cli.options import env_option, example, one_env
 from readmit.errors import InputError
 
 
@@ -54,10 +53,7 @@ def canary() -> None:
 def analyze(env, log, outcomes, apply_, repo, out, pr_out, push, if_running) -> None:
     """Compare the canary with the default arm; print the analysis (Markdown)."""
 
-    if env == envs.ALL:
-        raise InputError(
-            f"--env all: a canary runs in one environment; name one of {', '.join(envs.names())}"
-        )
+    one_env(env, "a canary runs in one environment")
     if push and not apply_:
         raise InputError("--push REMOTE needs --apply: only an applied verdict makes a branch to push")
     result = run(env, log, outcomes, apply_, repo, out, pr_out=pr_out, push=push, if_running=if_running)

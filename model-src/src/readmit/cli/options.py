@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from readmit import envs
+from readmit.errors import InputError
 
 
 class EnvChoice(click.Choice):
@@ -40,6 +41,13 @@ def selected(env: str | None, paths: tuple | list = ()) -> list[str] | None:
     if env is None or (not paths and env == envs.ALL):
         return None
     return envs.resolve(env)
+
+
+def one_env(env: str, why: str) -> str:
+    """ENV of a command that acts on one environment: `--env all` is refused with `why`."""
+    if env == envs.ALL:
+        raise InputError(f"--env all: {why}; name one of {', '.join(envs.names())}")
+    return env
 
 
 def example(*lines: str) -> str:

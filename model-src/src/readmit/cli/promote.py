@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from readmit import envs
-from readmit.cli.options import env_option, example
-from readmit.errors import InputError
+from readmit.cli.options import env_option, example, one_env
 from readmit.promote import promote as run_promote
 from readmit.promote import rollback as run_rollback
 
@@ -43,12 +41,7 @@ def _report(result, pr_out: Path | None) -> None:
 
 
 def _one(env: str, command: str) -> str:
-    if env == envs.ALL:
-        raise InputError(
-            f"--env all: {command} changes one environment per reviewed commit; "
-            f"name one of {', '.join(envs.names())}"
-        )
-    return env
+    return one_env(env, f"{command} changes one environment per reviewed commit")
 
 
 @click.command(epilog=example("readmit promote --env staging --version 3 --weight 20 --reason 'canary'"))

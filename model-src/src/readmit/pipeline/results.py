@@ -39,7 +39,7 @@ def model_version(alias: str) -> str:
 def gate(version: int, env: str, exit_code_file: Path | None) -> str:
     """passed | failed as `readmit gate` recorded it; a gate that crashed (exit not 0/1) is an error."""
     if exit_code_file is not None:
-        code = Path(exit_code_file).read_text().strip()
+        code = _read(Path(exit_code_file), "the gate step writes its exit code there").strip()
         if code not in ("0", "1"):
             raise CheckFailed(f"readmit gate exited {code}: an error, not a gate verdict (see its log)")
     verdict = registry.version_info(version).gate_result(env)
@@ -67,10 +67,19 @@ def canary_branch(folder: Path) -> str:
 
 
 def text(path: Path) -> str:
-    body = Path(path).read_text(encoding="utf-8")
+    body = _read(Path(path), "pass the file an earlier step wrote")
     if len(body.encode()) <= MAX_TEXT:
         return body
     return body.encode()[: MAX_TEXT - len(TRUNCATED.encode())].decode(errors="ignore") + TRUNCATED
+
+
+def _read(path: Path, fix: str) -> str:
+    """A file an earlier step wrote: missing or unreadable is bad input (exit 2), not a readmit bug."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputError(f"{path}: cannot read it ({why}); {fix}") from exc
 
 
 def write(to: Path, value: str) -> None:

@@ -14,10 +14,10 @@ import re
 import sys
 import tempfile
 
+from regopy import Interpreter
+
 
 def _evaluate(modules: dict[str, str], query: str, document: dict) -> list[str]:
-    from regopy import Interpreter
-
     interpreter = Interpreter()
     for name, source in modules.items():
         interpreter.add_module(name, source)

@@ -15,8 +15,6 @@ from readmit import registry
 from readmit.envs.divergence import Divergence, divergence, live_versions
 from readmit.errors import CheckFailed
 
-__all__ = ["Divergence", "check", "divergence", "live_versions", "sync"]
-
 
 def check(repo: Path) -> list[Divergence]:
     found = divergence(live_versions(repo), registry.aliases())

@@ -15,6 +15,9 @@ import json
 import math
 from pathlib import Path
 
+import mlflow
+import optuna
+
 from readmit import registry
 from readmit.atomic import write_text
 from readmit.evaluation.metrics import auc
@@ -30,8 +33,6 @@ PARTS = ("all", "lgbm")
 
 
 def _sampler(experiment: katib.Experiment):
-    import optuna
-
     if experiment.algorithm == "random":
         return optuna.samplers.RandomSampler(seed=experiment.seed)
     return optuna.samplers.TPESampler(seed=experiment.seed, n_startup_trials=min(10, experiment.max_trials))
@@ -89,8 +90,6 @@ def _all_objective(frames: dict, base: dict, seed: int):
 
 
 def _study(experiment: katib.Experiment, storage: Path | None, name: str):
-    import optuna
-
     if storage is None:
         return optuna.create_study(direction=experiment.direction, sampler=_sampler(experiment))
     Path(storage).parent.mkdir(parents=True, exist_ok=True)
@@ -116,9 +115,6 @@ def tune(
     threads: int = 2,
 ) -> dict:
     """`subsample` overrides the Experiment's (0: every row); `threads` is LightGBM's, for `part="lgbm"`."""
-    import mlflow
-    import optuna
-
     experiment = katib.load(experiment_path)
     n_trials = max_trials or experiment.max_trials
     rows = experiment.subsample if subsample is None else (subsample or None)
