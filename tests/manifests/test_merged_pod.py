@@ -8,6 +8,7 @@ import yaml
 
 from readmit.cli import main
 from readmit.manifests.check import check, check_report
+from readmit.manifests.containers import container_problems
 from readmit.manifests.pod_rules import pod_problems
 from readmit.manifests.servers import load_server_configs, merged
 from readmit.serving import inference_log
@@ -144,8 +145,6 @@ def test_the_agent_without_an_api_token_fails(tree_copy, schemas):
 def test_the_override_alone_misjudges_the_pod_both_ways(tree_copy, seldon_config_dir):
     """Alone, the override misses a port clash the merge creates, and misses the probes the ServerConfig
     gives the containers: only the merged pod is what runs."""
-    from readmit.manifests.containers import container_problems
-
     server = yaml.safe_load((tree_copy / SERVER).read_text())
     server["spec"]["podSpec"]["containers"][0]["ports"] = [{"name": "server-http", "containerPort": 9000}]
     alone = container_problems(server)
