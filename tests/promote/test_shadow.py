@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from promote.test_promote import gated, manifests_problems, trailers  # noqa: F401 - a fixture
+from git_repos import trailers
 from readmit.cli import main
 from readmit.envs.state import EnvState, dump, parse
 from readmit.errors import InputError
 from readmit.promote import flow
 from readmit.promote.transitions import promote, rollback_target, shadow
+from registry_versions import gated
 
 A = {"readmit.io/model-version": "x"}
 
@@ -41,7 +42,7 @@ def test_rollback_of_a_shadow_drops_the_mirror():
 
 
 @pytest.mark.slow
-def test_cli_shadow_commits_the_mirror_and_passes_policy(repo, model, capsys, manifests_problems):  # noqa: F811
+def test_cli_shadow_commits_the_mirror_and_passes_policy(repo, model, capsys, manifests_problems):
     first, second = gated(model), gated(model)
     main(["promote", "--env", "dev", "--version", str(first), "--repo", str(repo)])
     main(["promote", "--env", "dev", "--version", str(second), "--mirror", "20", "--repo", str(repo)])
@@ -53,6 +54,6 @@ def test_cli_shadow_commits_the_mirror_and_passes_policy(repo, model, capsys, ma
     assert trailers(repo)["Model-Version"] == str(second)
 
 
-def test_cli_refuses_mirror_with_weight(repo, model):  # noqa: F811
+def test_cli_refuses_mirror_with_weight(repo, model):
     with pytest.raises(InputError, match="--mirror excludes"):
         flow.promote("dev", gated(model), weight=10, mirror=10, repo=repo, trivy=False)
