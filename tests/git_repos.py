@@ -19,6 +19,15 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
 
 
+def trailers(repo: Path, rev: str = "HEAD") -> dict[str, str]:
+    """The trailers of commit `rev` as git itself parses them (`git interpret-trailers --parse`)."""
+    text = git(repo, "log", "-1", "--format=%B", rev)
+    parsed = subprocess.run(
+        ["git", "interpret-trailers", "--parse"], input=text, capture_output=True, text=True, check=True
+    ).stdout
+    return dict(line.split(": ", 1) for line in parsed.splitlines())
+
+
 def use_identity(monkeypatch) -> None:
     for key, value in IDENTITY.items():
         monkeypatch.setenv(key, value)

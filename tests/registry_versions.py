@@ -103,3 +103,10 @@ def register(model_source: str, **metric_changes: float) -> int:
     )
     registry.set_alias(registry.CANDIDATE_ALIAS, mv.version)
     return int(mv.version)
+
+
+def gated(model_source: str, envs: tuple[str, ...] = ("dev",), **metric_changes: float) -> int:
+    """A new version (as `register`) whose gates passed in `envs`, so it may be promoted there."""
+    version = register(model_source, **metric_changes)
+    registry.set_version_tags(version, {f"gate.{e}": "passed" for e in envs})
+    return version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -76,8 +77,6 @@ def test_unknown_version_is_an_input_error(store):
 
 
 def test_the_gated_metrics_are_the_ones_the_model_gates_policy_judges(repo_root):
-    import re
-
     rego = (repo_root / "policies/model-gates/policy.rego").read_text()
     tables = re.findall(r"^(?:floors|ceilings) := \{(.*?)^\}", rego, flags=re.S | re.M)
     judged = {name for table in tables for name in re.findall(r'"([a-z_]+)": [\d.]', table)}

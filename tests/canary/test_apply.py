@@ -3,11 +3,9 @@ becomes a branch and a commit with a Canary-Analysis trailer, the analysis is in
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from git_repos import copy_of_repo, git, use_identity
+from git_repos import copy_of_repo, git, trailers, use_identity
 from inference_logs import arm, traffic, write_log
 from readmit import registry
 from readmit.canary import record
@@ -36,14 +34,6 @@ def canary_repo(repo_root, tmp_path, monkeypatch):
     promote("dev", versions[0], full=True, repo=repo, trivy=False)
     promote("dev", versions[1], weight=10, repo=repo, trivy=False)
     return repo, versions
-
-
-def trailers(repo) -> dict[str, str]:
-    text = git(repo, "log", "-1", "--format=%B")
-    parsed = subprocess.run(
-        ["git", "interpret-trailers", "--parse"], input=text, capture_output=True, text=True, check=True
-    ).stdout
-    return dict(line.split(": ", 1) for line in parsed.splitlines())
 
 
 def test_a_healthy_canary_advances_to_the_next_weight_by_commit(canary_repo, tmp_path):

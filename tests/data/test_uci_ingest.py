@@ -245,7 +245,8 @@ def test_the_result_does_not_depend_on_the_row_labels_of_the_input():
 
 
 def test_a_row_without_an_age_bracket_gets_age_minus_one_and_band_unknown():
-    # uci_read refuses such a row; to_encounters is pure and documents what it does with one anyway.
+    # uci_read refuses such a row, so only a direct caller of the pure to_encounters can hand it one: it
+    # then gets the "unknown" every other unmapped field gets, and age -1, never a made-up age.
     raw = _raw()
     raw.loc[3, "age"] = None
     enc, _ = uci_ingest.to_encounters(raw)

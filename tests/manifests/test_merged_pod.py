@@ -3,10 +3,12 @@ Seldon's ServerConfig `mlserver` from ../shared/seldon), not by the override alo
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from readmit.cli import main
 from readmit.manifests.check import check, check_report
+from readmit.manifests.containers import container_problems
 from readmit.manifests.pod_rules import pod_problems
 from readmit.manifests.servers import load_server_configs, merged
 from readmit.serving import inference_log
@@ -40,83 +42,95 @@ def test_the_cli_prints_the_merged_pods(repo_root, schemas, monkeypatch, capsys)
     )
 
 
-def test_an_override_that_removes_a_needed_volume_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
+SERVER = "apps/readmission/server.yaml"
+
+# One edit of the Server's podSpec override, the folder checked, and exactly the problems of the merged pod.
+BROKEN_OVERRIDES = [
+    pytest.param(
         "      - name: rclone-config\n        emptyDir:\n          medium: Memory\n"
         "          sizeLimit: 1Mi\n",
         "",
-    )
-    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
-    assert problems == [
-        f"{PREFIX}.containers[rclone].volumeMounts: mount /rclone names no volume rclone-config",
-        f"{PREFIX}.containers[rclone].volumeMounts: rclone writes /rclone; mount a writable volume there",
-    ]
-
-
-def test_an_override_that_drops_the_mount_where_rclone_writes_its_config_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
+        "apps/readmission",
+        [
+            f"{PREFIX}.containers[rclone].volumeMounts: mount /rclone names no volume rclone-config",
+            f"{PREFIX}.containers[rclone].volumeMounts: rclone writes /rclone; mount a writable volume there",
+        ],
+        id="an_override_that_removes_a_needed_volume_fails",
+    ),
+    pytest.param(
         "          - name: rclone-config\n            mountPath: /rclone\n",
         "",
-    )
-    problems = check(paths=[tree_copy / "environments/prod"], repo=tree_copy, trivy=False)
-    assert problems == [
-        f"{PREFIX}.containers[rclone].volumeMounts: rclone writes /rclone; mount a writable volume there"
-    ]
-
-
-def test_an_override_that_duplicates_a_port_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
+        "environments/prod",
+        [f"{PREFIX}.containers[rclone].volumeMounts: rclone writes /rclone; mount a writable volume there"],
+        id="an_override_that_drops_the_mount_where_rclone_writes_its_config_fails",
+    ),
+    pytest.param(
         '        command: ["mlserver"]\n',
         '        command: ["mlserver"]\n        ports:\n          - {name: http, containerPort: 9000}\n',
-    )
-    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
-    assert problems == [
-        f"{PREFIX}.containers[*].ports: containerPort 9000 is declared 2 times in the pod",
-        f"{PREFIX}.containers[*].ports: port name http is declared 2 times in the pod",
-    ]
-
-
-def test_an_override_that_repeats_a_sidecar_flag_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
+        "apps/readmission",
+        [
+            f"{PREFIX}.containers[*].ports: containerPort 9000 is declared 2 times in the pod",
+            f"{PREFIX}.containers[*].ports: port name http is declared 2 times in the pod",
+        ],
+        id="an_override_that_duplicates_a_port_fails",
+    ),
+    pytest.param(
         "          - name: HOME\n            value: /tmp\n",
         "          - name: HOME\n            value: /tmp\n        args: [--config=/tmp/rclone.conf]\n",
-    )
-    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
-    assert problems == [f"{PREFIX}.containers[rclone].args: flag --config is given 2 times"]
-
-
-def test_a_second_probe_handler_on_a_sidecar_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
+        "apps/readmission",
+        [f"{PREFIX}.containers[rclone].args: flag --config is given 2 times"],
+        id="an_override_that_repeats_a_sidecar_flag_fails",
+    ),
+    pytest.param(
         "          - name: HOME\n            value: /tmp\n",
         "          - name: HOME\n            value: /tmp\n"
         "        livenessProbe:\n          tcpSocket: {port: 5572}\n",
-    )
-    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
-    assert problems == [
-        f"{PREFIX}.containers[rclone].livenessProbe: has 2 handlers (exec, tcpSocket); only one is allowed"
-    ]
-
-
-def test_the_project_image_on_a_seldon_sidecar_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
+        "apps/readmission",
+        [f"{PREFIX}.containers[rclone].livenessProbe: has 2 handlers (exec, tcpSocket); only one is allowed"],
+        id="a_second_probe_handler_on_a_sidecar_fails",
+    ),
+    pytest.param(
         "      - name: agent\n",
         "      - name: agent\n        image: ghcr.io/readmit/readmit@sha256:" + "0" * 64 + "\n",
-    )
-    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
-    assert problems == [
-        f"{PREFIX}.containers[agent].image: Seldon's agent keeps its ServerConfig image; only mlserver runs "
-        "the project's"
-    ]
+        "apps/readmission",
+        [
+            f"{PREFIX}.containers[agent].image: Seldon's agent keeps its ServerConfig image; only mlserver "
+            "runs the project's"
+        ],
+        id="the_project_image_on_a_seldon_sidecar_fails",
+    ),
+    pytest.param(
+        "        env:\n          - name: READMIT_INFERENCE_LOG\n"
+        "            value: /var/log/readmit/readmission.jsonl\n",
+        "",
+        "apps/readmission",
+        [
+            f"{PREFIX}.containers[mlserver].env: mlserver writes where READMIT_INFERENCE_LOG points; "
+            "set it to an absolute file path on a writable volume"
+        ],
+        id="the_runtime_without_its_inference_log_path_fails",
+    ),
+    pytest.param(
+        "value: /var/log/readmit/readmission.jsonl",
+        "value: /var/lib/readmit/readmission.jsonl",
+        "apps/readmission",
+        [
+            f"{PREFIX}.containers[mlserver].volumeMounts: mlserver writes /var/lib/readmit; mount a writable "
+            "volume there"
+        ],
+        id="an_inference_log_off_any_writable_volume_fails",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "where", "expected"), BROKEN_OVERRIDES)
+def test_an_override_that_breaks_the_merged_pod_fails(tree_copy, schemas, old, new, where, expected):
+    edit(tree_copy / SERVER, old, new)
+    assert check(paths=[tree_copy / where], repo=tree_copy, trivy=False) == expected
 
 
 def test_the_agent_without_an_api_token_fails(tree_copy, schemas):
-    server_yaml = tree_copy / "apps/readmission/server.yaml"
+    server_yaml = tree_copy / SERVER
     server = yaml.safe_load(server_yaml.read_text())
     (agent,) = [c for c in server["spec"]["podSpec"]["containers"] if c["name"] == "agent"]
     del agent["volumeMounts"]
@@ -131,9 +145,7 @@ def test_the_agent_without_an_api_token_fails(tree_copy, schemas):
 def test_the_override_alone_misjudges_the_pod_both_ways(tree_copy, seldon_config_dir):
     """Alone, the override misses a port clash the merge creates, and misses the probes the ServerConfig
     gives the containers: only the merged pod is what runs."""
-    from readmit.manifests.containers import container_problems
-
-    server = yaml.safe_load((tree_copy / "apps/readmission/server.yaml").read_text())
+    server = yaml.safe_load((tree_copy / SERVER).read_text())
     server["spec"]["podSpec"]["containers"][0]["ports"] = [{"name": "server-http", "containerPort": 9000}]
     alone = container_problems(server)
     assert not any("port" in m for _, m in alone)
@@ -183,33 +195,6 @@ def test_the_merged_pod_gives_each_writer_a_writable_volume(rendered, seldon_con
     assert env["MLSERVER_LOAD_MODELS_AT_STARTUP"] == "false" and env["MLSERVER_PARALLEL_WORKERS"] == "1"
     agent_env = {e["name"]: e.get("value") for e in containers["agent"]["env"]}
     assert agent_env["SELDON_SERVER_CAPABILITIES"].split(",")[0] == "readmit"
-
-
-def test_the_runtime_without_its_inference_log_path_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
-        "        env:\n          - name: READMIT_INFERENCE_LOG\n"
-        "            value: /var/log/readmit/readmission.jsonl\n",
-        "",
-    )
-    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
-    assert problems == [
-        f"{PREFIX}.containers[mlserver].env: mlserver writes where READMIT_INFERENCE_LOG points; "
-        "set it to an absolute file path on a writable volume"
-    ]
-
-
-def test_an_inference_log_off_any_writable_volume_fails(tree_copy, schemas):
-    edit(
-        tree_copy / "apps/readmission/server.yaml",
-        "value: /var/log/readmit/readmission.jsonl",
-        "value: /var/lib/readmit/readmission.jsonl",
-    )
-    problems = check(paths=[tree_copy / "apps/readmission"], repo=tree_copy, trivy=False)
-    assert problems == [
-        f"{PREFIX}.containers[mlserver].volumeMounts: mlserver writes /var/lib/readmit; mount a writable "
-        "volume there"
-    ]
 
 
 def test_the_inference_log_has_a_volume_of_its_own_sized_for_its_rotation(rendered, seldon_config_dir):

@@ -6,39 +6,14 @@ import subprocess
 
 import pytest
 
-from git_repos import git, state_of
+from git_repos import git, state_of, trailers
 from readmit import registry
 from readmit.cli import main
 from readmit.errors import CheckFailed, InputError
 from readmit.promote import flow, promote, rollback
-from registry_versions import register
+from registry_versions import gated, register
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def manifests_problems(monkeypatch):
-    """Stands in for `readmit manifests check` (tested by the manifests suite; kubernetes-validate and
-    trivy take seconds): returns the problems a test puts in the list."""
-    import readmit.manifests.check
-
-    problems: list[str] = []
-    monkeypatch.setattr(readmit.manifests.check, "check", lambda **kwargs: list(problems))
-    return problems
-
-
-def gated(model, envs=("dev",), **metrics) -> int:
-    version = register(model, **metrics)
-    registry.set_version_tags(version, {f"gate.{e}": "passed" for e in envs})
-    return version
-
-
-def trailers(repo, rev="HEAD") -> dict[str, str]:
-    text = git(repo, "log", "-1", "--format=%B", rev)
-    parsed = subprocess.run(
-        ["git", "interpret-trailers", "--parse"], input=text, capture_output=True, text=True, check=True
-    ).stdout
-    return dict(line.split(": ", 1) for line in parsed.splitlines())
 
 
 def test_full_promotion_commits_on_a_new_branch_with_every_trailer(repo, model):

@@ -1,24 +1,20 @@
-"""Shadow mode (`readmit promote --mirror`): the version enters the Experiment as Seldon's `spec.mirror`."""
+"""Shadow mode (`readmit promote --mirror`): the version enters the Experiment as Seldon's `spec.mirror`.
+What `transitions.shadow` itself returns and refuses is in test_transition_guards.py, which mutmut runs."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from promote.test_promote import gated, manifests_problems, trailers  # noqa: F401 - a fixture
+from git_repos import trailers
 from readmit.cli import main
 from readmit.envs.state import EnvState, dump, parse
 from readmit.errors import InputError
 from readmit.promote import flow
 from readmit.promote.transitions import promote, rollback_target, shadow
+from registry_versions import gated
 
 A = {"readmit.io/model-version": "x"}
-
-
-def test_a_shadow_mirrors_beside_the_live_versions():
-    state = shadow(EnvState({1: A}, {1: 100}, 1), 2, A, 25)
-    assert (state.weights, state.default, state.mirror, state.mirror_percent) == ({1: 100}, 1, 2, 25)
-    assert state.canary is None and sorted(state.annotations) == [1, 2]
 
 
 def test_the_mirror_is_written_as_seldons_experiment_spec_and_read_back():
@@ -34,20 +30,6 @@ def test_the_mirror_is_written_as_seldons_experiment_spec_and_read_back():
     assert parse(text) == state and dump(parse(text)) == text
 
 
-@pytest.mark.parametrize(
-    ("state", "version", "percent", "words"),
-    [
-        (EnvState(), 1, 10, "no live version"),
-        (EnvState({1: A}, {1: 100}, 1), 1, 10, "already answers"),
-        (EnvState({1: A}, {1: 100}, 1), 2, 0, "between 1 and 100"),
-        (EnvState({1: A}, {1: 100}, 1), 2, 101, "between 1 and 100"),
-    ],
-)
-def test_a_shadow_is_refused_when_it_cannot_be_one(state, version, percent, words):
-    with pytest.raises(InputError, match=words):
-        shadow(state, version, A, percent)
-
-
 def test_a_new_shadow_replaces_the_old_and_a_canary_ends_it():
     state = shadow(shadow(EnvState({1: A}, {1: 100}, 1), 2, A, 10), 3, A, 50)
     assert (state.mirror, sorted(state.annotations)) == (3, [1, 3])
@@ -60,7 +42,7 @@ def test_rollback_of_a_shadow_drops_the_mirror():
 
 
 @pytest.mark.slow
-def test_cli_shadow_commits_the_mirror_and_passes_policy(repo, model, capsys, manifests_problems):  # noqa: F811
+def test_cli_shadow_commits_the_mirror_and_passes_policy(repo, model, capsys, manifests_problems):
     first, second = gated(model), gated(model)
     main(["promote", "--env", "dev", "--version", str(first), "--repo", str(repo)])
     main(["promote", "--env", "dev", "--version", str(second), "--mirror", "20", "--repo", str(repo)])
@@ -72,6 +54,6 @@ def test_cli_shadow_commits_the_mirror_and_passes_policy(repo, model, capsys, ma
     assert trailers(repo)["Model-Version"] == str(second)
 
 
-def test_cli_refuses_mirror_with_weight(repo, model):  # noqa: F811
+def test_cli_refuses_mirror_with_weight(repo, model):
     with pytest.raises(InputError, match="--mirror excludes"):
         flow.promote("dev", gated(model), weight=10, mirror=10, repo=repo, trivy=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from readmit.envs.state import EnvState
@@ -84,14 +86,23 @@ def test_the_nothing_live_message_is_exactly_one_line():
     assert str(err.value) == "rollback: no version is live in this environment; nothing to roll back"
 
 
-@pytest.mark.parametrize("percent", [1, 100])
-def test_a_shadow_mirrors_a_share_of_requests_beside_the_live_versions(percent):
-    canary = EnvState({1: A, 2: B}, {1: 90, 2: 10}, 1, 5, 20)
-    mirror = {"readmit.io/model-version": "c"}
-    assert shadow(canary, 3, mirror, percent) == EnvState(
-        {1: A, 2: B, 3: mirror}, {1: 90, 2: 10}, 1, 3, percent
-    )
-    assert canary == EnvState({1: A, 2: B}, {1: 90, 2: 10}, 1, 5, 20)  # the state in is left alone
+C = {"readmit.io/model-version": "c"}
+# A canary (v2 beside v1) that an older shadow (v5 at 20%) watches.
+CANARY_WATCHED = EnvState({1: A, 2: B}, {1: 90, 2: 10}, 1, 5, 20)
+
+
+@pytest.mark.parametrize(
+    ("state", "version", "percent", "expected"),
+    [
+        (CANARY_WATCHED, 3, 1, EnvState({1: A, 2: B, 3: C}, {1: 90, 2: 10}, 1, 3, 1)),
+        (CANARY_WATCHED, 3, 100, EnvState({1: A, 2: B, 3: C}, {1: 90, 2: 10}, 1, 3, 100)),
+        (STABLE, 2, 25, EnvState({1: A, 2: C}, {1: 100}, 1, 2, 25)),
+    ],
+)
+def test_a_shadow_mirrors_a_share_of_requests_beside_the_live_versions(state, version, percent, expected):
+    before = copy.deepcopy(state)
+    assert shadow(state, version, C, percent) == expected
+    assert state == before  # the state in is left alone
 
 
 @pytest.mark.parametrize(
@@ -99,6 +110,7 @@ def test_a_shadow_mirrors_a_share_of_requests_beside_the_live_versions(percent):
     [
         (STABLE, 2, 0, "--mirror 0: a mirror share is between 1 and 100 percent"),
         (STABLE, 2, 101, "--mirror 101: a mirror share is between 1 and 100 percent"),
+        (EnvState(), 1, 10, "--mirror 10: no live version to mirror; promote with --full first"),
         (EnvState(), 2, 10, "--mirror 10: no live version to mirror; promote with --full first"),
         (STABLE, 1, 10, "--mirror 10: version 1 already answers traffic here"),
     ],

@@ -175,13 +175,13 @@ def mutated(draw, example: dict):
             inp["name"] = draw(st.one_of(st.sampled_from([*INPUTS, "label", "patient_name"]), TEXT))
         elif kind == "nesting":
             data = inp.get("data")
-            inp["data"] = draw(st.sampled_from(["nested", "scalar", "object", "column"]))
+            how = draw(st.sampled_from(["nested", "scalar", "object", "column"]))
             inp["data"] = {
                 "nested": [data],
                 "scalar": data[0] if isinstance(data, list) and data else data,
                 "object": {"data": data},
                 "column": [[v] for v in data] if isinstance(data, list) else data,
-            }[inp["data"]]
+            }[how]
         elif kind == "batch":
             _grow(body, draw(st.sampled_from([0, 1, 2, 40, 1001])))
         elif kind == "parameters":
