@@ -14,14 +14,10 @@ from pathlib import Path
 from readmit.serving import server
 
 
-def test_serve_answers_the_printed_example_and_stops_on_sigint(served_model, tmp_path):
+def test_serve_answers_the_printed_example_and_stops_on_sigint(served_model_env, tmp_path):
     port = server.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env |= {
-        "READMIT_HOME": str(served_model["home"]),
-        "READMIT_INFERENCE_LOG": str(tmp_path / "log.jsonl"),
-        "PYTHONPATH": str(Path(__file__).parents[2] / "model-src" / "src"),
-    }
+    env |= served_model_env(tmp_path / "log.jsonl")
     proc = subprocess.Popen(
         [sys.executable, "-m", "readmit", "serve", "--version", "1", "--port", str(port), "--workers", "0"],
         env=env,
