@@ -7,7 +7,6 @@ Race and zip3 are deliberately not features: they are used for subgroup evaluati
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -70,13 +69,6 @@ class FeatureSpec:
     categories: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _json(value, default):
-    try:
-        return json.loads(value) if isinstance(value, str) else default
-    except ValueError:
-        return default
-
-
 def _number(value) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -91,9 +83,15 @@ def _categorical_names(blocks) -> list[str]:
     return [name for b in blocks for name in _BLOCK_CATEGORIES.get(b, ())]
 
 
-def _categories(record: dict) -> dict[str, str | None]:
-    dx = [str(c) for c in _json(record["dx_codes"], [])]
-    return encounter.categories(record, dx, _json(record.get("extra"), {}))
+def _category_values(df: pd.DataFrame, dx: list[list[str]], extras: list[dict]) -> list[dict]:
+    """`encounter.categories` of every row, from its diagnosis codes and parsed `extra`."""
+    paths = zip(
+        jsoncol.cells(df, "admission_acuity"), jsoncol.cells(df, "discharge_disposition"), strict=True
+    )
+    return [
+        encounter.categories({"admission_acuity": a, "discharge_disposition": d}, codes, extra)
+        for (a, d), codes, extra in zip(paths, dx, extras, strict=True)
+    ]
 
 
 def fit_spec(
@@ -105,10 +103,11 @@ def fit_spec(
     blocks: tuple[str, ...] = DEFAULT_BLOCKS,
     min_category_rows: int = 30,
 ) -> FeatureSpec:
-    meds = Counter(c for v in df["med_codes"] for c in set(map(str, _json(v, []))))
-    dx = Counter(c for v in df["dx_codes"] for c in set(map(str, _json(v, []))))
-    procs = Counter(c for v in df["proc_codes"] for c in set(map(str, _json(v, []))))
-    extras = [_json(v, {}) for v in df["extra"]]
+    dx_lists, med_lists, proc_lists = (jsoncol.texts(jsoncol.cells(df, c), []) for c in CODE_COLUMNS)
+    meds = Counter(c for v in med_lists for c in set(map(str, v)))
+    dx = Counter(c for v in dx_lists for c in set(map(str, v)))
+    procs = Counter(c for v in proc_lists for c in set(map(str, v)))
+    extras = jsoncol.texts(jsoncol.cells(df, "extra"), {})
     min_rows = max(1, len(df) // 100)
     keys = Counter(k for e in extras for k in e)
     spec = FeatureSpec(
@@ -119,8 +118,7 @@ def fit_spec(
     )
     if names := _categorical_names(blocks):
         counts = {name: Counter() for name in names}
-        for record in df.to_dict("records"):
-            values = _categories(record)
+        for values in _category_values(df, [[str(c) for c in v] for v in dx_lists], extras):
             for name in names:
                 if values[name] is not None:
                     counts[name][values[name]] += 1
@@ -217,13 +215,7 @@ def _codes(df: pd.DataFrame, spec: FeatureSpec, parsed: dict[str, list], columns
     if codes := {
         n: {v: i for i, v in enumerate(vocab)} for n, vocab in getattr(spec, "categories", {}).items()
     }:
-        records = zip(
-            jsoncol.cells(df, "admission_acuity"), jsoncol.cells(df, "discharge_disposition"), strict=True
-        )
-        values = [
-            encounter.categories({"admission_acuity": a, "discharge_disposition": d}, codes_, extra)
-            for (a, d), codes_, extra in zip(records, dx, extras, strict=True)
-        ]
+        values = _category_values(df, dx, extras)
         for name, index in codes.items():
             found = (index.get(v[name]) for v in values)
             columns[f"{CATEGORICAL_PREFIX}{name}"] = np.array(
