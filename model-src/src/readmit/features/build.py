@@ -9,6 +9,7 @@ Race and zip3 are deliberately not features: they are used for subgroup evaluati
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -203,15 +204,17 @@ def tabular(df: pd.DataFrame, spec: FeatureSpec, events: Timelines | None = None
         columns |= {f"{column}={v}": (cells == v).astype(np.float64) for v in values}
     _codes(df, spec, events, columns)
     columns |= aggregates(events, outcomes="prior_outcome" in getattr(spec, "blocks", ()))
-    table = pd.DataFrame(np.column_stack(list(columns.values())), index=df.index, columns=list(columns))
-    table.columns = safe_names(list(table.columns))
-    return table
+    names = list(safe_names(tuple(columns)))
+    return pd.DataFrame(np.column_stack(list(columns.values())), index=df.index, columns=names)
 
 
-def safe_names(names: list[str]) -> list[str]:
+@functools.lru_cache(maxsize=16)  # the names follow from the spec alone: a server asks for the same ones
+def safe_names(names: tuple[str, ...]) -> tuple[str, ...]:
     """LightGBM rejects JSON punctuation in feature names; values from `extra` may contain it."""
     out: list[str] = []
+    seen: set[str] = set()
     for name in names:
         clean = re.sub(r"[^\w=.+-]", "_", name)
-        out.append(clean if clean not in out else f"{clean}_{len(out)}")
-    return out
+        out.append(clean if clean not in seen else f"{clean}_{len(out)}")
+        seen.add(out[-1])
+    return tuple(out)
