@@ -43,8 +43,9 @@ class ModelBundle:
     def candidates(self, df: pd.DataFrame, features=None, wanted=CANDIDATES) -> dict[str, np.ndarray]:
         """Uncalibrated probabilities of the `wanted` candidates and of the parts they are built from
         (the hybrid only once its stacker is fitted)."""
-        table, seq, lengths = features if features is not None else self.features(df)
         hybrid = "hybrid" in wanted and self.stacker is not None
+        steps = hybrid or "sequence" in wanted  # LightGBM alone reads only the table
+        table, seq, lengths = features if features is not None else self.features(df, steps)
         out = {}
         if "lgbm" in wanted or hybrid:
             out["lgbm"] = lgbm.predict(self.booster, table, self.threads)
