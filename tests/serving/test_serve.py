@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from readmit.serving import server
 
 
@@ -53,3 +55,14 @@ def test_serve_answers_the_printed_example_and_stops_on_sigint(served_model_env,
         raise AssertionError("the server still answers after SIGINT")
     except OSError:
         pass
+
+
+def test_a_server_that_cannot_start_leaves_the_sigterm_handler_as_it_was(monkeypatch):
+    def cannot_start(*_, **__):
+        raise FileNotFoundError("mlserver")
+
+    monkeypatch.setattr(server, "start", cannot_start)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(FileNotFoundError), server.running(Path("models"), 1, 0, 2, print, "MLServer"):
+        pass
+    assert signal.getsignal(signal.SIGTERM) is before
