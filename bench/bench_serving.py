@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -40,37 +41,35 @@ from readmit.serving.v2 import request_body  # noqa: E402
 from training._frames import make_index, write_ingest  # noqa: E402
 
 
-def _rss_kb(pid: int) -> int:
-    """Resident set of the process group rooted at `pid` (server + workers), in kB."""
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text().split()
-            if int(stat[4]) == pid or int(proc.name) == pid:  # same process group
-                status = (proc / "status").read_text()
-                total += int(
-                    next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]
-                )
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of the process group rooted at `pid` (server + workers), in seconds."""
-    total = 0
+def _group(pid: int):
+    """(/proc/<n>, its stat fields after the command name) of each live process in the process group
+    rooted at `pid` (MLServer and its workers)."""
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(stat[2]) == pid or int(proc.name) == pid:  # same process group
-                total += int(stat[11]) + int(stat[12])
+            if int(stat[2]) == pid or int(proc.name) == pid:
+                yield proc, stat
         except (OSError, IndexError, ValueError):
             continue
-    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_kb(pid: int) -> int:
+    """Resident set of the process group rooted at `pid`, in kB."""
+    total = 0
+    for proc, _ in _group(pid):
+        try:
+            status = (proc / "status").read_text()
+            total += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+        except (OSError, StopIteration, ValueError):
+            continue  # exited meanwhile (or a zombie: no VmRSS)
+    return total
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of the process group rooted at `pid`, in seconds."""
+    return sum(int(stat[11]) + int(stat[12]) for _, stat in _group(pid)) / os.sysconf("SC_CLK_TCK")
 
 
 def _latencies(url: str, bodies: list[bytes], concurrency: int) -> np.ndarray:
@@ -98,8 +97,6 @@ def main() -> None:
     for column in ("patient_key", "encounter_key"):
         df[column] = [hashlib.sha256(k.encode()).hexdigest() for k in df[column]]
     data = write_ingest(root / "ingest", df)
-    from click.testing import CliRunner
-
     print("training a small model ...", flush=True)
     result = CliRunner().invoke(cli, ["train", "--data", str(data), "--seed", "3"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

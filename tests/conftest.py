@@ -112,6 +112,23 @@ def served_model(tmp_path_factory):
     return {"root": root, "data": data, "home": root / "state", "exported": exported}
 
 
+@pytest.fixture(scope="session")
+def served_model_env(served_model):
+    """`env(log)`: what an MLServer (or `readmit serve`) started by a test needs to serve `served_model`
+    from this checkout, writing its inference log to `log`: the model's store, the log path, and this
+    checkout's source first on PYTHONPATH (the workers import the runtime from it)."""
+    src = Path(__file__).parents[1] / "model-src" / "src"
+
+    def env(log: Path) -> dict[str, str]:
+        return {
+            "READMIT_INFERENCE_LOG": str(log),
+            "READMIT_HOME": str(served_model["home"]),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")])),
+        }
+
+    return env
+
+
 # `readmit demo` once per session: tests/demo checks the whole loop, and
 # tests/pipeline/test_retrain_and_promote.py the Tekton pipeline run inside it, so the pipeline trains once
 # for both (both modules are marked `xdist_group("demo")`: with `--dist loadgroup` they share one worker,

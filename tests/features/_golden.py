@@ -27,7 +27,7 @@ import pandas as pd
 from readmit import paths
 from readmit.data import ingest
 from readmit.data.synth import generate
-from readmit.features import build
+from readmit.features import build, steps
 from training._frames import make_index
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -147,7 +147,7 @@ def features(df: pd.DataFrame, blocks) -> dict[str, np.ndarray]:
     spec = build.fit_spec(df, blocks=blocks)
     events = build.timelines(df)
     table = build.tabular(df, spec, events)
-    seq, lengths = build.steps(df, events, MAX_STEPS, spec)
+    seq, lengths = steps.vectors(events, MAX_STEPS, spec)
     return {
         "columns": np.array(list(table.columns)),
         "dtypes": np.array([str(t) for t in table.dtypes]),

@@ -31,27 +31,9 @@ def test_feature_names_carry_no_json_punctuation():
     assert not any(ch in name for name in names for ch in '"[]{}:,')
 
 
-def test_step_vectors_are_left_aligned_with_the_index_stay_last():
-    df = make_index(30, seed=7)
-    events = build.timelines(df)
-    spec = build.fit_spec(df)
-    seq, lengths = build.steps(df, events, max_steps=3, spec=spec)
-    assert seq.shape == (len(df), 3, build.step_width(spec)) and spec.dx_vocab
-    assert lengths.tolist() == [min(n, 3) for n in events.lengths]
-    short = int(np.argmin(lengths))
-    assert not seq[short, lengths[short] :].any()  # padding stays zero
-
-
 def test_the_time_order_key_is_never_a_feature():
     df = make_index(120, seed=3)
     df["extra"] = [json.dumps({"period": i, "payer": "a"}) for i in range(len(df))]
     spec = build.fit_spec(df)
     assert "period" not in spec.extra_numeric and "period" not in spec.extra_values
     assert not [c for c in build.tabular(df, spec).columns if "period" in c]
-
-
-def test_step_width_counts_what_a_step_holds():
-    df = make_index(40, seed=4)
-    spec = build.fit_spec(df)
-    seq, _ = build.steps(df, build.timelines(df), max_steps=2, spec=spec)
-    assert seq.shape[2] == build.step_width(spec)

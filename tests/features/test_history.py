@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from readmit.features import build
+from readmit.features import build, steps
 from readmit.features.events import timelines
 from readmit.features.history import aggregates
 from training._frames import make_index
@@ -18,7 +18,7 @@ def _aggregates(row: dict) -> dict[str, float]:
 
 def _features(df, spec):
     events = build.timelines(df)
-    seq, lengths = build.steps(df, events, 6, spec)
+    seq, lengths = steps.vectors(events, 6, spec)
     return build.tabular(df, spec, events), seq, lengths
 
 

@@ -40,20 +40,13 @@ class Served:
         return self.get("/metrics", base=self.metrics)
 
 
-def _serve(served_model, workers: int, tmp: Path):
+def _serve(served_model, served_model_env, workers: int, tmp: Path):
     models = tmp / "mnt" / "agent" / "models"
     name = server.agent_layout(served_model["exported"], models, "readmission", seldon_version=1)
     port, metrics_port = server.free_port(), server.free_port()
     log = tmp / "inference.jsonl"
     out = open(tmp / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
-    env = {
-        "READMIT_INFERENCE_LOG": str(log),
-        "READMIT_HOME": str(served_model["home"]),
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(Path(__file__).parents[2] / "model-src" / "src"), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    proc = server.start(models, port, workers, metrics_port, env=env, log=out)
+    proc = server.start(models, port, workers, metrics_port, env=served_model_env(log), log=out)
     try:
         server.wait_ready(f"http://127.0.0.1:{port}", name, proc)
         served = Served(f"http://127.0.0.1:{port}", name, f"http://127.0.0.1:{metrics_port}", log)
@@ -65,15 +58,15 @@ def _serve(served_model, workers: int, tmp: Path):
 
 
 @pytest.fixture(scope="session")
-def served(served_model, tmp_path_factory):
+def served(served_model, served_model_env, tmp_path_factory):
     """parallel_workers: 0 (inference in the server process)."""
-    yield from _serve(served_model, 0, tmp_path_factory.mktemp("serve-w0"))
+    yield from _serve(served_model, served_model_env, 0, tmp_path_factory.mktemp("serve-w0"))
 
 
 @pytest.fixture(scope="session")
-def served_workers(served_model, tmp_path_factory):
+def served_workers(served_model, served_model_env, tmp_path_factory):
     """parallel_workers: 1, as Seldon's ServerConfig sets MLSERVER_PARALLEL_WORKERS."""
-    yield from _serve(served_model, 1, tmp_path_factory.mktemp("serve-w1"))
+    yield from _serve(served_model, served_model_env, 1, tmp_path_factory.mktemp("serve-w1"))
 
 
 class ServedAsSeldon(Served):

@@ -4,12 +4,14 @@ bundle as trained and for the hybrid (the sequence model as one term in the stac
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from readmit import registry
 from readmit.features.clean import clean
+from readmit.models import lgbm
 from readmit.models.hybrid import Stacker
 from readmit.pyfunc import unwrap
 from readmit.serving import explain, score
@@ -50,3 +52,18 @@ def test_hybrid_reports_the_sequence_model_as_one_term(served_model):
     parts, shown = _check(bundle, rows)
     assert parts["names"].count(explain.SEQUENCE_TERM) == 1 and parts["parts"][-1] == "sequence"
     assert all(e["space"] == "stacker_logit" for e in shown)
+
+
+def test_treeshap_runs_with_the_bundles_thread_count(monkeypatch):
+    """The runtime sets one thread per worker; TreeSHAP with the training threads spins OpenMP threads
+    around a one-row request, many times the CPU of the scoring itself."""
+    asked = []
+
+    def contributions(booster, X, threads):
+        asked.append(threads)
+        return np.zeros((len(X), X.shape[1] + 1))
+
+    monkeypatch.setattr(lgbm, "contributions", contributions)
+    bundle = SimpleNamespace(selected="lgbm", booster=object(), threads=1)
+    parts = explain.decompose(bundle, pd.DataFrame({"age": [70.0]}), None)
+    assert asked == [1] and parts["names"] == ["age"]

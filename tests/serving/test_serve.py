@@ -11,17 +11,15 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from readmit.serving import server
 
 
-def test_serve_answers_the_printed_example_and_stops_on_sigint(served_model, tmp_path):
+def test_serve_answers_the_printed_example_and_stops_on_sigint(served_model_env, tmp_path):
     port = server.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env |= {
-        "READMIT_HOME": str(served_model["home"]),
-        "READMIT_INFERENCE_LOG": str(tmp_path / "log.jsonl"),
-        "PYTHONPATH": str(Path(__file__).parents[2] / "model-src" / "src"),
-    }
+    env |= served_model_env(tmp_path / "log.jsonl")
     proc = subprocess.Popen(
         [sys.executable, "-m", "readmit", "serve", "--version", "1", "--port", str(port), "--workers", "0"],
         env=env,
@@ -57,3 +55,14 @@ def test_serve_answers_the_printed_example_and_stops_on_sigint(served_model, tmp
         raise AssertionError("the server still answers after SIGINT")
     except OSError:
         pass
+
+
+def test_a_server_that_cannot_start_leaves_the_sigterm_handler_as_it_was(monkeypatch):
+    def cannot_start(*_, **__):
+        raise FileNotFoundError("mlserver")
+
+    monkeypatch.setattr(server, "start", cannot_start)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(FileNotFoundError), server.running(Path("models"), 1, 0, 2, print, "MLServer"):
+        pass
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -1,8 +1,11 @@
-"""Diagnosis codes grouped into ICD chapters, so ICD-10 (FHIR) and ICD-9 (UCI) land in the same columns."""
+"""Diagnosis codes grouped into ICD chapters, so ICD-10 (FHIR) and ICD-9 (UCI) land in the same columns;
+and the per-list counts of chapters and vocabulary codes that the tabular and step features are made of."""
 
 from __future__ import annotations
 
 import functools
+
+import numpy as np
 
 CHAPTERS = (
     "infectious",
@@ -126,3 +129,41 @@ def is_diabetes(code: str, system: str) -> bool:
     if system == "icd9":
         return code.startswith("250")
     return code[:3] in {"E08", "E09", "E10", "E11", "E13"}
+
+
+_CHAPTER_INDEX = {name: j for j, name in enumerate(CHAPTERS)}
+
+
+def _chapter_columns(codes: list[str], system: str) -> list[int]:
+    return [_CHAPTER_INDEX[chapter(code, system)] for code in codes]
+
+
+def chapter_counts(dx: list[list[str]], icd9: list[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """(lists, chapters) counts of each list's codes (ICD-9 where `icd9`, else ICD-10), and a one-hot of
+    its first code's chapter."""
+    n, width = len(dx), len(CHAPTERS)
+    nine = [c for codes, i9 in zip(dx, icd9, strict=True) if i9 for c in codes]
+    ten = [c for codes, i9 in zip(dx, icd9, strict=True) if not i9 for c in codes]
+    columns = np.empty(len(nine) + len(ten), dtype=np.int64)
+    lengths = np.fromiter(map(len, dx), dtype=np.int64, count=n)
+    system = np.repeat(np.array(icd9, dtype=bool).reshape(n), lengths)
+    columns[system] = _chapter_columns(nine, "icd9")
+    columns[~system] = _chapter_columns(ten, "icd10")
+    rows = np.repeat(np.arange(n), lengths)
+    counts = np.bincount(rows * width + columns, minlength=n * width).astype(np.float64).reshape(n, width)
+    primary = np.zeros((n, width))
+    has = lengths > 0
+    primary[np.flatnonzero(has), columns[(np.cumsum(lengths) - lengths)[has]]] = 1.0
+    return counts, primary
+
+
+def members(lists: list, vocab: list[str]) -> np.ndarray:
+    """(lists, vocab) 1.0 where the list holds the vocabulary code."""
+    index = {code: j for j, code in enumerate(vocab)}
+    out = np.zeros((len(lists), len(vocab)))
+    for i, codes in enumerate(lists):
+        for code in codes:
+            j = index.get(code)
+            if j is not None:
+                out[i, j] = 1.0
+    return out

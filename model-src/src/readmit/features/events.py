@@ -42,6 +42,7 @@ class Timelines:
     lab_name: np.ndarray  # (points,) index into LAB_NAMES
     lab_value: np.ndarray  # (points,) normalised value (clean.normalize_lab)
     index_codes: dict[str, list]  # CODE_COLUMNS of the index rows, parsed (`jsoncol.values`)
+    icd9: np.ndarray  # (rows,) the row's codes are ICD-9 (`dx_system`; ICD-10 when not given)
 
     @property
     def lengths(self) -> np.ndarray:
@@ -189,6 +190,7 @@ def timelines(df: pd.DataFrame) -> Timelines:
         n_procs=np.array(out.n_procs, dtype=np.int64),
         dx=out.dx,
         index_codes=codes,
+        icd9=np.array([(v or "icd10") == "icd9" for v in jsoncol.cells(df, "dx_system")], dtype=bool),
         lab_event=np.array(out.lab_event, dtype=np.int64),
         lab_name=names,
         lab_value=(values - _MID[names]) / _HALF[names],

@@ -6,7 +6,8 @@ Leakage rule: an event counts only if it ended at or before the index discharge.
 (readmitted within 30 days or not) is used only once it was knowable at the index discharge: its 30-day
 window closed by then. Without days (UCI) that is never provable, so the outcome features stay missing.
 
-Every aggregate is a column operation over all rows' events at once.
+Every aggregate is a column operation over all rows' events at once, except the earlier-outcome columns
+(the optional `prior_outcome` block), which pair each row's inpatient stays in a loop per row.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from readmit.features import build
+from readmit.features.steps import vectors as step_vectors
 from readmit.models import lgbm, sequence
 from readmit.models.calibration import Calibrator
 from readmit.models.hybrid import Stacker
@@ -36,14 +37,15 @@ class ModelBundle:
         table = build.tabular(df, self.spec, events)
         if not steps:
             return table, None, None
-        seq, lengths = build.steps(df, events, self.max_steps, self.spec)
+        seq, lengths = step_vectors(events, self.max_steps, self.spec)
         return table, seq, lengths
 
     def candidates(self, df: pd.DataFrame, features=None, wanted=CANDIDATES) -> dict[str, np.ndarray]:
         """Uncalibrated probabilities of the `wanted` candidates and of the parts they are built from
         (the hybrid only once its stacker is fitted)."""
-        table, seq, lengths = features if features is not None else self.features(df)
         hybrid = "hybrid" in wanted and self.stacker is not None
+        steps = hybrid or "sequence" in wanted  # LightGBM alone reads only the table
+        table, seq, lengths = features if features is not None else self.features(df, steps)
         out = {}
         if "lgbm" in wanted or hybrid:
             out["lgbm"] = lgbm.predict(self.booster, table, self.threads)

@@ -60,8 +60,19 @@ def fit(
 def predict(booster: lgb.Booster, X: pd.DataFrame, threads: int | None = None) -> np.ndarray:
     """Probabilities; `threads` overrides the training thread count (rows are scored independently,
     so the result does not depend on it)."""
+    return _predict(booster, X, threads)
+
+
+def contributions(booster: lgb.Booster, X: pd.DataFrame, threads: int | None = None) -> np.ndarray:
+    """TreeSHAP, (rows, features + 1): each feature's contribution to the raw margin, then the bias;
+    `threads` as in `predict` (with more threads than rows OpenMP's idle spinning costs far more CPU
+    than the one row's TreeSHAP)."""
+    return _predict(booster, X, threads, pred_contrib=True)
+
+
+def _predict(booster: lgb.Booster, X: pd.DataFrame, threads: int | None, **kind) -> np.ndarray:
     extra = {"num_threads": threads} if threads else {}
     # the float matrix itself: LightGBM's pandas path (per-column dtype checks) dominated one-row requests;
-    # the columns are floats in the training order (features.build), so the scores are the same
+    # the columns are floats in the training order (features.build), so the results are the same
     values = X.to_numpy(dtype=np.float64) if isinstance(X, pd.DataFrame) else X
-    return booster.predict(values, num_iteration=booster.best_iteration or None, **extra)
+    return booster.predict(values, num_iteration=booster.best_iteration or None, **extra, **kind)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from readmit.models import lgbm
 from readmit.models.calibration import logit
 from readmit.serving.labels import readable
 
@@ -39,9 +40,7 @@ def decompose(bundle, table: pd.DataFrame, p_seq: np.ndarray) -> dict:
     else:
         seq_weight = 1.0
     if lgbm_weight:
-        contrib = bundle.booster.predict(
-            table, num_iteration=bundle.booster.best_iteration or None, pred_contrib=True
-        )
+        contrib = lgbm.contributions(bundle.booster, table, bundle.threads)
         blocks.append(lgbm_weight * contrib[:, :-1])
         base = base + lgbm_weight * contrib[:, -1]
         names += list(table.columns)

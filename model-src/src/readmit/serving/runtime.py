@@ -59,7 +59,7 @@ class ReadmissionRuntime(MLModel):
                 "readmission_risk": float(risk[i]),
                 "risk_band": bands[i],
             }
-            for i, record in enumerate(rows.to_dict("records"))
+            for i, record in enumerate(_records(rows))
         ]
         self._log(request_id, 200, None, start, logged)
         return InferenceResponse(
@@ -82,6 +82,14 @@ class ReadmissionRuntime(MLModel):
                 "rows": rows,
             }
         )
+
+
+def _records(rows) -> list[dict]:
+    """`rows.to_dict("records")`, the same native Python values, without its per-column indexing (about
+    1 ms CPU of a one-stay request)."""
+    columns = list(rows.columns)
+    values = zip(*(rows[c].tolist() for c in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in values]
 
 
 def _wants_explanation(payload: InferenceRequest) -> bool:

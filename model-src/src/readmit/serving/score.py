@@ -1,7 +1,8 @@
 """The runtime's pure core: validated rows -> risk, band and (optionally) explanation per stay.
 
-Scoring is the registered bundle's own `score` (the same code `readmit evaluate` runs); this module
-only adds bands and explanations on top of the features it computed once.
+Scoring is the registered bundle's own `candidates` and `calibrate`, the two steps of its `score` (the
+code `readmit evaluate` runs), kept apart here so the explanation reuses the raw sequence probability;
+this module only adds bands and explanations on top of the features it computed once.
 """
 
 from __future__ import annotations

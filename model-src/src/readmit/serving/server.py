@@ -135,8 +135,8 @@ def running(models_dir: Path, port: int, workers: int, metrics_port: int, echo, 
     """MLServer on `models_dir` for the block; SIGTERM stops it the way Ctrl-C does (the block is left, the
     interrupt swallowed), and MLServer is stopped and reaped whatever happens. `what` names it in the
     closing line."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     proc = start(models_dir, port, workers, metrics_port, log=None)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield proc
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pandas as pd
 
 from readmit.serving.contract import (
@@ -115,17 +116,18 @@ def decode(payload, config: RuntimeConfig) -> pd.DataFrame:
         )
     for name, datatype in INPUTS.items():
         columns[name] = [_value(name, datatype, v, row) for row, v in enumerate(columns[name])]
-    frame = pd.DataFrame(columns)
-    for row, (admit, discharge) in enumerate(zip(frame["admit_day"], frame["discharge_day"], strict=True)):
+    for row, (admit, discharge) in enumerate(
+        zip(columns["admit_day"], columns["discharge_day"], strict=True)
+    ):
         if admit is not None and discharge is not None and discharge < admit:
             raise Rejected(
                 f"input 'discharge_day' row {row}: discharge is before admission ('admit_day')",
                 400,
                 "out_of_range",
             )
-    for column in ("admit_day", "discharge_day"):
-        frame[column] = frame[column].astype(float)
-    return frame
+    for column in NULLABLE:  # float columns, NaN where not sent (the features read NaN as unknown)
+        columns[column] = np.array([np.nan if v is None else v for v in columns[column]], dtype=np.float64)
+    return pd.DataFrame(columns)
 
 
 def _value(name: str, datatype: str, value, row: int):

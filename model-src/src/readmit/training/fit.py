@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from readmit.evaluation.metrics import auc
-from readmit.features import build
+from readmit.features import build, steps
 from readmit.models import lgbm, sequence, threshold
 from readmit.models.bundle import CANDIDATES, ModelBundle
 from readmit.models.calibration import Calibrator
@@ -27,9 +27,9 @@ def features(train: pd.DataFrame, val: pd.DataFrame, max_steps: int):
     spec = build.fit_spec(train)
     events = build.timelines(train)
     table = build.tabular(train, spec, events)
-    seq, lengths = build.steps(train, events, max_steps, spec)
+    seq, lengths = steps.vectors(events, max_steps, spec)
     val_events = build.timelines(val)
-    val_features = (build.tabular(val, spec, val_events), *build.steps(val, val_events, max_steps, spec))
+    val_features = (build.tabular(val, spec, val_events), *steps.vectors(val_events, max_steps, spec))
     return spec, (table, seq, lengths), val_features
 
 
