@@ -17,8 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from readmit.serving import inference_log, server
+from readmit.traffic import cds as cds_service
 from traffic.conftest import SRC, binomial_999, models_yaml
 
 NAME, MRN, STREET = "Wilhelmina Oyelaran-Smythe", "MRN-4471902", "17 Larkspur Crescent"
@@ -255,3 +257,10 @@ def test_no_phi_from_the_request_is_written_anywhere(cds, requests_, served_mode
         text = path.read_bytes().decode("utf-8", errors="ignore")
         for secret in secrets:
             assert secret not in text, (secret, path)
+
+
+def test_the_cds_service_alone_starts_and_shuts_down_cleanly(monkeypatch):
+    """`readmit cds` (apps/cds-hooks): its lifespan closes the client to the Seldon endpoint on shutdown."""
+    monkeypatch.setenv("READMIT_PSEUDONYM_KEY", KEY)
+    with TestClient(cds_service.app("http://127.0.0.1:9")) as client:
+        assert client.get("/cds-services").json()["services"][0]["id"] == "readmission-risk"

@@ -231,7 +231,7 @@ class SeldonMesh:
         return answer, Target(model, int(model.rsplit("v", 1)[1]))
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.client.close()
 
 
 _MODEL = re.compile(r"readmission-v[0-9]+")
