@@ -6,12 +6,8 @@ from __future__ import annotations
 import copy
 import gzip
 import json
-import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,9 +15,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from readmit.serving import inference_log, server
+from readmit.serving import inference_log
 from readmit.traffic import cds as cds_service
-from traffic.conftest import SRC, binomial_999, models_yaml
+from traffic.conftest import binomial_999, serve_env_dev_cds
 
 NAME, MRN, STREET = "Wilhelmina Oyelaran-Smythe", "MRN-4471902", "17 Larkspur Crescent"
 KEY = "cds-test-pseudonym-key-0123456789abcdef"
@@ -96,52 +92,13 @@ def cds(versions, served_model, repo_root, tmp_path_factory):
     """`readmit serve --env dev --cds` on a copy of the repo whose dev Experiment splits 50/50; stopped
     with SIGINT at the end, which must exit 0 and stop MLServer."""
     tmp = tmp_path_factory.mktemp("cds")
-    repo = tmp / "repo"
-    for part in ("apps", "environments"):
-        shutil.copytree(repo_root / part, repo / part)
-    (repo / "model-src").mkdir()
-    (repo / "environments/dev/models.yaml").write_text(models_yaml({1: 50, 2: 50}, default=1))
-    port = server.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env |= {
-        "READMIT_REPO": str(repo),
+    env = {
         "READMIT_HOME": str(served_model["home"]),
         "READMIT_INFERENCE_LOG": str(tmp / "inference.jsonl"),
         "READMIT_PSEUDONYM_KEY": KEY,
-        "PYTHONPATH": str(SRC),
     }
-    out = tmp / "serve.out"
-    with open(out, "wb") as sink:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "readmit",
-                "serve",
-                "--env",
-                "dev",
-                "--cds",
-                "--port",
-                str(port),
-                "--workers",
-                "0",
-            ],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=tmp,
-        )
-    base = f"http://127.0.0.1:{port}"
+    proc, base, out = serve_env_dev_cds(repo_root, tmp, {1: 50, 2: 50}, env, workers=0)
     try:
-        deadline = time.monotonic() + 900
-        while True:
-            assert proc.poll() is None, out.read_text()
-            assert time.monotonic() < deadline, out.read_text()
-            try:
-                if httpx.get(f"{base}/cds-services", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(1)
         yield Serving(base, proc, out, tmp / "inference.jsonl", tmp)
     finally:
         proc.send_signal(signal.SIGINT)
