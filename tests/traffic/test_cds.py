@@ -6,8 +6,11 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,9 +18,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from readmit.serving import inference_log
+from readmit.serving import inference_log, server
 from readmit.traffic import cds as cds_service
-from traffic.conftest import binomial_999, serve_env_dev_cds
+from traffic.conftest import SRC, binomial_999, serve_env_dev_cds
 
 NAME, MRN, STREET = "Wilhelmina Oyelaran-Smythe", "MRN-4471902", "17 Larkspur Crescent"
 KEY = "cds-test-pseudonym-key-0123456789abcdef"
@@ -221,3 +224,32 @@ def test_the_cds_service_alone_starts_and_shuts_down_cleanly(monkeypatch):
     monkeypatch.setenv("READMIT_PSEUDONYM_KEY", KEY)
     with TestClient(cds_service.app("http://127.0.0.1:9")) as client:
         assert client.get("/cds-services").json()["services"][0]["id"] == "readmission-risk"
+
+
+def test_readmit_cds_serves_until_ctrl_c_without_loading_the_model_stack(tmp_path):
+    """The CDS pod's command: discovery answers, SIGINT exits 0; it never imports torch or MLflow (only
+    `readmit serve` exports models), which would cost it seconds and ~250 MB at start."""
+    env = {**os.environ, "READMIT_PSEUDONYM_KEY": KEY, "PYTHONPATH": str(SRC)}
+    probe = "import sys, readmit.cli.cds; print(sorted({'torch', 'mlflow'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", loaded.stderr[-2000:]
+    port = server.free_port()
+    seldon = "http://127.0.0.1:9"  # never called: no hook request is sent
+    command = [sys.executable, "-m", "readmit", "cds", "--seldon-url", seldon, "--port", str(port)]
+    with open(tmp_path / "cds.out", "wb") as sink:
+        proc = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "cds.out").read_text()
+            try:
+                services = httpx.get(f"http://127.0.0.1:{port}/cds-services", timeout=2).json()["services"]
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+    text = (tmp_path / "cds.out").read_text()
+    assert [s["id"] for s in services] == ["readmission-risk"]
+    assert code == 0 and "Traceback" not in text and "Error" not in text, text
