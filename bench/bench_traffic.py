@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,8 +37,7 @@ from click.testing import CliRunner  # noqa: E402
 
 from readmit import paths  # noqa: E402
 from readmit.cli import cli  # noqa: E402
-from readmit.serving import server  # noqa: E402
-from traffic.conftest import models_yaml  # noqa: E402
+from traffic.conftest import serve_env_dev_cds  # noqa: E402
 from traffic.test_cds import KEY, hook_requests  # noqa: E402
 from training._frames import make_index, write_ingest  # noqa: E402
 
@@ -117,36 +115,9 @@ def main() -> None:
         )
         assert result.exit_code == 0, result.output
 
-    repo = root / "repo"
-    for part in ("apps", "environments"):
-        shutil.copytree(REPO / part, repo / part)
-    (repo / "model-src").mkdir()
-    (repo / "environments/dev/models.yaml").write_text(models_yaml({1: 90, 2: 10}, default=1))
-    port = server.free_port()
-    env = {**os.environ, "READMIT_REPO": str(repo), "READMIT_PSEUDONYM_KEY": KEY}
-    env |= {"READMIT_INFERENCE_LOG": str(root / "inference.jsonl"), "PYTHONPATH": str(REPO / "model-src/src")}
-    out = root / "serve.out"
-    with open(out, "wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "readmit", "serve", "--env", "dev", "--cds", "--port", str(port)]
-            + ["--workers", str(args.workers)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    router = f"http://127.0.0.1:{port}"
+    env = {"READMIT_PSEUDONYM_KEY": KEY, "READMIT_INFERENCE_LOG": str(root / "inference.jsonl")}
+    proc, router, out = serve_env_dev_cds(REPO, root, {1: 90, 2: 10}, env, args.workers)
     try:
-        deadline = time.monotonic() + 900
-        while "press Ctrl-C" not in out.read_text():
-            assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
-            time.sleep(1)
-        while True:  # the line comes just before the router binds its port
-            assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
-            try:
-                if httpx.get(f"{router}/cds-services", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
         direct = re.search(r"MLServer at (http://127\.0\.0\.1:\d+)", out.read_text()).group(1)
         example = json.loads((root / "state/serve/1/export/example-request.json").read_text())
         for i in example["inputs"]:

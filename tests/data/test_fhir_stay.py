@@ -8,24 +8,16 @@ import copy
 import pandas as pd
 import pytest
 
-from readmit.data import codes, fhir_ingest, fhir_read, fhir_stay, tables
+from data._ingest_path import ingest_path
+from readmit.data import codes, fhir_read, fhir_stay
 from readmit.errors import InputError
 
 KEY = b"fhir-stay-test-key-0123456789"
 LIVE = "e-live"
 
 
-def reference(found: dict[str, list[dict]], live: str = LIVE) -> tuple[pd.DataFrame, str]:
-    frames = {k: pd.DataFrame(v, columns=[*fhir_read.columns(k), "src"]) for k, v in found.items()}
-    enc, _ = fhir_ingest.to_encounters(frames, live_index=live)
-    enc["source"] = "fhir"
-    status = enc.loc[enc["encounter_id"] == live, "status"].iloc[0]
-    index, _ = tables.build(enc, KEY)
-    return index, status
-
-
 def assert_same(found: dict[str, list[dict]], live: str = LIVE) -> str:
-    want, want_status = reference(copy.deepcopy(found), live)
+    want, want_status = ingest_path(copy.deepcopy(found), live, KEY)
     row, status = fhir_stay.index_row(copy.deepcopy(found), live, KEY)
     assert status == want_status
     if status == "index":
@@ -140,7 +132,7 @@ def test_malformed_times_fail_as_in_ingest(where, field, value):
     found = stay()
     found[where][-1 if where != "Encounter" else 1][field] = value
     with pytest.raises(InputError) as want:
-        reference(copy.deepcopy(found))
+        ingest_path(copy.deepcopy(found), LIVE, KEY)
     with pytest.raises(InputError) as got:
         fhir_stay.index_row(found, LIVE, KEY)
     assert str(got.value).split(":")[0] == str(want.value).split(":")[0]
@@ -151,7 +143,7 @@ def test_a_backwards_period_fails_as_in_ingest():
     found = stay()
     found["Encounter"][1]["end"] = "2023-03-01T00:00:00Z"
     with pytest.raises(InputError, match="e:e1: Encounter.period.end is before"):
-        reference(copy.deepcopy(found))
+        ingest_path(copy.deepcopy(found), LIVE, KEY)
     with pytest.raises(InputError, match="e:e1: Encounter.period.end is before"):
         fhir_stay.index_row(found, LIVE, KEY)
 

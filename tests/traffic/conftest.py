@@ -6,10 +6,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 import yaml
@@ -61,6 +66,44 @@ def models_yaml(weights: dict[int, int], default: int, mirror: tuple[int, int] |
         )
         docs[-1]["spec"]["mirror"] = {"name": f"readmission-v{version}", "percent": percent}
     return yaml.safe_dump_all([d for d in docs if d])
+
+
+def serve_env_dev_cds(
+    repo_root: Path, tmp: Path, weights: dict[int, int], env: dict[str, str], workers: int
+) -> tuple[subprocess.Popen, str, Path]:
+    """`readmit serve --env dev --cds` on a copy of the repo's apps/ and environments/ whose dev Experiment
+    splits by `weights` (default version 1), with `env` over this environment (MLflow's variables left
+    out); returns (process, base URL, its output file) once the CDS discovery answers. The caller stops
+    it with SIGINT."""
+    repo = tmp / "repo"
+    for part in ("apps", "environments"):
+        shutil.copytree(repo_root / part, repo / part)
+    (repo / "model-src").mkdir()
+    (repo / "environments/dev/models.yaml").write_text(models_yaml(weights, default=1))
+    port = server.free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    environ |= {"READMIT_REPO": str(repo), "PYTHONPATH": str(SRC), **env}
+    out = tmp / "serve.out"
+    command = [sys.executable, "-m", "readmit", "serve", "--env", "dev", "--cds", "--port", str(port)]
+    with open(out, "wb") as sink:
+        proc = subprocess.Popen(
+            [*command, "--workers", str(workers)], env=environ, stdout=sink, stderr=subprocess.STDOUT, cwd=tmp
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 900
+    try:
+        while True:
+            assert proc.poll() is None, out.read_text()
+            assert time.monotonic() < deadline, out.read_text()
+            try:
+                if httpx.get(f"{base}/cds-services", timeout=2).status_code == 200:
+                    return proc, base, out
+            except httpx.HTTPError:
+                time.sleep(1)
+    except BaseException:  # not up: stopped here, as the caller never gets it
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=240)
+        raise
 
 
 def table_of(text: str) -> experiment.Table:

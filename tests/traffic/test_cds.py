@@ -8,7 +8,6 @@ import gzip
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,9 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from readmit.serving import inference_log, server
-from traffic.conftest import SRC, binomial_999, models_yaml
+from readmit.traffic import cds as cds_service
+from traffic.conftest import SRC, binomial_999, serve_env_dev_cds
 
 NAME, MRN, STREET = "Wilhelmina Oyelaran-Smythe", "MRN-4471902", "17 Larkspur Crescent"
 KEY = "cds-test-pseudonym-key-0123456789abcdef"
@@ -94,52 +95,13 @@ def cds(versions, served_model, repo_root, tmp_path_factory):
     """`readmit serve --env dev --cds` on a copy of the repo whose dev Experiment splits 50/50; stopped
     with SIGINT at the end, which must exit 0 and stop MLServer."""
     tmp = tmp_path_factory.mktemp("cds")
-    repo = tmp / "repo"
-    for part in ("apps", "environments"):
-        shutil.copytree(repo_root / part, repo / part)
-    (repo / "model-src").mkdir()
-    (repo / "environments/dev/models.yaml").write_text(models_yaml({1: 50, 2: 50}, default=1))
-    port = server.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env |= {
-        "READMIT_REPO": str(repo),
+    env = {
         "READMIT_HOME": str(served_model["home"]),
         "READMIT_INFERENCE_LOG": str(tmp / "inference.jsonl"),
         "READMIT_PSEUDONYM_KEY": KEY,
-        "PYTHONPATH": str(SRC),
     }
-    out = tmp / "serve.out"
-    with open(out, "wb") as sink:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "readmit",
-                "serve",
-                "--env",
-                "dev",
-                "--cds",
-                "--port",
-                str(port),
-                "--workers",
-                "0",
-            ],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=tmp,
-        )
-    base = f"http://127.0.0.1:{port}"
+    proc, base, out = serve_env_dev_cds(repo_root, tmp, {1: 50, 2: 50}, env, workers=0)
     try:
-        deadline = time.monotonic() + 900
-        while True:
-            assert proc.poll() is None, out.read_text()
-            assert time.monotonic() < deadline, out.read_text()
-            try:
-                if httpx.get(f"{base}/cds-services", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(1)
         yield Serving(base, proc, out, tmp / "inference.jsonl", tmp)
     finally:
         proc.send_signal(signal.SIGINT)
@@ -255,3 +217,39 @@ def test_no_phi_from_the_request_is_written_anywhere(cds, requests_, served_mode
         text = path.read_bytes().decode("utf-8", errors="ignore")
         for secret in secrets:
             assert secret not in text, (secret, path)
+
+
+def test_the_cds_service_alone_starts_and_shuts_down_cleanly(monkeypatch):
+    """`readmit cds` (apps/cds-hooks): its lifespan closes the client to the Seldon endpoint on shutdown."""
+    monkeypatch.setenv("READMIT_PSEUDONYM_KEY", KEY)
+    with TestClient(cds_service.app("http://127.0.0.1:9")) as client:
+        assert client.get("/cds-services").json()["services"][0]["id"] == "readmission-risk"
+
+
+def test_readmit_cds_serves_until_ctrl_c_without_loading_the_model_stack(tmp_path):
+    """The CDS pod's command: discovery answers, SIGINT exits 0; it never imports torch or MLflow (only
+    `readmit serve` exports models), which would cost it seconds and ~250 MB at start."""
+    env = {**os.environ, "READMIT_PSEUDONYM_KEY": KEY, "PYTHONPATH": str(SRC)}
+    probe = "import sys, readmit.cli.cds; print(sorted({'torch', 'mlflow'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert loaded.returncode == 0 and loaded.stdout.strip() == "[]", loaded.stderr[-2000:]
+    port = server.free_port()
+    seldon = "http://127.0.0.1:9"  # never called: no hook request is sent
+    command = [sys.executable, "-m", "readmit", "cds", "--seldon-url", seldon, "--port", str(port)]
+    with open(tmp_path / "cds.out", "wb") as sink:
+        proc = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "cds.out").read_text()
+            try:
+                services = httpx.get(f"http://127.0.0.1:{port}/cds-services", timeout=2).json()["services"]
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+    text = (tmp_path / "cds.out").read_text()
+    assert [s["id"] for s in services] == ["readmission-risk"]
+    assert code == 0 and "Traceback" not in text and "Error" not in text, text

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from types import SimpleNamespace
 
 import httpx
+import orjson
 import pytest
 from mlserver.rest.app import create_app
 from mlserver.settings import Settings
@@ -141,3 +143,17 @@ def test_mlservers_own_schema_answer_echoes_the_input_which_is_why_the_router_re
 def test_schema_error_keeps_field_names_and_positions_only(detail, expected):
     text = guard.schema_error(json.dumps(detail).encode())
     assert expected in text and "Jane" not in text
+
+
+def test_a_valid_request_is_forwarded_unparsed_and_only_a_refused_body_is_parsed(monkeypatch):
+    parsed = []
+
+    def loads(data):
+        parsed.append(bytes(data))
+        return orjson.loads(data)
+
+    monkeypatch.setattr(guard, "orjson", SimpleNamespace(loads=loads, JSONDecodeError=orjson.JSONDecodeError))
+    valid, malformed = json.dumps(VALID).encode(), b'{"inputs": ['
+    answers = _post_all([valid, malformed])
+    assert [a.status_code for a in answers] == [200, 400]
+    assert valid not in parsed and malformed in parsed

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+from data._ingest_path import ingest_path
 from readmit.data import fhir_ingest, fhir_read, tables
 from readmit.errors import InputError
 from readmit.traffic import prefetch
@@ -88,13 +89,6 @@ def test_a_later_encounter_in_the_prefetch_is_not_history(synthea_dir):
     assert after["history"].iloc[0] == before["history"].iloc[0]
 
 
-def _ingest_path(found: dict, encounter_id: str) -> pd.DataFrame:
-    """Ingest's own pandas path (to_encounters + tables.build) on the same rows."""
-    enc, _ = fhir_ingest.to_encounters(prefetch.frames(found), live_index=encounter_id)
-    enc["source"] = "fhir"
-    return tables.build(enc, KEY)[0]
-
-
 def test_the_served_row_is_ingests_row_for_every_synthea_stay(synthea_dir):
     """The whole request as bytes (read lazily, only the year decoded) gives, column by column and
     exactly, the row ingest's pandas path builds from the same prefetch decoded whole."""
@@ -104,7 +98,7 @@ def test_the_served_row_is_ingests_row_for_every_synthea_stay(synthea_dir):
         context = request["context"]
         ids = context["patientId"], context["encounterId"]
         found, _ = prefetch.rows(request["prefetch"], *ids, now)
-        want = _ingest_path(found, ids[1])
+        want, _ = ingest_path(found, ids[1], KEY)
         hook = prefetch.read(json.dumps(request).encode())
         lazy, _ = prefetch.rows(hook.prefetch, *ids, now)
         assert lazy == found

@@ -1,12 +1,12 @@
 """`readmit cds`: the CDS Hooks service in front of the cluster's Seldon inference endpoint
-(readmit.traffic.serve.serve_cds; apps/cds-hooks runs it)."""
+(readmit.traffic.cds.serve; apps/cds-hooks runs it)."""
 
 from __future__ import annotations
 
 import click
 
 from readmit.cli.options import example
-from readmit.traffic.serve import serve_cds
+from readmit.traffic.cds import serve
 
 
 @click.command(epilog=example("readmit cds --seldon-url http://seldon-mesh --port 8080"))
@@ -19,4 +19,4 @@ def cds(seldon_url, host, port):
     """Serve CDS Hooks (readmission-risk on encounter-discharge) through Seldon's endpoint.
 
     Scoring requests carry `seldon-model: readmission.experiment`, so Envoy applies the Experiment."""
-    raise SystemExit(serve_cds(seldon_url, host, port, click.echo))
+    raise SystemExit(serve(seldon_url, host, port, click.echo))

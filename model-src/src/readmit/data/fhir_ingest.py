@@ -14,6 +14,38 @@ from readmit.data.deid import age_band, cap_age, zip3
 from readmit.errors import InputError
 
 DAY = pd.Timedelta(days=1)
+YEAR = 365.2425 * DAY  # an age in whole years is (admission - birth) // YEAR
+PRIOR_WINDOW = 365 * DAY  # prior_<class>_365d counts encounters begun this long before the admission
+PRIOR_CLASSES = ("inpatient", "emergency", "outpatient")
+# birthDate is a date and times carry zones: a birth up to a day after the admission still counts as before
+BIRTH_SLACK = DAY
+
+# The per-value rules below are the ones fhir_stay (one live stay, no pandas) applies too.
+
+
+def sex(gender) -> str:
+    return gender if gender in ("female", "male") else "unknown"
+
+
+def race(race, ethnicity) -> str:
+    return "hispanic" if ethnicity == codes.HISPANIC else codes.RACE.get(race, "unknown")
+
+
+def extra(encounter_type) -> dict:
+    return {"encounter_type": encounter_type} if isinstance(encounter_type, str) else {}
+
+
+def unit_factor(lab: str, unit) -> tuple[float, float]:
+    """(scale, offset) that convert a lab value in `unit` to the lab's standard unit."""
+    return codes.UNIT_FACTORS.get((lab, unit), (1.0, 0.0))
+
+
+def backwards_period(where: str, count: int) -> InputError:
+    # FHIR invariant per-1 (start <= end): the export is broken, so the producer must fix it.
+    return InputError(
+        f"{where}: Encounter.period.end is before Encounter.period.start ({count} encounter(s)); "
+        "fix the period (FHIR per-1: start <= end)"
+    )
 
 
 def _time(values: pd.Series, src: pd.Series, field: str) -> pd.Series:
@@ -51,10 +83,7 @@ def _labs(obs: pd.DataFrame, day0: pd.Series, enc_end: pd.Series) -> tuple[dict,
     patient or a value in float range cannot be placed (`observations_unusable`); one taken after its
     encounter ended would leak the future into the stay (`observations_after_encounter_end`)."""
     obs = obs.assign(lab=obs["code"].map(codes.LABS)).dropna(subset=["lab", "encounter_id", "value"])
-    factors = [
-        codes.UNIT_FACTORS.get((lab, unit), (1.0, 0.0))
-        for lab, unit in zip(obs["lab"], obs["unit"], strict=True)
-    ]
+    factors = [unit_factor(lab, unit) for lab, unit in zip(obs["lab"], obs["unit"], strict=True)]
     scale = np.array([f[0] for f in factors]).reshape(-1)
     offset = np.array([f[1] for f in factors]).reshape(-1)
     obs = obs.assign(
@@ -82,10 +111,10 @@ def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
         columns={"start": "start_p", "end": "end_p"}
     )
     pairs = idx.merge(other, on="patient_id")
-    recent = (pairs["end_p"] <= pairs["start"]) & (pairs["start_p"] >= pairs["start"] - 365 * DAY)
+    recent = (pairs["end_p"] <= pairs["start"]) & (pairs["start_p"] >= pairs["start"] - PRIOR_WINDOW)
     counts = pairs[recent].groupby(["encounter_id", "encounter_class"]).size().unstack(fill_value=0)
     out = pd.DataFrame(index=enc["encounter_id"])
-    for cls in ("inpatient", "emergency", "outpatient"):
+    for cls in PRIOR_CLASSES:
         out[f"prior_{cls}_365d"] = counts.get(cls, 0)
     return out.fillna(0).astype("int64").reset_index(drop=True)
 
@@ -106,11 +135,7 @@ def to_encounters(
     enc["end"] = _time(enc["end"], enc["src"], "Encounter.period.end")
     backwards = enc["end"] < enc["start"]
     if backwards.any():
-        # FHIR invariant per-1 (start <= end): the export is broken, so the producer must fix it.
-        raise InputError(
-            f"{enc['src'][backwards].iloc[0]}: Encounter.period.end is before Encounter.period.start "
-            f"({int(backwards.sum())} encounter(s)); fix the period (FHIR per-1: start <= end)"
-        )
+        raise backwards_period(enc["src"][backwards].iloc[0], int(backwards.sum()))
     enc["encounter_class"] = enc["class"].map(codes.CLASS).fillna("other")
     enc["disposition"] = enc["disposition"].map(codes.DISPOSITION).fillna("unknown")
     enc["planned"] = enc["priority"].isin(codes.PLANNED_PRIORITY)
@@ -150,20 +175,22 @@ def to_encounters(
     )
     # Without a birth date there is no age: such stays cannot be index rows (counted, not guessed).
     enc.loc[(enc["status"] == "index") & birth.isna(), "status"] = "no_birth_date"
-    # Born after the admission (a day of slack: birthDate is a date, times carry zones): the two
-    # resources disagree, neither is broken on its own, so the stay is excluded and counted.
-    enc.loc[(enc["status"] == "index") & (birth > enc["start"] + DAY), "status"] = "birth_after_admission"
-    years = ((enc["start"] - birth) / (365.2425 * DAY)).fillna(-1).astype(int)
+    # Born after the admission (BIRTH_SLACK): the two resources disagree, neither is broken on its own,
+    # so the stay is excluded and counted.
+    enc.loc[(enc["status"] == "index") & (birth > enc["start"] + BIRTH_SLACK), "status"] = (
+        "birth_after_admission"
+    )
+    years = ((enc["start"] - birth) / YEAR).fillna(-1).astype(int)
     enc["age"] = years.map(cap_age)
     enc["age_band"] = enc["age"].map(age_band)
-    enc["sex"] = enc["patient_id"].map(pat["gender"]).where(lambda s: s.isin(["female", "male"]), "unknown")
-    race = enc["patient_id"].map(pat["race"]).map(codes.RACE).fillna("unknown")
-    enc["race"] = race.where(enc["patient_id"].map(pat["ethnicity"]) != codes.HISPANIC, "hispanic")
+    enc["sex"] = [sex(g) for g in enc["patient_id"].map(pat["gender"])]
+    ethnicity = enc["patient_id"].map(pat["ethnicity"])
+    enc["race"] = [race(r, e) for r, e in zip(enc["patient_id"].map(pat["race"]), ethnicity, strict=True)]
     enc["zip3"] = enc["patient_id"].map(pat["postal_code"]).map(zip3)
     enc["admission_acuity"] = enc["priority"].map(codes.ACUITY).fillna("unknown")
     enc["discharge_disposition"] = enc["disposition"]
     enc["dx_system"] = "icd10"
-    enc["extra"] = [{"encounter_type": t} if isinstance(t, str) else {} for t in enc["type"]]
+    enc["extra"] = [extra(t) for t in enc["type"]]
     rows_in = {
         "patients": len(pat),
         "encounters": len(enc),

@@ -204,7 +204,7 @@ def read_export(directory: Path) -> tuple[dict[str, pd.DataFrame], list[Path]]:
                 _check_types(row, f"{path}:{lineno}", name)
                 row["file"], row["line"] = where, lineno
                 rows.append(row)
-        frame = pd.DataFrame(rows, columns=[*parser(_EMPTY[name]).keys(), "file", "line"])
+        frame = pd.DataFrame(rows, columns=[*columns(name), "file", "line"])
         frames[name] = frame.assign(src=frame["file"] + ":" + frame["line"].astype(str)).drop(
             columns=["file", "line"]
         )

@@ -19,15 +19,17 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from readmit.data import codes, tables
+from readmit.data import codes, fhir_ingest, tables
 from readmit.data.deid import age_band, cap_age, pseudonym, zip3
 from readmit.data.fhir_ingest import dx_code
 from readmit.errors import InputError
 from readmit.schema import INDEX_COLUMNS
 
-NS_PER_DAY = 86_400 * 10**9
-NS_PER_YEAR = 31_556_952 * 10**9  # 365.2425 days, as fhir_ingest's age
-PRIOR_WINDOW = timedelta(days=365)  # fhir_ingest._prior_counts
+# fhir_ingest's time constants, in the units this module computes with
+NS_PER_DAY = fhir_ingest.DAY.value
+NS_PER_YEAR = fhir_ingest.YEAR.value
+PRIOR_WINDOW = fhir_ingest.PRIOR_WINDOW.to_pytimedelta()
+BIRTH_SLACK = fhir_ingest.BIRTH_SLACK.to_pytimedelta()
 # ISO 8601 extended forms datetime.fromisoformat reads as pandas does; anything else goes to pandas.
 _PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?")
 
@@ -78,7 +80,7 @@ def _labs(observations: list[dict], day0: datetime, ends: dict[str, datetime | N
         lab = codes.LABS.get(row["code"])
         if lab is None or row["encounter_id"] is None or row["value"] is None:
             continue
-        scale, offset = codes.UNIT_FACTORS.get((lab, row["unit"]), (1.0, 0.0))
+        scale, offset = fhir_ingest.unit_factor(lab, row["unit"])
         value = float(np.float64(row["value"]) * scale + offset)
         day = _days(when, day0)
         if math.isnan(day) or not math.isfinite(value):
@@ -106,17 +108,14 @@ def _encounters(rows: dict[str, list[dict]]) -> list[dict]:
         start = parse_time(r["start"], r["src"], "Encounter.period.start")
         end = parse_time(r["end"], r["src"], "Encounter.period.end")
         if start is not None and end is not None and end < start:
-            raise InputError(
-                f"{r['src']}: Encounter.period.end is before Encounter.period.start (1 encounter(s)); "
-                "fix the period (FHIR per-1: start <= end)"
-            )
+            raise fhir_ingest.backwards_period(r["src"], 1)
         out.append({**r, "start": start, "end": end, "cls": codes.CLASS.get(r["class"], "other")})
     return out
 
 
 def _prior(current: dict, encounters: list[dict]) -> dict[str, int]:
     """fhir_ingest._prior_counts for the live encounter (every encounter of the patient, itself included)."""
-    counts = dict.fromkeys(("inpatient", "emergency", "outpatient"), 0)
+    counts = dict.fromkeys(fhir_ingest.PRIOR_CLASSES, 0)
     start = current["start"]
     for e in encounters:
         if start is None or e["start"] is None or e["end"] is None or e["cls"] not in counts:
@@ -131,7 +130,7 @@ def status(patient: dict, current: dict) -> str:
     birth = parse_time(patient["birth_date"], patient["src"], "Patient.birthDate")
     if birth is None:
         return "no_birth_date"
-    if current["start"] is not None and birth > current["start"] + timedelta(days=1):
+    if current["start"] is not None and birth > current["start"] + BIRTH_SLACK:
         return "birth_after_admission"
     return "index"
 
@@ -173,7 +172,6 @@ def index_row(rows: dict[str, list[dict]], live_index: str, key: bytes) -> tuple
     enc_id = current["encounter_id"]
     birth = parse_time(patient["birth_date"], patient["src"], "Patient.birthDate")
     years = int(float(_ns(current["start"] - birth)) / float(NS_PER_YEAR)) if birth is not None else -1
-    race = codes.RACE.get(patient["race"], "unknown")
     age = cap_age(years)
     row = {
         "patient_key": pseudonym(key, current["patient_id"]),
@@ -185,8 +183,8 @@ def index_row(rows: dict[str, list[dict]], live_index: str, key: bytes) -> tuple
         "los_days": current["los_days"],
         "age": age,
         "age_band": age_band(age),
-        "sex": patient["gender"] if patient["gender"] in ("female", "male") else "unknown",
-        "race": "hispanic" if patient["ethnicity"] == codes.HISPANIC else race,
+        "sex": fhir_ingest.sex(patient["gender"]),
+        "race": fhir_ingest.race(patient["race"], patient["ethnicity"]),
         "zip3": zip3(patient["postal_code"]),
         "admission_acuity": codes.ACUITY.get(current["priority"], "unknown"),
         "discharge_disposition": codes.DISPOSITION.get(current["disposition"], "unknown"),
@@ -199,9 +197,7 @@ def index_row(rows: dict[str, list[dict]], live_index: str, key: bytes) -> tuple
         "n_medications": len(meds.get(enc_id, [])),
         **_prior(current, encounters),
         "labs": tables.dumps(labs.get(enc_id, {})),
-        "extra": tables.dumps(
-            {"encounter_type": current["type"]} if isinstance(current["type"], str) else {}
-        ),
+        "extra": tables.dumps(fhir_ingest.extra(current["type"])),
         "history": "[" + ",".join(items) + "]",
         "label": 0,  # the future of a stay being discharged now is unknown
     }

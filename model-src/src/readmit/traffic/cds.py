@@ -24,7 +24,7 @@ from starlette.routing import Route
 from readmit.data.deid import load_key
 from readmit.errors import InputError
 from readmit.serving.v2 import request_body
-from readmit.traffic import cards, prefetch
+from readmit.traffic import cards, prefetch, process
 from readmit.traffic.experiment import NoRoute
 from readmit.traffic.router import UNREACHABLE, SeldonMesh, Upstream
 
@@ -109,3 +109,10 @@ def app(seldon_url: str, seldon_model: str = "readmission.experiment") -> Starle
         await mesh.close()
 
     return Starlette(routes=routes(mesh, seldon_model), lifespan=lifespan)
+
+
+def serve(seldon_url: str, host: str, port: int, echo) -> int:
+    """`readmit cds`: the service alone, scoring through the Seldon inference endpoint, until Ctrl-C."""
+    ready = f"CDS Hooks service at http://{host}:{port}/cds-services, scoring through {seldon_url}"
+    process.run(app(seldon_url), host, port, echo, ready)
+    return 0

@@ -1,6 +1,11 @@
-"""The router's guard for V2 inference bodies: a size limit before anything is read into memory, a JSON
-syntax check, and FastAPI's schema answer rewritten, so every refusal is `{"error": ...}` that names the
-problem and never echoes what was sent (it may hold PHI).
+"""The router's guard for V2 inference bodies: a size limit before anything is read into memory, and
+MLServer's 422 answer rewritten, so every refusal is `{"error": ...}` that names the problem and never
+echoes what was sent (it may hold PHI).
+
+The body is not parsed on the way in: MLServer parses it anyway (with orjson, `mlserver/rest/requests.py`,
+so it accepts exactly what orjson accepts) and answers 422 to anything that is not JSON or not an
+InferenceRequest. Only then does `refusal` parse it, to tell the two apart: not a JSON object -> 400 with
+the byte position, JSON but not a V2 request -> 422 with the field names. A valid request costs no parse.
 
 Why here and not in the runtime: MLServer 1.7.1 parses the body in FastAPI before any model code runs,
 and gives no hook for that step. `mlserver/rest/app.py:181-188` builds the FastAPI app with
@@ -35,7 +40,7 @@ class Refused(Exception):
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The body, refused (413) as soon as it is known to exceed `limit`; then checked to be a JSON object."""
+    """The body, refused (413) as soon as it is known to exceed `limit`."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise Refused(
@@ -47,9 +52,17 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
         if size > limit:
             raise Refused(413, f"request body exceeds the limit of {limit} bytes; split the batch")
         chunks.append(chunk)
-    body = b"".join(chunks)
-    check_json(body)
-    return body
+    return b"".join(chunks)
+
+
+def refusal(body: bytes, answer: bytes) -> tuple[int, str]:
+    """(status, message) for a body MLServer answered 422 (`answer`): 400 when it is not a JSON object,
+    else 422 naming the fields that do not follow the V2 schema."""
+    try:
+        check_json(body)
+    except Refused as exc:
+        return exc.status, str(exc)
+    return 422, schema_error(answer)
 
 
 def check_json(body: bytes) -> None:

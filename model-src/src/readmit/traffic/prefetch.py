@@ -258,15 +258,6 @@ def rows(prefetch, patient_id: str, encounter_id: str, now: datetime) -> tuple[d
     return out, optional
 
 
-def frames(found: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
-    """`rows` as the per-type frames fhir_read.read_export gives: the input of ingest's pandas path
-    (fhir_ingest.to_encounters + tables.build), which tests hold fhir_stay equal to."""
-    return {
-        kind: pd.DataFrame(found[kind], columns=[*fhir_read.columns(kind), "src"])
-        for kind in fhir_read.PARSERS
-    }
-
-
 def _in_year(item: _Item, admission: datetime) -> bool:
     """Begun before this admission and ended (or, without an end, begun) at most HISTORY_DAYS before it:
     every encounter that ingest's prior counts (begun in the year) and the features' 30/90/365-day

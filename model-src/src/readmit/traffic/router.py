@@ -7,8 +7,9 @@ routing V2 inference requests as Seldon's Envoy does (readmit.traffic.experiment
   contract's 4xx answers hold; the answer gains `x-seldon-route: :<model>_<version>:`.
 - The mirror gets a copy of the request in a task of its own (the answer does not wait for it); its
   answer is logged (status and route only: the runtime's inference log holds its scores), never returned.
-- Bodies pass readmit.traffic.guard first: over its size limit 413, malformed JSON 400, and MLServer's
-  422 schema answer becomes `{"error": ...}` without the echoed input.
+- Bodies pass readmit.traffic.guard: over its size limit 413 before MLServer sees them; MLServer's 422
+  answer becomes 400 for malformed JSON and 422 for a body that is not a V2 request, as `{"error": ...}`
+  without the echoed input.
 - 404 `{"error": ...}` when no route matches (Envoy's "no route"), 503 when MLServer is unreachable.
 - GET /v2/health/*, /v2/models/<model>[/ready]: passed through (a Seldon Model name maps to its served name).
 
@@ -160,8 +161,8 @@ async def _infer(request: Request) -> Response:
         answer = await upstream.infer(decision, body)
     except UNREACHABLE as exc:
         return _error(503, f"model server unreachable ({type(exc).__name__}); retry", decision.target.route)
-    if answer.status_code == 422:  # FastAPI's schema answer echoes the offending value (traffic.guard)
-        return _error(422, guard.schema_error(answer.content), decision.target.route)
+    if answer.status_code == 422:  # not JSON, or not V2: FastAPI's answer echoes the value (traffic.guard)
+        return _error(*guard.refusal(body, answer.content), decision.target.route)
     upstream.mirror(decision, body)  # fire and forget, as Envoy's request mirror policy
     return _passed(answer, {ROUTE_HEADER: decision.target.route})
 
@@ -230,7 +231,7 @@ class SeldonMesh:
         return answer, Target(model, int(model.rsplit("v", 1)[1]))
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.client.close()
 
 
 _MODEL = re.compile(r"readmission-v[0-9]+")

@@ -4,19 +4,16 @@ MLServer (laid out as Seldon's agent lays them out: `<model>_1/1/`), and serve t
 
 from __future__ import annotations
 
-import gc
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-
-import uvicorn
 
 from readmit.errors import InputError
 from readmit.manifests.render import render
 from readmit.paths import repo_root, state_dir
 from readmit.serving import server
 from readmit.serving.export import EXAMPLE_FILE, export
-from readmit.traffic import cds, router
+from readmit.traffic import cds, process, router
 from readmit.traffic.experiment import MODEL_HEADER, SELDON_VERSION, Table, table
 
 
@@ -67,22 +64,6 @@ def describe(routes: Table) -> list[str]:
     return lines
 
 
-def _freeze() -> None:
-    """Everything made so far lives as long as the server, so it is frozen out of the collector:
-    otherwise a request that allocates much (a large prefetch) sets off full collections that rescan
-    every imported object (measured: decoding a 2.7 MB request in a process of 400k objects cost 105 ms
-    CPU, 35 ms once they were frozen). Done before "press Ctrl-C" is printed: it takes a moment."""
-    gc.collect()
-    gc.freeze()
-
-
-def _run(config: uvicorn.Config) -> None:
-    try:
-        uvicorn.Server(config).run()  # handles SIGINT/SIGTERM itself, then re-raises the signal
-    except KeyboardInterrupt:
-        pass
-
-
 def serve(env: str, port: int, workers: int, with_cds: bool, echo) -> int:
     routes = load_table(env)
     cache = state_dir() / "serve" / f"env-{env}"
@@ -109,20 +90,6 @@ def serve(env: str, port: int, workers: int, with_cds: bool, echo) -> int:
         )
         if with_cds:
             echo(f"CDS Hooks discovery: {base}/cds-services")
-        config = uvicorn.Config(
-            router.app(upstream, extra), host="127.0.0.1", port=port, log_level="warning", access_log=False
-        )
-        _freeze()
-        echo("press Ctrl-C to stop")
-        _run(config)
+        process.run(router.app(upstream, extra), "127.0.0.1", port, echo, "press Ctrl-C to stop")
         return 0
     return 0  # stopped by Ctrl-C or SIGTERM
-
-
-def serve_cds(seldon_url: str, host: str, port: int, echo) -> int:
-    """`readmit cds`: the CDS Hooks service alone, scoring through the Seldon inference endpoint."""
-    config = uvicorn.Config(cds.app(seldon_url), host=host, port=port, log_level="warning", access_log=False)
-    _freeze()
-    echo(f"CDS Hooks service at http://{host}:{port}/cds-services, scoring through {seldon_url}")
-    _run(config)
-    return 0
