@@ -80,10 +80,13 @@ def _registered(ws: Workspace, out: Path) -> int:
     return version
 
 
-def drift_report(ws: Workspace, reference: Path, current: Path) -> Path:
+def drift_report(ws: Workspace, reference: Path, current: Path, served: int | None = None) -> Path:
+    """`served`: the version whose traffic `current` (an inference log) holds (`--model-version`)."""
     out = ws.run / "drift-report"
     shell.readmit(
-        ["drift", "--reference", str(reference), "--current", str(current), "--out", str(out)], ws.env
+        ["drift", "--reference", str(reference), "--current", str(current), "--out", str(out)]
+        + ([] if served is None else ["--model-version", str(served)]),
+        ws.env,
     )
     return out
 

@@ -68,7 +68,7 @@ def _loop(cfg: DemoConfig) -> Path:
         )
         if cfg.data is not None:  # the traffic v1 served, against the data it was trained on
             log = Path(ws.env["READMIT_INFERENCE_LOG"])
-            report = drifted.drift_report(ws, first.dataset, log, ("--model-version", str(first.version)))
+            report = drifted.drift_report(ws, first.dataset, log, served=first.version)
     with stage("4/4 audit"):
         audit = summary.audit(ws)
     places = {
