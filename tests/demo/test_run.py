@@ -4,6 +4,7 @@ test_demo.py runs that)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from unittest.mock import create_autospec
 
@@ -22,7 +23,7 @@ def loop(tmp_path: Path, repo_root: Path, monkeypatch):
     ws = Workspace(tmp_path, tmp_path / "remote.git", repo_root, "main", run_dir, 1, env)
     source = tmp_path / "pipeline-source"
     first = retrain.Retrained(1, "promote/dev/v1", "sha256:x", source, tmp_path / "pipeline-runs" / "r1")
-    second = drifted.Cohort(None, source / "data" / "dataset", tmp_path / "challenger" / "train", 2)
+    second = drifted.Cohort(None, source / "data" / "dataset", tmp_path / "challenger" / "train", 2, True)
     fakes = {
         "open_workspace": create_autospec(demo.open_workspace, return_value=ws),
         "merge": create_autospec(demo.merge, return_value="abc"),
@@ -40,11 +41,11 @@ def loop(tmp_path: Path, repo_root: Path, monkeypatch):
     ):
         fakes[name] = create_autospec(getattr(module, name), return_value=value)
         monkeypatch.setattr(module, name, fakes[name])
-    return ws, first, fakes
+    return ws, first, second, fakes
 
 
 def test_with_data_the_drift_report_compares_what_v1_served_with_its_training_data(loop, tmp_path: Path):
-    ws, first, fakes = loop
+    ws, first, _, fakes = loop
     data = tmp_path / "dataset_diabetes.zip"
     demo._loop(demo.DemoConfig(tmp_path, ws.checkout, data=data))
     fakes["challenger"].assert_called_once()
@@ -52,3 +53,18 @@ def test_with_data_the_drift_report_compares_what_v1_served_with_its_training_da
     fakes["drift_report"].assert_called_once_with(
         ws, first.dataset, Path(ws.env["READMIT_INFERENCE_LOG"]), served=first.version
     )
+
+
+def test_a_second_version_the_gate_refuses_is_told_as_an_outcome_and_the_audit_still_runs(
+    loop, tmp_path: Path, monkeypatch, capsys
+):
+    ws, _, second, fakes = loop
+    fakes["cohort"].return_value = dataclasses.replace(second, gate_passed=False)
+    assert demo._loop(demo.DemoConfig(tmp_path, ws.checkout)) == ws.run / "audit.html"
+    fakes["canary"].assert_not_called()
+    fakes["audit"].assert_called_once_with(ws)
+    out, err = capsys.readouterr()
+    refusal = [line for line in err.splitlines() if "gate refused v2" in line]
+    assert len(refusal) == 1, err
+    assert "not a fault" in refusal[0] and f"remove {tmp_path} and run `readmit demo --seed 8`" in refusal[0]
+    assert "canary analysis" not in out and "audit report" in out
