@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from readmit import git
+from readmit.canary import record
 from readmit.demo import shell, traffic
 from readmit.demo.serve import serving
 from readmit.demo.workspace import REMOTE, Workspace, merge
@@ -134,18 +134,16 @@ def canary(ws: Workspace, c: Cohort, shadow_requests: int, canary_requests: int,
     promote(ws, v, ["--weight", str(CANARY_WEIGHT)], f"promote/{env}/v{v}-canary", f"demo: canary v{v}")
     with serving(ws, env) as base:
         traffic.load(base, rows, canary_requests, seed + 1)
-    before = git.current(ws.checkout)
-    pr = ws.run / "pull-requests" / "canary-verdict.md"
+    pr, analysis = ws.run / "pull-requests" / "canary-verdict.md", ws.run / "canary-analysis"
     shell.readmit(
         ["canary", "analyze", "--env", env, "--log", ws.env["READMIT_INFERENCE_LOG"]]
         + ["--outcomes", str(outcomes(ws, c.dataset)), "--apply", "--repo", str(ws.checkout)]
-        + ["--out", str(ws.run / "canary-analysis"), "--pr-out", str(pr)],
+        + ["--push", REMOTE, "--out", str(analysis), "--pr-out", str(pr)],
         ws.env,
         cwd=ws.checkout,
     )
-    verdict = git.current(ws.checkout)
-    if verdict == before:
+    verdict = record.applied_branch(analysis)  # "" for a hold
+    if not verdict:
         return None
-    git.push(ws.checkout, REMOTE, verdict)
     merge(ws, verdict)
     return verdict

@@ -65,7 +65,8 @@ def _loop(cfg: DemoConfig) -> Path:
             say(
                 f"canary verdict committed on {verdict}"
                 if verdict
-                else "canary verdict: hold (nothing to commit)"
+                else "canary verdict: hold: nothing to commit, the canary keeps its weight"
+                f" (why: {ws.run / 'canary-analysis' / 'analysis.md'})"
             )
         else:
             say(refused(env, second.version, ws.work, cfg.seed))
