@@ -57,8 +57,10 @@ def demo_environment(work: Path) -> dict[str, str]:
 
 def throwaway_clone(repo: Path, work: Path) -> Path:
     """A bare copy of the committed HEAD as `origin`, and a checkout of it to promote in."""
-    if not (repo / ".git").exists():
-        raise InputError(f"{repo}: not a git checkout; run the demo from a clone of this repository")
+    if not git.has_rev(repo):
+        raise InputError(
+            f"{repo}: not a git checkout with a commit; run the demo from a clone of this repository"
+        )
     bare, checkout = work / "remote.git", work / "checkout"
     git.clone(repo, bare, bare=True)
     git.clone(bare, checkout)
@@ -70,7 +72,7 @@ def open_workspace(work: Path, repo: Path) -> Workspace:
     work.mkdir(parents=True, exist_ok=True)
     checkout = work / "checkout"
     if git.has_rev(checkout):
-        say(f"carrying on in {work} (remove it, or run `make clean`, to start over)")
+        say(f"carrying on in {work} (`rm -rf {work}` to start over)")
     else:
         throwaway_clone(repo, work)
         say(f"work dir {work}: bare remote remote.git (a copy of your committed HEAD) and its checkout")
