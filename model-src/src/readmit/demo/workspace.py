@@ -38,12 +38,17 @@ class Workspace:
 
 
 def demo_environment(work: Path) -> dict[str, str]:
-    """Child environment: a pseudonym key (generated if absent, never saved) and the demo's own MLflow."""
+    """Child environment: a pseudonym key (generated if absent, never saved) and the demo's own MLflow,
+    always: the demo's synthetic versions, aliases and gate results must never reach a real registry."""
     env = dict(os.environ)
     if not env.get("READMIT_PSEUDONYM_KEY"):
         env["READMIT_PSEUDONYM_KEY"] = secrets.token_hex(32)
         say("READMIT_PSEUDONYM_KEY is not set: generated a throw-away key for this run (kept in memory only)")
-    env.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{work / 'mlflow.db'}")
+    own = f"sqlite:///{work / 'mlflow.db'}"
+    if env.get("MLFLOW_TRACKING_URI", own) != own or env.get("MLFLOW_REGISTRY_URI"):
+        say(f"MLFLOW_TRACKING_URI/MLFLOW_REGISTRY_URI: not used by the demo, which keeps its own store {own}")
+    env["MLFLOW_TRACKING_URI"] = own
+    env.pop("MLFLOW_REGISTRY_URI", None)
     env["READMIT_HOME"] = str(work)
     # The throw-away clone has no ../shared beside it: point it at the user's.
     env.setdefault("READMIT_SHARED", str(shared_dir()))
