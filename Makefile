@@ -51,13 +51,14 @@ test: setup lint ## lint, then the whole test suite
 # DATA=../shared/data/uci-diabetes-130/dataset_diabetes.zip (docs/demo.md says what changes then).
 DATA ?=
 
-demo: setup ## the whole loop (docs/demo.md): Tekton retrain -> serve + explain -> drifted v2 shadow, canary -> audit
+# demo and bench need the venv and kubectl, not Node.js (tekton-lint is for `make lint` only).
+demo: $(STAMP) check-kubectl ## the whole loop (docs/demo.md): Tekton retrain -> serve + explain -> drifted v2 shadow, canary -> audit
 	$(BIN)/readmit demo $(if $(DATA),--data '$(DATA)')
 
 # QUICK=1: a short version of each benchmark (fewer requests, rows, commits) for CI-sized machines.
 QUICK ?=
 
-bench: setup ## run every bench/bench_*.py and write bench/results.md (QUICK=1: short versions)
+bench: $(STAMP) check-kubectl ## run every bench/bench_*.py and write bench/results.md (QUICK=1: short versions)
 	$(BIN)/python bench/run.py $(if $(filter 1,$(QUICK)),--quick)
 
 # Mutants to run, as mutmut name globs (e.g. MUTANTS='readmit.data.deid* readmit.gates*'); empty = all of

@@ -49,3 +49,14 @@ def test_a_run_left_on_a_promotion_branch_is_named_not_overwritten(tmp_path: Pat
     git.run(ws.checkout, "switch", "-q", "-c", "promote/dev/v9")
     with pytest.raises(InputError, match="on branch promote/dev/v9"):
         open_workspace(tmp_path / "work", repo_root)
+
+
+def test_the_demo_never_registers_into_the_users_mlflow(tmp_path: Path, repo_root: Path, monkeypatch, capsys):
+    """A user's MLFLOW_TRACKING_URI (a hospital registry) must not receive the demo's synthetic versions."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "https://mlflow.hospital.invalid")
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", "https://registry.hospital.invalid")
+    ws = open_workspace(tmp_path / "work", repo_root)
+    assert ws.mlflow_uri == f"sqlite:///{tmp_path / 'work' / 'mlflow.db'}"
+    assert "MLFLOW_REGISTRY_URI" not in ws.env
+    said = capsys.readouterr().err
+    assert "not used by the demo" in said and "hospital.invalid" not in said

@@ -14,7 +14,9 @@ Why the training seed is the next one: the second version is a new training run,
 drawn afresh. The split hashes the pseudonymous patient keys with the seed, so it also follows the pseudonym
 key. In one run at 1,500 patients, seed 7, the same-split retrain failed the dev AUPRC gate by 0.002 (0.5842
 against 0.5966, tolerance 0.01) and the next seed passed. The gate compares metrics on different test rows,
-so whether a retrain passes depends on the draw; the tests fix the key to make the run repeatable.
+so whether a retrain passes depends on the draw; the tests fix the key to make the run repeatable. A
+refusal is an outcome, not a fault: the demo says what it means and goes on to the audit without a shadow
+or canary (readmit.demo.run.refused).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from readmit import git
+from readmit.canary import record
 from readmit.demo import shell, traffic
 from readmit.demo.serve import serving
 from readmit.demo.workspace import REMOTE, Workspace, merge
+from readmit.errors import CheckFailed
 from readmit.schema import LABEL
 from readmit.training.data import load
 
@@ -40,6 +43,7 @@ class Cohort:
     dataset: Path
     train: Path
     version: int
+    gate_passed: bool  # False: the gate refused the version, so it is not promoted (module docstring)
 
 
 def cohort(ws: Workspace, patients: int, seed: int) -> Cohort:
@@ -57,7 +61,7 @@ def cohort(ws: Workspace, patients: int, seed: int) -> Cohort:
     shell.readmit(["data", "validate", str(dataset)], ws.env)
     train_seed = str(seed + 1)  # a new training run: its own split (module docstring)
     shell.readmit(["train", "--data", str(dataset), "--seed", train_seed, "--out", str(train)], ws.env)
-    return Cohort(export, dataset, train, _registered(ws, out))
+    return Cohort(export, dataset, train, *_registered(ws, out))
 
 
 def challenger(ws: Workspace, dataset: Path, seed: int) -> Cohort:
@@ -68,22 +72,31 @@ def challenger(ws: Workspace, dataset: Path, seed: int) -> Cohort:
         ["train", "--data", str(dataset), "--split", "temporal", "--seed", str(seed), "--out", str(train)],
         ws.env,
     )
-    return Cohort(None, dataset, train, _registered(ws, train.parent))
+    return Cohort(None, dataset, train, *_registered(ws, train.parent))
 
 
-def _registered(ws: Workspace, out: Path) -> int:
-    """The version `readmit train` just registered (alias candidate), gated for the target environment."""
+def _registered(ws: Workspace, out: Path) -> tuple[int, bool]:
+    """The version `readmit train` just registered (alias candidate), and whether it passed the target
+    environment's gate: a refusal (exit 1) is an outcome of the loop, not a failure of the demo."""
     found = out / "model-version.txt"
     shell.readmit(["pipeline", "result", "model-version", "--alias", "candidate", "--to", str(found)], ws.env)
     version = int(found.read_text().strip())
-    shell.readmit(["gate", "--version", str(version), "--env", ws.target()], ws.env, cwd=ws.checkout)
-    return version
+    code = shell.readmit(
+        ["gate", "--version", str(version), "--env", ws.target()],
+        ws.env,
+        cwd=ws.checkout,
+        outcomes=(0, CheckFailed.exit_code),
+    )
+    return version, code == 0
 
 
-def drift_report(ws: Workspace, reference: Path, current: Path) -> Path:
+def drift_report(ws: Workspace, reference: Path, current: Path, served: int | None = None) -> Path:
+    """`served`: the version whose traffic `current` (an inference log) holds (`--model-version`)."""
     out = ws.run / "drift-report"
     shell.readmit(
-        ["drift", "--reference", str(reference), "--current", str(current), "--out", str(out)], ws.env
+        ["drift", "--reference", str(reference), "--current", str(current), "--out", str(out)]
+        + ([] if served is None else ["--model-version", str(served)]),
+        ws.env,
     )
     return out
 
@@ -121,18 +134,16 @@ def canary(ws: Workspace, c: Cohort, shadow_requests: int, canary_requests: int,
     promote(ws, v, ["--weight", str(CANARY_WEIGHT)], f"promote/{env}/v{v}-canary", f"demo: canary v{v}")
     with serving(ws, env) as base:
         traffic.load(base, rows, canary_requests, seed + 1)
-    before = git.current(ws.checkout)
-    pr = ws.run / "pull-requests" / "canary-verdict.md"
+    pr, analysis = ws.run / "pull-requests" / "canary-verdict.md", ws.run / "canary-analysis"
     shell.readmit(
         ["canary", "analyze", "--env", env, "--log", ws.env["READMIT_INFERENCE_LOG"]]
         + ["--outcomes", str(outcomes(ws, c.dataset)), "--apply", "--repo", str(ws.checkout)]
-        + ["--out", str(ws.run / "canary-analysis"), "--pr-out", str(pr)],
+        + ["--push", REMOTE, "--out", str(analysis), "--pr-out", str(pr)],
         ws.env,
         cwd=ws.checkout,
     )
-    verdict = git.current(ws.checkout)
-    if verdict == before:
+    verdict = record.applied_branch(analysis)  # "" for a hold
+    if not verdict:
         return None
-    git.push(ws.checkout, REMOTE, verdict)
     merge(ws, verdict)
     return verdict

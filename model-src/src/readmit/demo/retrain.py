@@ -79,16 +79,23 @@ def run(ws: Workspace, repo: Path, patients: int, seed: int, data: Path | None) 
     new = sorted(set(runs.iterdir()) - before)
     if len(new) != 1:
         raise CheckFailed(f"{runs}: expected one new pipeline run, found {len(new)}")
-    results = pipeline_results(new[0])
+    results = pipeline_results(new[0], ws.target(), ws.work)
     return Retrained(
         int(results["MODEL_VERSION"]), results["PROMOTION_BRANCH"], results["DATA_VERSION"], source, new[0]
     )
 
 
-def pipeline_results(run_dir: Path) -> dict[str, str]:
-    """The PipelineRun's results, as `status.results` of pipelinerun.json has them."""
+def pipeline_results(run_dir: Path, env: str, work: Path) -> dict[str, str]:
+    """The PipelineRun's results, as `status.results` of pipelinerun.json has them. A version the gate
+    refused (a later run's, against the champion) stops the demo with what that means, not as a fault."""
     status = json.loads((run_dir / "pipelinerun.json").read_text())["status"]
     results = {r["name"]: r["value"] for r in status.get("results", [])}
+    if results.get("GATE_RESULT") == "failed":
+        raise CheckFailed(
+            f"the {env} gate refused v{results.get('MODEL_VERSION', '?')}, which the pipeline trained (the"
+            f" gate task's log is in {run_dir}): the gate at work, not a fault, and nothing was promoted."
+            f" To see the whole loop, start over: remove {work} and run the demo again."
+        )
     missing = {"MODEL_VERSION", "PROMOTION_BRANCH", "DATA_VERSION"} - set(results)
     if missing:
         raise CheckFailed(f"{run_dir}/pipelinerun.json: no result {', '.join(sorted(missing))}; see the logs")

@@ -60,15 +60,19 @@ def _loop(cfg: DemoConfig) -> Path:
             report = drifted.drift_report(ws, first.dataset, second.dataset)
         else:
             second = drifted.challenger(ws, first.dataset, seed + 1000)
-        verdict = drifted.canary(ws, second, cfg.shadow_requests, cfg.canary_requests, seed)
-        say(
-            f"canary verdict committed on {verdict}"
-            if verdict
-            else "canary verdict: hold (nothing to commit)"
-        )
+        if second.gate_passed:
+            verdict = drifted.canary(ws, second, cfg.shadow_requests, cfg.canary_requests, seed)
+            say(
+                f"canary verdict committed on {verdict}"
+                if verdict
+                else "canary verdict: hold: nothing to commit, the canary keeps its weight"
+                f" (why: {ws.run / 'canary-analysis' / 'analysis.md'})"
+            )
+        else:
+            say(refused(env, second.version, ws.work, cfg.seed))
         if cfg.data is not None:  # the traffic v1 served, against the data it was trained on
             log = Path(ws.env["READMIT_INFERENCE_LOG"])
-            report = drifted.drift_report(ws, first.dataset, log, ("--model-version", str(first.version)))
+            report = drifted.drift_report(ws, first.dataset, log, served=first.version)
     with stage("4/4 audit"):
         audit = summary.audit(ws)
     places = {
@@ -77,12 +81,22 @@ def _loop(cfg: DemoConfig) -> Path:
         f"model card v{second.version}": second.train / "MODEL_CARD.md",
         "pull requests": f"{first.pull_request}, {ws.run / 'pull-requests'}/",
         "drift report": report / "report.html",
-        "canary analysis": ws.run / "canary-analysis" / "analysis.html",
+        **({"canary analysis": ws.run / "canary-analysis" / "analysis.html"} if second.gate_passed else {}),
         "audit report": audit,
         "inference log": ws.env["READMIT_INFERENCE_LOG"],
     }
     print(summary.where(ws, places), flush=True)
     return audit
+
+
+def refused(env: str, version: int, work: Path, seed: int) -> str:
+    """What a refused second version means to the user: an outcome of the loop, not a fault."""
+    return (
+        f"the {env} gate refused v{version} (the lines above say which metric fell short): the gate at work,"
+        " not a fault; each version is measured on its own test split, so a retrain can miss on one draw."
+        " Nothing was promoted, so there is no shadow or canary this time; to see them, start over with"
+        f" another draw: remove {work} and run `readmit demo --seed {seed + 1}`."
+    )
 
 
 def explain(ws: Workspace, first: retrain.Retrained, cfg: DemoConfig, seed: int) -> None:

@@ -41,8 +41,11 @@ def stop(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> int:
     return proc.wait()
 
 
-def readmit(args: list[str], env: dict[str, str], cwd: Path | None = None, check: bool = True) -> int:
-    """`readmit ARGS` as a user would type it, its output streamed; returns the exit code."""
+def readmit(
+    args: list[str], env: dict[str, str], cwd: Path | None = None, outcomes: tuple[int, ...] = (0,)
+) -> int:
+    """`readmit ARGS` as a user would type it, its output streamed; returns the exit code. An exit code
+    not in `outcomes` stops the demo naming the step (a gate's refusal, exit 1, may be an outcome)."""
     say("$ readmit " + " ".join(args))
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -54,7 +57,7 @@ def readmit(args: list[str], env: dict[str, str], cwd: Path | None = None, check
         stop(proc)
     name = " ".join(a for a in args[:2] if not a.startswith("-"))
     say(f"readmit {name}: {time.monotonic() - started:.1f} s (exit {code})")
-    if check and code != 0:
+    if code not in outcomes:
         raise CheckFailed(f"demo step `readmit {name}` failed with exit code {code}")
     return code
 

@@ -35,5 +35,7 @@ def where(ws: Workspace, places: dict[str, Path | str]) -> str:
     ]
     width = max(len(k) for k in places)
     lines += [f"  {name.ljust(max(width, 22))} {value}" for name, value in places.items()]
-    lines.append(f"  run it again           make demo  (carries on in {ws.work}; `make clean` removes it)")
+    lines.append(
+        f"  run it again           make demo  (carries on in {ws.work}; `rm -rf {ws.work}` starts over)"
+    )
     return "\n".join(lines)

@@ -38,12 +38,17 @@ class Workspace:
 
 
 def demo_environment(work: Path) -> dict[str, str]:
-    """Child environment: a pseudonym key (generated if absent, never saved) and the demo's own MLflow."""
+    """Child environment: a pseudonym key (generated if absent, never saved) and the demo's own MLflow,
+    always: the demo's synthetic versions, aliases and gate results must never reach a real registry."""
     env = dict(os.environ)
     if not env.get("READMIT_PSEUDONYM_KEY"):
         env["READMIT_PSEUDONYM_KEY"] = secrets.token_hex(32)
         say("READMIT_PSEUDONYM_KEY is not set: generated a throw-away key for this run (kept in memory only)")
-    env.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{work / 'mlflow.db'}")
+    own = f"sqlite:///{work / 'mlflow.db'}"
+    if env.get("MLFLOW_TRACKING_URI", own) != own or env.get("MLFLOW_REGISTRY_URI"):
+        say(f"MLFLOW_TRACKING_URI/MLFLOW_REGISTRY_URI: not used by the demo, which keeps its own store {own}")
+    env["MLFLOW_TRACKING_URI"] = own
+    env.pop("MLFLOW_REGISTRY_URI", None)
     env["READMIT_HOME"] = str(work)
     # The throw-away clone has no ../shared beside it: point it at the user's.
     env.setdefault("READMIT_SHARED", str(shared_dir()))
@@ -57,8 +62,10 @@ def demo_environment(work: Path) -> dict[str, str]:
 
 def throwaway_clone(repo: Path, work: Path) -> Path:
     """A bare copy of the committed HEAD as `origin`, and a checkout of it to promote in."""
-    if not (repo / ".git").exists():
-        raise InputError(f"{repo}: not a git checkout; run the demo from a clone of this repository")
+    if not git.has_rev(repo):
+        raise InputError(
+            f"{repo}: not a git checkout with a commit; run the demo from a clone of this repository"
+        )
     bare, checkout = work / "remote.git", work / "checkout"
     git.clone(repo, bare, bare=True)
     git.clone(bare, checkout)
@@ -70,7 +77,7 @@ def open_workspace(work: Path, repo: Path) -> Workspace:
     work.mkdir(parents=True, exist_ok=True)
     checkout = work / "checkout"
     if git.has_rev(checkout):
-        say(f"carrying on in {work} (remove it, or run `make clean`, to start over)")
+        say(f"carrying on in {work} (`rm -rf {work}` to start over)")
     else:
         throwaway_clone(repo, work)
         say(f"work dir {work}: bare remote remote.git (a copy of your committed HEAD) and its checkout")

@@ -12,6 +12,7 @@ A task skipped by `--skip` or by its local-fallback annotation counts like a `wh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -19,6 +20,7 @@ import secrets
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,49 +252,55 @@ def _skipped(state: Run, pt: spec.PipelineTask, reason: str) -> TaskOutcome:
     return TaskOutcome(SKIPPED, reason, results)
 
 
+@contextlib.contextmanager
+def _killed_on_interrupt(processes: taskrun.Processes) -> Iterator[None]:
+    """Ctrl-C kills the running steps at once: leaving a thread pool waits for its threads, which wait
+    for their steps (listed inside the pool's `with`, so this runs first)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        processes.kill_all()
+        raise
+
+
 def _schedule(state: Run, tasks: list[spec.PipelineTask], processes, say: Progress, dag: bool) -> None:
     pending = [pt for pt in tasks]
     running: dict[Future, tuple[spec.PipelineTask, float]] = {}
     stopping = any(o.status == FAILED for o in state.outcomes.values())
-    with ThreadPoolExecutor(max_workers=state.options.jobs) as pool:
-        try:
-            while pending or running:
-                for pt in list(pending):
-                    parents = state.deps.get(pt.name, {}) if dag else {}
-                    if any(p not in state.outcomes for p in parents):
-                        continue
-                    verdict = decide(state, pt, stopping, dag)
-                    if verdict is not None:
-                        pending.remove(pt)
-                        state.outcomes[pt.name] = _skipped(state, pt, verdict[1])
-                        say(f"{pt.name}: Skipped ({verdict[1]})")
-                        continue
-                    if len(running) >= state.options.jobs:
-                        continue
-                    tr = _prepare(state, pt, dag, processes)
+    with ThreadPoolExecutor(max_workers=state.options.jobs) as pool, _killed_on_interrupt(processes):
+        while pending or running:
+            for pt in list(pending):
+                parents = state.deps.get(pt.name, {}) if dag else {}
+                if any(p not in state.outcomes for p in parents):
+                    continue
+                verdict = decide(state, pt, stopping, dag)
+                if verdict is not None:
                     pending.remove(pt)
-                    say(
-                        f"{pt.name}: started"
-                        + (f" (locally only steps {', '.join(tr.only_steps)})" if tr.only_steps else "")
+                    state.outcomes[pt.name] = _skipped(state, pt, verdict[1])
+                    say(f"{pt.name}: Skipped ({verdict[1]})")
+                    continue
+                if len(running) >= state.options.jobs:
+                    continue
+                tr = _prepare(state, pt, dag, processes)
+                pending.remove(pt)
+                say(
+                    f"{pt.name}: started"
+                    + (f" (locally only steps {', '.join(tr.only_steps)})" if tr.only_steps else "")
+                )
+                running[pool.submit(_attempts, state, pt, tr)] = (pt, time.monotonic())
+            if not running:
+                if pending:  # cannot happen for a checked DAG; never spin
+                    raise InputError(
+                        f"{state.pipeline.file}: tasks {[p.name for p in pending]} can never start"
                     )
-                    running[pool.submit(_attempts, state, pt, tr)] = (pt, time.monotonic())
-                if not running:
-                    if pending:  # cannot happen for a checked DAG; never spin
-                        raise InputError(
-                            f"{state.pipeline.file}: tasks {[p.name for p in pending]} can never start"
-                        )
-                    break
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for future in done:
-                    pt, started = running.pop(future)
-                    outcome = future.result()
-                    state.outcomes[pt.name] = outcome
-                    step = outcome.failed_step
-                    detail = f" in step {step.name} ({step.reason}); log {step.log}" if step else ""
-                    say(f"{pt.name}: {outcome.status} ({time.monotonic() - started:.1f} s){detail}")
-                    if outcome.status == FAILED and dag:
-                        stopping = True
-        except KeyboardInterrupt:
-            # Stop the running steps now: leaving the block waits for their threads, which wait for them.
-            processes.kill_all()
-            raise
+                break
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                pt, started = running.pop(future)
+                outcome = future.result()
+                state.outcomes[pt.name] = outcome
+                step = outcome.failed_step
+                detail = f" in step {step.name} ({step.reason}); log {step.log}" if step else ""
+                say(f"{pt.name}: {outcome.status} ({time.monotonic() - started:.1f} s){detail}")
+                if outcome.status == FAILED and dag:
+                    stopping = True
