@@ -9,7 +9,7 @@ from pathlib import Path
 
 from readmit.demo import drifted, hooks, retrain, summary, traffic
 from readmit.demo.serve import serving
-from readmit.demo.shell import restart_clock, say, stage
+from readmit.demo.shell import cpu_seconds, restart_clock, say, stage
 from readmit.demo.workspace import Workspace, merge, open_workspace
 from readmit.training.data import load
 
@@ -31,9 +31,12 @@ class DemoConfig:
 def run(cfg: DemoConfig) -> Path:
     """Run the loop; returns the audit report. SIGTERM stops it the way Ctrl-C does (servers stopped)."""
     restart_clock()
+    cpu = cpu_seconds()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return _loop(cfg)
+        audit = _loop(cfg)
+        say(f"demo done: cpu {cpu_seconds() - cpu:.1f} s (this process and every command it ran)")
+        return audit
     finally:
         signal.signal(signal.SIGTERM, previous)
 

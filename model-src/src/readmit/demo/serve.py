@@ -35,7 +35,7 @@ def serving(ws: Workspace, env: str) -> Iterator[str]:
     port = free_port()
     args = ["serve", "--env", env, "--cds", "--port", str(port), "--workers", WORKERS]
     shell.say("$ readmit " + " ".join(args))
-    started = time.monotonic()
+    started, cpu = time.monotonic(), shell.cpu_seconds()
     proc = subprocess.Popen(
         [sys.executable, "-m", "readmit", *args], env=ws.env, cwd=ws.checkout, start_new_session=True
     )
@@ -46,7 +46,10 @@ def serving(ws: Workspace, env: str) -> Iterator[str]:
         yield base
     finally:
         code = shell.stop(proc)
-        shell.say(f"stopped readmit serve --env {env} (exit {code})")
+        shell.say(
+            f"stopped readmit serve --env {env} (exit {code}; {time.monotonic() - started:.1f} s,"
+            f" cpu {shell.cpu_seconds() - cpu:.1f} s with the requests sent)"
+        )
 
 
 def wait_ready(base: str, proc: subprocess.Popen) -> None:

@@ -5,6 +5,7 @@ leaves."""
 from __future__ import annotations
 
 import contextlib
+import resource
 import signal
 import subprocess
 import sys
@@ -30,6 +31,13 @@ def say(message: str) -> None:
     _reporter["demo"](message)
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of every child it has waited for: on a shared
+    machine a step's CPU time says more about its cost than its elapsed time."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def stop(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> int:
     """SIGINT (what Ctrl-C sends; every readmit command cleans up on it), SIGKILL if it hangs."""
     if proc.poll() is None:
@@ -47,7 +55,7 @@ def readmit(
     """`readmit ARGS` as a user would type it, its output streamed; returns the exit code. An exit code
     not in `outcomes` stops the demo naming the step (a gate's refusal, exit 1, may be an outcome)."""
     say("$ readmit " + " ".join(args))
-    started = time.monotonic()
+    started, cpu = time.monotonic(), cpu_seconds()
     proc = subprocess.Popen(
         [sys.executable, "-m", "readmit", *args], env=env, cwd=cwd, start_new_session=True
     )
@@ -56,7 +64,7 @@ def readmit(
     finally:
         stop(proc)
     name = " ".join(a for a in args[:2] if not a.startswith("-"))
-    say(f"readmit {name}: {time.monotonic() - started:.1f} s (exit {code})")
+    say(f"readmit {name}: {time.monotonic() - started:.1f} s, cpu {cpu_seconds() - cpu:.1f} s (exit {code})")
     if code not in outcomes:
         raise CheckFailed(f"demo step `readmit {name}` failed with exit code {code}")
     return code
@@ -66,6 +74,6 @@ def readmit(
 def stage(title: str) -> Iterator[None]:
     """A numbered part of the demo: its title, then its elapsed time."""
     say(f"== {title}")
-    started = time.monotonic()
+    started, cpu = time.monotonic(), cpu_seconds()
     yield
-    say(f"== {title}: done in {time.monotonic() - started:.1f} s")
+    say(f"== {title}: done in {time.monotonic() - started:.1f} s, cpu {cpu_seconds() - cpu:.1f} s")
