@@ -136,6 +136,11 @@ def all_versions() -> dict[int, VersionInfo]:
             return known
 
 
+def snapshot() -> tuple[dict[int, VersionInfo], dict[str, int]]:
+    """`all_versions()` and `aliases()` in one call: what the audit compares, read in a process of its own."""
+    return all_versions(), aliases()
+
+
 def _info(mv, metrics: dict[str, float] | None = None) -> VersionInfo:
     tags = dict(mv.tags or {})
     return VersionInfo(
