@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import re
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,12 +96,11 @@ def audit(
 
 @contextlib.contextmanager
 def _registry_reader(wanted: bool) -> Iterator[Future | None]:
-    """The registry's versions and aliases, read by a process of their own started now: importing MLflow
-    and opening its store cost seconds of CPU that then overlap reading the history."""
+    """The registry's versions and aliases, read from now on beside the history (registry.reader)."""
     if not wanted:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as reader:
+    with model_registry.reader() as reader:
         yield reader.submit(model_registry.snapshot)
 
 
