@@ -56,11 +56,12 @@ def check_in_scratch_copy(
         overlay = scratch / "environments" / env
         before = render_text(overlay)
         (scratch / rel).write_text(new_text)
-        after = render_text(overlay)
-        # Only the overlay's rendering changes; the policies run while `manifests check` (trivy's fixed
-        # start-up dominates it) works in its own thread.
+        # Only the overlay's rendering changes. `manifests check` starts first, in its own thread (its
+        # render, then trivy, whose fixed start-up dominates it); the plain render for the diff and the
+        # policies run meanwhile.
         with ThreadPoolExecutor(max_workers=1) as pool:
             found = pool.submit(manifests.check, paths=[overlay], repo=scratch, trivy=trivy)
+            after = render_text(overlay)
             problems = policy.check_rendered(
                 env, [d for d in load_all(after) if d], scratch, ran_full, versions=registry_versions
             )
