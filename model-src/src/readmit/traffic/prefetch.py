@@ -313,7 +313,7 @@ def rows(prefetch, patient_id: str, encounter_id: str, now: datetime) -> tuple[d
     stays = [item for item, _ in placed if item.peek.id == encounter_id]
     if not stays:
         raise InputError("prefetch.encounter: not the Encounter of context.encounterId")
-    start = _when(stays[0].peek.period.start, stays[0].where)
+    start = _when(stays[0].peek.period.start, stays[0])
     kept: dict[str, dict] = {}
     for item, owner in placed:
         if owner != patient_id:
@@ -344,15 +344,24 @@ def _in_year(item: _Item, admission: datetime) -> bool:
     """Begun before this admission and ended (or, without an end, begun) at most HISTORY_DAYS before it:
     every encounter that ingest's prior counts (begun in the year) and the features' 30/90/365-day
     windows (discharged in the year) can see; nothing from the future."""
-    begun = _when(item.peek.period.start, item.where)
-    ended = fhir_stay.parse_time(item.peek.period.end, item.where, "Encounter.period.end")
+    period = item.peek.period
+    begun = _when(period.start, item)
+    ended = _time(period.end, item, "Encounter.period.end")
     return begun < admission and (ended or begun) >= admission - timedelta(days=HISTORY_DAYS)
 
 
-def _when(value, where: str) -> datetime:
-    when = fhir_stay.parse_time(value, where, "Encounter.period.start")
+def _time(value, item: _Item, field: str) -> datetime | None:
+    """fhir_stay.parse_time, naming the entry only when there is an error to name it in."""
+    try:
+        return fhir_stay.parse_time(value, "", field)
+    except InputError:
+        return fhir_stay.parse_time(value, item.where, field)
+
+
+def _when(value, item: _Item) -> datetime:
+    when = _time(value, item, "Encounter.period.start")
     if when is None:
-        raise InputError(f"{where}: Encounter.period.start is missing; a stay needs its start")
+        raise InputError(f"{item.where}: Encounter.period.start is missing; a stay needs its start")
     return when
 
 
