@@ -1,5 +1,5 @@
-"""The router: a Starlette app (the stack MLServer itself runs on) in front of one multi-model MLServer,
-routing V2 inference requests as Seldon's Envoy does (readmit.traffic.experiment).
+"""The router: an ASGI app on uvicorn (the stack MLServer itself runs on) in front of one multi-model
+MLServer, routing V2 inference requests as Seldon's Envoy does (readmit.traffic.experiment).
 
 - POST /v2/models/<any>/infer: routed by `seldon-model` (and `x-seldon-route` when re-sent); the path's
   model name is rewritten to the chosen `<model>_<version>`, as Seldon's agent does with the
@@ -12,8 +12,11 @@ routing V2 inference requests as Seldon's Envoy does (readmit.traffic.experiment
   without the echoed input.
 - 404 `{"error": ...}` when no route matches (Envoy's "no route"), 503 when MLServer is unreachable.
 - GET /v2/health/*, /v2/models/<model>[/ready]: passed through (a Seldon Model name maps to its served name).
+- Any other method on an /infer path: 405 `{"error": ...}`.
 
 Per request the router only reads two headers and forwards the body's bytes: it never parses the JSON.
+Inference requests are answered from the ASGI messages (`Router`, `infer`); the rest (health, metadata,
+the CDS service, lifespan) by a Starlette app.
 Its HTTP client is one aiohttp session (C-accelerated parser, keep-alive pool) made once per event loop:
 httpx's pure-Python stack (httpcore, h11, anyio) cost ~1.8 ms CPU per proxied request (bench_traffic.py).
 """
