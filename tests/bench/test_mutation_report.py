@@ -35,8 +35,26 @@ def test_the_report_counts_each_status_and_explains_or_flags_each_survivor(tmp_p
     assert mutation_report.main() == 0
     lines = capsys.readouterr().out.splitlines()
     assert "Mutants run: all." in lines
-    assert "| `readmit.promote.transitions` | 5 | 4 | 1 | 2 | 1 | 0 | 1 | 25.0 |" in lines
+    assert "| `readmit.promote.transitions` | 5 | 4 | 1 | 2 | 1 | 0 | 1 | 25.0 | partial |" in lines
     assert "Survivors not shown equivalent, per module run: `readmit.promote.transitions` 1." in lines
     assert f"- `{KEY}2`: equivalent: the same either way" in lines
     assert f"- `{KEY}3`: NOT YET EXPLAINED" in lines
     assert f"- `{KEY}1`: tests/t.py::test_k" in lines
+
+
+def test_a_zero_survivor_module_meets_its_target_only_when_every_survivor_is_equivalent():
+    statuses = {f"{KEY}1": "killed", f"{KEY}2": "survived", f"{KEY}3": "timeout"}
+    module = "readmit.promote.transitions"
+    assert mutation_report.target(module, statuses, {f"{KEY}2": "why"}) == "met"
+    assert mutation_report.target(module, statuses, {}) == "NOT met"
+    assert (
+        mutation_report.target(module, {**statuses, f"{KEY}4": "not checked"}, {f"{KEY}2": "why"})
+        == "partial"
+    )
+
+
+def test_any_other_module_needs_90_percent_of_its_mutants_killed():
+    nine_of_ten = {f"readmit.gates.x_gate__mutmut_{i}": "killed" for i in range(9)}
+    assert mutation_report.target("readmit.gates", {**nine_of_ten, "s": "survived"}, {"s": "why"}) == "met"
+    eight_of_ten = {**dict(list(nine_of_ten.items())[:8]), "s": "survived", "t": "timeout"}
+    assert mutation_report.target("readmit.gates", eight_of_ten, {"s": "why"}) == "NOT met"
