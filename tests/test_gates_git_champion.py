@@ -111,3 +111,8 @@ def test_the_advisory_warnings_are_returned_and_recorded_beside_the_verdict(stor
     ]
     tags = registry.version_info(version).tags
     assert (tags["gate.prod"], json.loads(tags["gate.prod.warnings"])) == ("passed", result.warnings)
+
+
+def test_an_overlay_without_a_models_yaml_has_no_champion(store, other_repo):
+    (other_repo / "environments/staging/models.yaml").unlink()
+    assert gates.champion_version("staging", other_repo) is None
