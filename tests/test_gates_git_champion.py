@@ -92,7 +92,15 @@ def test_the_gates_are_the_model_gates_policy_of_the_repo_given(store, other_rep
     policy.write_text(policy.read_text().replace('"prod": {"roc_auc": 0.64,', '"prod": {"roc_auc": 0.70,'))
     version = register(store, roc_auc=0.68)
     result = gates.gate(version, "prod", repo=other_repo)
+    assert (result.version, result.env) == (version, "prod")
     assert result.failures == ["roc_auc 0.6800 is below the prod floor 0.7000"]
+
+
+def test_the_champion_is_the_version_live_in_the_repo_given(store, other_repo):
+    champion = register(store, roc_auc=0.72)
+    make_live(other_repo, "prod", champion)
+    candidate = register(store, roc_auc=0.69)
+    assert gates.gate(candidate, "prod", repo=other_repo).champion == champion
 
 
 def test_an_environment_the_given_repo_does_not_have_is_refused(store, other_repo):
