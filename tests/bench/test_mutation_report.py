@@ -35,7 +35,9 @@ def test_the_report_counts_each_status_and_explains_or_flags_each_survivor(tmp_p
     assert mutation_report.main() == 0
     lines = capsys.readouterr().out.splitlines()
     assert "Mutants run: all." in lines
-    assert "| `readmit.promote.transitions` | 5 | 4 | 1 | 2 | 1 | 0 | 1 | 25.0 | partial |" in lines
+    assert (
+        "| `readmit.promote.transitions` | 5 | 4 | 1 | 2 | 1 | 1 | 0 | 1 | 25.0 | 33.3 | partial |" in lines
+    )
     assert "Survivors not shown equivalent, per module run: `readmit.promote.transitions` 1." in lines
     assert f"- `{KEY}2`: equivalent: the same either way" in lines
     assert f"- `{KEY}3`: NOT YET EXPLAINED" in lines
@@ -53,8 +55,18 @@ def test_a_zero_survivor_module_meets_its_target_only_when_every_survivor_is_equ
     )
 
 
-def test_any_other_module_needs_90_percent_of_its_mutants_killed():
-    nine_of_ten = {f"readmit.gates.x_gate__mutmut_{i}": "killed" for i in range(9)}
-    assert mutation_report.target("readmit.gates", {**nine_of_ten, "s": "survived"}, {"s": "why"}) == "met"
-    eight_of_ten = {**dict(list(nine_of_ten.items())[:8]), "s": "survived", "t": "timeout"}
-    assert mutation_report.target("readmit.gates", eight_of_ten, {"s": "why"}) == "NOT met"
+def test_any_other_module_needs_90_percent_of_its_killable_mutants_killed():
+    nine = {f"readmit.gates.x_gate__mutmut_{i}": "killed" for i in range(9)}
+    one_survivor = {**nine, "s": "survived"}
+    assert mutation_report.target("readmit.gates", one_survivor, {}) == "met"
+    # Equivalent survivors leave the denominator: 9 killed of 9 killable.
+    assert mutation_report.score({**nine, "e": "survived"}, {"e": "why"}) == 100.0
+    eight = dict(list(nine.items())[:8])
+    assert (
+        mutation_report.target("readmit.gates", {**eight, "s": "survived", "t": "timeout"}, {}) == "NOT met"
+    )
+    assert (
+        mutation_report.target("readmit.gates", {**eight, "s": "survived", "t": "timeout"}, {"s": "w"})
+        == "NOT met"
+    )
+    assert mutation_report.score({"e": "survived"}, {"e": "why"}) is None
