@@ -61,9 +61,11 @@ def score(statuses: dict[str, str], equivalent: dict[str, str]) -> float | None:
 
 
 def target(module: str, statuses: dict[str, str], equivalent: dict[str, str]) -> str:
-    """`met`, `NOT met`, or `partial` while any mutant of the module is not checked (never met then)."""
-    if Counter(statuses.values())["not checked"]:
-        return "partial"
+    """`met`, `NOT met`, or `partial` while any mutant of the module is not checked (never met then);
+    `not run` when none is checked."""
+    not_checked = Counter(statuses.values())["not checked"]
+    if not_checked:
+        return "not run" if not_checked == len(statuses) else "partial"
     if module in ZERO_SURVIVOR_MODULES:
         unexplained = [
             k for k, s in statuses.items() if s in ("survived", "no tests") and k not in equivalent
@@ -91,7 +93,7 @@ def main() -> int:
         "(see above).",
         f"Target: no survivor that is not shown equivalent in {', '.join(sorted(ZERO_SURVIVOR_MODULES))}; "
         f"a score of at least {KILLED_TARGET:.0f}% in every other module. A module with mutants not checked "
-        "is partial, never met.",
+        "is partial (not run when none is), never met.",
         "",
         "| module | mutants | checked | killed | survived | equivalent | timed out | no tests | not checked "
         "| killed % | score % | target |",

@@ -70,3 +70,4 @@ def test_any_other_module_needs_90_percent_of_its_killable_mutants_killed():
         == "NOT met"
     )
     assert mutation_report.score({"e": "survived"}, {"e": "why"}) is None
+    assert mutation_report.target("readmit.gates", {"n": "not checked"}, {}) == "not run"
