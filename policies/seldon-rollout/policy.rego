@@ -22,7 +22,7 @@ deny contains msg if {
 deny contains msg if {
 	some x in readmit.experiments
 	prev := readmit.previous_env[readmit.env]
-	limit := to_number(object.get(k8s.annotations(x), "readmit.io/canary-max-weight", "0"))
+	limit := _canary_limit(x)
 	some c in x.spec.candidates
 	c.weight > limit
 	some m in readmit.models
@@ -30,6 +30,15 @@ deny contains msg if {
 	not readmit.version(m) in readmit.ran_full(prev)
 	msg := sprintf("%s: version %s has not run at 100%% in %s, so its weight %v exceeds the canary limit %v", [k8s.id(x), readmit.version(m), prev, c.weight, limit])
 }
+
+# The environment's canary limit: the annotation on the Namespace the Experiment is rendered into (each
+# overlay's readmission-values.yaml sets it); no such Namespace or annotation means 0.
+_canary_limit(x) := to_number(object.get(k8s.annotations(ns), "readmit.io/canary-max-weight", "0")) if {
+	some ns in input.objects
+	ns.apiVersion == "v1"
+	ns.kind == "Namespace"
+	ns.metadata.name == object.get(x, ["metadata", "namespace"], "")
+} else := 0
 
 # Shadow traffic (spec.mirror): the mirror must be a Model of the same overlay (Seldon's scheduler
 # rejects an Experiment whose mirror model it does not know: scheduler/pkg/envoy/processor/incremental.go

@@ -1,10 +1,13 @@
 """The overlays in the flux2 style: each kustomization.yaml keeps only what differs and points at one
 values file of strategic-merge patches matched by name, and renders exactly what the overlays rendered
-before that change (the commit below, read from git)."""
+before that change (the commit below, read from git), apart from the one intended move: the canary limit
+left the Experiment for the environment's Namespace, with the same value."""
 
 from __future__ import annotations
 
+import copy
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from .conftest import ENVIRONMENTS
 # The last commit whose overlays held their numbers as inline JSON patches (containers/0, /spec/replicas).
 BEFORE_FLUX_OVERLAYS = "67bc04a"
 VALUES_FILE = "readmission-values.yaml"
+LIMIT = "readmit.io/canary-max-weight"
 # Bases the overlays gained after that commit, added to the old kustomization too (shape only).
 ADDED_SINCE = ("../../apps/cds-hooks",)
 PROMOTED = [
@@ -60,6 +64,23 @@ def _old_kustomization(repo_root: Path, env: str) -> str:
     return proc.stdout
 
 
+def _limit_moved_to_the_namespace(old: dict[tuple, dict], limit: str) -> dict[tuple, dict]:
+    """The old rendering with the one intended difference applied: the canary limit leaves the Experiment
+    (a targeted patch in the old kustomization, so only once a version was live) for the Namespace (a patch
+    keyed by name in the values file, so also before any promotion), with the same value."""
+    out = copy.deepcopy(old)
+    for obj in out.values():
+        meta = obj["metadata"]
+        if obj["kind"] == "Experiment":
+            assert meta["annotations"].pop(LIMIT) == limit
+            if not meta["annotations"]:
+                del meta["annotations"]
+        elif obj["kind"] == "Namespace":
+            assert LIMIT not in meta.get("annotations", {})
+            meta.setdefault("annotations", {})[LIMIT] = limit
+    return out
+
+
 def _by_identity(objects: list[dict]) -> dict[tuple, dict]:
     out = {}
     for o in objects:
@@ -79,17 +100,18 @@ def test_each_overlay_renders_what_its_inline_patch_version_rendered(repo_root, 
         (overlay / "models.yaml").write_text(yaml.safe_dump_all(PROMOTED, sort_keys=True), encoding="utf-8")
     new = _by_identity(render.render(overlay))
     resources = yaml.safe_load((overlay / "kustomization.yaml").read_text())["resources"]
-    before = yaml.safe_load(_old_kustomization(repo_root, env))
+    old_text = _old_kustomization(repo_root, env)
+    (limit,) = re.findall(re.escape(LIMIT) + r': "(\d+)"', old_text)
+    before = yaml.safe_load(old_text)
     before["resources"] += [r for r in resources if r in ADDED_SINCE]
     (overlay / "kustomization.yaml").write_text(yaml.safe_dump(before), encoding="utf-8")
     (overlay / VALUES_FILE).unlink()
-    old = _by_identity(render.render(overlay))
-    assert sorted(new) == sorted(old)
-    for key, obj in old.items():
+    expected = _limit_moved_to_the_namespace(_by_identity(render.render(overlay)), limit)
+    assert sorted(new) == sorted(expected)
+    for key, obj in expected.items():
         assert new[key] == obj, f"{env}: {key} differs"
-    if models == "canary-running":
-        (experiment,) = [o for o in new.values() if o["kind"] == "Experiment"]
-        assert experiment["metadata"]["annotations"]["readmit.io/canary-max-weight"]
+    (namespace,) = [o for o in new.values() if o["kind"] == "Namespace"]
+    assert namespace["metadata"]["annotations"][LIMIT] == limit
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -98,7 +120,7 @@ def test_each_kustomization_is_short_and_points_at_one_values_file(repo_root, en
     text = path.read_text(encoding="utf-8")
     assert len(text.splitlines()) <= 20
     kustomization = yaml.safe_load(text)
-    assert [p["path"] for p in kustomization["patches"] if "path" in p] == [VALUES_FILE]
+    assert kustomization["patches"] == [{"path": VALUES_FILE}], "no targeted patch: all values by name"
     assert "containers/0" not in text and "op: replace" not in text
 
 
@@ -106,9 +128,11 @@ def test_each_kustomization_is_short_and_points_at_one_values_file(repo_root, en
 def test_the_values_file_is_strategic_merge_patches_matched_by_name_never_by_position(repo_root, env):
     docs = list(yaml.safe_load_all((repo_root / "environments" / env / VALUES_FILE).read_text()))
     names = {(d["kind"], d["metadata"]["name"]) for d in docs}
-    assert names == {("Server", "readmission"), ("Deployment", "mlflow")}
+    assert names == {("Server", "readmission"), ("Deployment", "mlflow"), ("Namespace", f"readmission-{env}")}
     (server,) = [d for d in docs if d["kind"] == "Server"]
     assert [c["name"] for c in server["spec"]["podSpec"]["containers"]] == ["mlserver"]
+    # Seldon copies a Server's annotations into its pod template: one there would restart the pods.
+    assert "annotations" not in server["metadata"]
     assert not any(isinstance(d, list) for d in docs), "a JSON patch (list of ops) is positional"
 
 

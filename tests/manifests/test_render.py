@@ -59,7 +59,17 @@ def test_before_any_promotion_models_yaml_is_only_the_header_and_no_model_is_liv
     assert _by_kind(rendered[env], "Model") == [] and _by_kind(rendered[env], "Experiment") == []
 
 
-def test_a_promoted_models_yaml_gets_the_canary_limit_and_the_model_defaults(tree_copy):
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_canary_limit_is_on_the_namespace_before_any_promotion_too(rendered, env):
+    (namespace,) = _by_kind(rendered[env], "Namespace")
+    assert namespace["metadata"]["annotations"] == {"readmit.io/canary-max-weight": CANARY[env]}
+    (server,) = _by_kind(rendered[env], "Server")
+    assert "readmit.io/canary-max-weight" not in server["metadata"].get("annotations", {})
+
+
+def test_a_promoted_models_yaml_gets_the_model_defaults_and_leaves_the_canary_limit_on_the_namespace(
+    tree_copy,
+):
     docs = [
         {
             "apiVersion": "mlops.seldon.io/v1alpha1",
@@ -83,7 +93,10 @@ def test_a_promoted_models_yaml_gets_the_canary_limit_and_the_model_defaults(tre
     (experiment,) = _by_kind(objects, "Experiment")
     assert model["spec"]["server"] == "readmission" and model["spec"]["requirements"] == ["readmit"]
     assert experiment["spec"]["resourceType"] == "model"
-    assert experiment["metadata"]["annotations"]["readmit.io/canary-max-weight"] == CANARY["staging"]
+    assert "annotations" not in experiment["metadata"]
+    (namespace,) = _by_kind(objects, "Namespace")
+    assert experiment["metadata"]["namespace"] == namespace["metadata"]["name"]
+    assert namespace["metadata"]["annotations"]["readmit.io/canary-max-weight"] == CANARY["staging"]
 
 
 def test_the_initial_models_yaml_is_what_pyyaml_writes_for_no_documents():

@@ -77,18 +77,22 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple
         for v, a in sorted(state.annotations.items())
     ]
     candidates = [{"name": model_name(rank[v]), "weight": w} for v, w in sorted(state.weights.items())]
+    # The limit sits on the Namespace the Experiment is in (envs/canary_limit.py); the env's name stands
+    # in for the Namespace's, which only a render would give.
+    namespace = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": ch.env, "annotations": {provenance.CANARY_LIMIT: limit} if limit else {}},
+    }
     experiment = {
         "apiVersion": SELDON,
         "kind": "Experiment",
-        "metadata": {
-            "name": EXPERIMENT,
-            "annotations": {provenance.CANARY_LIMIT: limit} if limit else {},
-        },
+        "metadata": {"name": EXPERIMENT, "namespace": ch.env},
         "spec": {"candidates": candidates},
     }
     # Only this document's versions matter; iterate over them, not over everything that ever ran.
     ran_full = {e: sorted(str(a) for v, a in rank.items() if v in vs) for e, vs in sorted(ran.items())}
-    doc = {"objects": [*models, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
+    doc = {"objects": [*models, namespace, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
     return doc, {str(a): str(v) for v, a in rank.items()}
 
 

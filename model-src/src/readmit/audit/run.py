@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,13 +15,10 @@ from readmit.audit.anomalies import Anomaly
 from readmit.audit.forcepush import force_pushes
 from readmit.audit.historical_policies import policy_failures
 from readmit.audit.report import RENDERERS
-from readmit.envs import ALL, history, order, provenance
-from readmit.envs.state import MODELS_FILE
+from readmit.envs import ALL, canary_limit, history, order
 from readmit.envs.timeline import Segment, segments
 from readmit.errors import InputError
 from readmit.policy import engine
-
-_LIMIT = re.compile(re.escape(provenance.CANARY_LIMIT) + r":\s*[\"']?(\d+)")
 
 
 @dataclass(frozen=True)
@@ -111,12 +107,11 @@ def _after(stamp: str | None, cutoff: datetime | None) -> bool:
 
 
 def canary_limits(repo: Path) -> dict[str, str]:
-    """Each env's canary limit, read from the patch in its overlay files (no render needed)."""
-    out = {}
-    for kfile in sorted((repo / "environments").glob("*/*.yaml")):
-        if kfile.name != MODELS_FILE and (m := _LIMIT.search(kfile.read_text())):
-            out.setdefault(kfile.parent.name, m.group(1))
-    return out
+    """Each env's canary limit, as its values file sets it today (no render needed); an env without one
+    is left out, which the policy reads as 0."""
+    envs = [f.parent.name for f in sorted((repo / "environments").glob(f"*/{canary_limit.VALUES_FILE}"))]
+    found = {e: canary_limit.from_values(repo, e) for e in envs}
+    return {e: str(limit) for e, limit in found.items() if limit is not None}
 
 
 def _evaluate(repo: Path):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from readmit.envs import canary_limit
 from readmit.errors import InputError
 from readmit.manifests.render import render
 from readmit.monitoring.canary import Arms
 
 EXPERIMENT = "readmission"
-LIMIT = "readmit.io/canary-max-weight"
 PREFIX = "readmission-v"
 
 
@@ -26,14 +26,15 @@ def _version(name: str, where: str) -> int:
 
 
 def arms(repo: Path, env: str) -> Arms:
-    """Default, canary (weight) and mirror of the env's Experiment `readmission`, and its canary limit,
-    as `kubectl kustomize environments/<env>` renders them (what Argo CD would apply)."""
+    """Default, canary (weight) and mirror of the env's Experiment `readmission`, and its canary limit (on
+    the Experiment's Namespace), as `kubectl kustomize environments/<env>` renders them (what Argo CD would
+    apply)."""
     where = f"environments/{env}"
     docs = render(Path(repo) / where)
     found = [d for d in docs if d.get("kind") == "Experiment" and d["metadata"].get("name") == EXPERIMENT]
     if not found:
         raise NoCanary(f"{where}: no Experiment {EXPERIMENT}; promote a version with readmit promote first")
-    spec, notes = found[0].get("spec") or {}, found[0]["metadata"].get("annotations") or {}
+    spec = found[0].get("spec") or {}
     weights = {_version(c["name"], where): int(c.get("weight", 0)) for c in spec.get("candidates") or []}
     default = _version(spec["default"], where) if spec.get("default") else None
     canaries = [v for v in weights if v != default]
@@ -44,6 +45,6 @@ def arms(repo: Path, env: str) -> Arms:
         default=default,
         canary=max(canaries),
         weight=weights[max(canaries)],
-        limit=int(notes.get(LIMIT, 0)),
+        limit=canary_limit.rendered(docs, found[0]["metadata"].get("namespace"), where),
         mirror=_version(mirror["name"], where) if mirror.get("name") else None,
     )

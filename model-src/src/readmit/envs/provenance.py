@@ -22,7 +22,7 @@ REASON = "Reason"
 ROLLBACK_OF = "Rollback-Of"
 REVIEW_TRAILERS = ("Approved-by", "Reviewed-by")
 
-# On the Experiment: the largest canary share the environment allows.
+# On the environment's Namespace: the largest canary share the environment allows (envs/canary_limit.py).
 CANARY_LIMIT = "readmit.io/canary-max-weight"
 
 
