@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 
-from readmit.audit.report import METRIC_COLUMNS, to_html
+from readmit.audit.anomalies import Anomaly
+from readmit.audit.report import METRIC_COLUMNS, to_html, to_json
 from readmit.envs.timeline import Segment
 
 METRICS = (
@@ -61,3 +64,32 @@ def test_long_values_wrap_and_the_page_fits_a_1280_px_screen():
     classes = re.findall(r"<td(?: class='(\w+)')?>", page)
     wrapped = [h for h, c in zip(head, classes, strict=True) if c == "wrap"]
     assert wrapped == ["start", "end", "author", "approver", "other metrics"]
+
+
+def test_the_json_report_is_what_an_indented_sorted_json_dumps_prints():
+    """to_json assembles the text by hand for speed; it must stay the bytes of json.dumps(indent=2)."""
+    odd = Segment(
+        "dev",
+        7,
+        20,
+        "2026-11-30T10:00:00+00:00",
+        "2026-12-01T10:00:00+00:00",
+        "c" * 40,
+        'Zoë "Quote" <z@x>',
+        "Rita\\Reviewer",
+        "rollback",
+        "",
+        "passed",
+    )
+    anomalies = [Anomaly("policy", "dev", "c" * 40, 'seldon-rollout: weight > 50 \u2013 "too big"\n')]
+    for timeline, found in (
+        ({"prod": [_segment()], "dev": [odd, odd]}, anomalies),
+        ({}, []),
+        ({"dev": []}, []),
+    ):
+        doc = {
+            "meta": META,
+            "timeline": {e: [dataclasses.asdict(s) for s in segs] for e, segs in timeline.items()},
+            "anomalies": [dataclasses.asdict(a) for a in found],
+        }
+        assert to_json(timeline, found, META) == json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -54,3 +54,29 @@ def test_stacker_weights_the_informative_model_and_crossfit_auc_is_honest():
     assert stacker.weights["lgbm"] > 5 * abs(stacker.weights["sequence"])
     fold = rng.integers(0, 2, 3000)
     assert abs(crossfit_auc(good, noise, y, fold) - roc_auc_score(y, good)) < 0.02
+
+
+@pytest.mark.parametrize("method", ["platt", "isotonic"])
+@pytest.mark.parametrize("n", [1, 257])
+def test_calibrator_applies_the_fitted_sklearn_mapping_bit_for_bit(method, n):
+    rng = np.random.default_rng(5)
+    scores = rng.uniform(0, 1, 3000)
+    y = (rng.uniform(0, 1, 3000) < scores).astype(int)
+    calibrator = Calibrator(method).fit(scores, y)
+    new = rng.uniform(-0.1, 1.1, n)  # outside the fitted range too: isotonic clips
+    if method == "platt":
+        p = np.clip(new, 1e-6, 1 - 1e-6)
+        expected = calibrator.model.predict_proba(np.log(p / (1 - p))[:, None])[:, 1]
+    else:
+        expected = calibrator.model.predict(new)
+    assert np.array_equal(calibrator.predict(new), expected)
+
+
+def test_stacker_predicts_what_its_logistic_regression_predicts_bit_for_bit():
+    rng = np.random.default_rng(6)
+    p_lgbm, p_seq = rng.uniform(0.01, 0.99, (2, 2000))
+    y = (rng.uniform(0, 1, 2000) < (p_lgbm + p_seq) / 2).astype(int)
+    stacker = Stacker().fit(p_lgbm, p_seq, y)
+    a, b = rng.uniform(0.01, 0.99, (2, 9))
+    design = np.column_stack([np.log(a / (1 - a)), np.log(b / (1 - b))])
+    assert np.array_equal(stacker.predict(a, b), stacker.model.predict_proba(design)[:, 1])

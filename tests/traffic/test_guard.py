@@ -157,3 +157,19 @@ def test_a_valid_request_is_forwarded_unparsed_and_only_a_refused_body_is_parsed
     answers = _post_all([valid, malformed])
     assert [a.status_code for a in answers] == [200, 400]
     assert valid not in parsed and malformed in parsed
+
+
+def test_an_infer_path_answers_other_methods_405_in_the_error_contract():
+    upstream = router.Upstream(table_of(models_yaml({1: 100}, default=1)), "http://mlserver")
+    app = router.app(upstream)
+
+    async def run():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client:
+            return [
+                await client.get("/v2/models/readmission/infer", headers=HEADERS),
+                await client.put("/v2/models/readmission/versions/1/infer", headers=HEADERS),
+            ]
+
+    answers = asyncio.run(run())
+    assert [a.status_code for a in answers] == [405, 405]
+    assert all(set(a.json()) == {"error"} and a.headers["allow"] == "POST" for a in answers)

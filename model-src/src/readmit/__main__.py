@@ -2,4 +2,5 @@
 
 from readmit.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned helper process imports this module again: it must not run the CLI
+    main()

@@ -51,9 +51,12 @@ def gate_metrics(metrics: dict[str, float]) -> dict[str, float]:
     return {k.removeprefix(METRIC_PREFIX): v for k, v in metrics.items() if k.startswith(METRIC_PREFIX)}
 
 
-def champion_version(env: str, repo: Path | None = None) -> int | None:
-    """The registry alias `champion-<env>` when someone set it, else the stable version live in git."""
-    if (version := registry.alias_version(f"{registry.CHAMPION_ALIAS}-{env}")) is not None:
+def champion_version(env: str, repo: Path | None = None, aliases: dict[str, int] | None = None) -> int | None:
+    """The registry alias `champion-<env>` when someone set it, else the stable version live in git.
+    `aliases`: the registry's aliases when the caller read them already."""
+    alias = f"{registry.CHAMPION_ALIAS}-{env}"
+    version = registry.alias_version(alias) if aliases is None else aliases.get(alias)
+    if version is not None:
         return version
     live = state.read(Path(repo or paths.repo_root()), env)
     return live.default if live is not None else None

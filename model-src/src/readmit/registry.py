@@ -10,8 +10,14 @@ Default: sqlite at `<state_dir>/mlflow.db` with artifacts in `<state_dir>/mlarti
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
+import multiprocessing
 import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +140,59 @@ def all_versions() -> dict[int, VersionInfo]:
         token = page.token
         if not token:
             return known
+
+
+def snapshot() -> tuple[dict[int, VersionInfo], dict[str, int]]:
+    """`all_versions()` and `aliases()` in one call: what the audit compares, read in a process of its own."""
+    return all_versions(), aliases()
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a promotion reads from the registry in one go: versions (with run metrics) and every alias."""
+
+    versions: dict[int, VersionInfo]
+    aliases: dict[str, int]
+
+
+def facts(version: int | str, others: tuple[int, ...] = ()) -> Facts:
+    """`version_info(version)` (InputError when it does not exist), every alias, and the info of each of
+    `others` and of each alias's version that the registry holds."""
+    first = version_info(version)
+    now = aliases()
+    found = {first.version: first}
+    for v in sorted({*others, *now.values()} - {first.version}):
+        try:
+            found[v] = version_info(v)
+        except InputError:
+            continue
+    return Facts(found, now)
+
+
+@contextlib.contextmanager
+def reader() -> Iterator[Executor]:
+    """Where registry reads run while the caller does other work: a spawned process of their own (importing
+    MLflow and opening its store cost seconds of CPU, which then overlap the caller's on another core;
+    submit `configure` first to start that at once), or a thread when this process has MLflow loaded
+    already (a test session, a long-lived caller), where a new process would only import it again."""
+    if "mlflow" in sys.modules:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            yield pool
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_skip_teardown_at_exit
+    )
+    try:
+        yield pool
+    finally:
+        # Once the answers are in, the reader's own exit must not hold the caller up.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _skip_teardown_at_exit() -> None:
+    """In the reader process: after the atexit hooks registered later (MLflow's, which run first), end
+    without tearing down the thousands of modules MLflow loaded (over a CPU second); it only read."""
+    atexit.register(os._exit, 0)
 
 
 def _info(mv, metrics: dict[str, float] | None = None) -> VersionInfo:

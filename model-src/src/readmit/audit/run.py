@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import contextlib
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +15,7 @@ from readmit.atomic import write_text
 from readmit.audit import anomalies as an
 from readmit.audit.anomalies import Anomaly
 from readmit.audit.forcepush import force_pushes
-from readmit.audit.historical_policies import policy_failures
+from readmit.audit.historical_policies import POLICIES, policy_failures
 from readmit.audit.report import RENDERERS
 from readmit.envs import ALL, canary_limit, history, order
 from readmit.envs.timeline import Segment, segments
@@ -49,13 +51,19 @@ def audit(
     if not git.is_repo(repo):
         raise InputError(f"{repo}: not a git repository; audit a clone of the repository")
     envs_in_order = order.names_if_any(repo)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # Reflogs and refs do not depend on the history: read them while the history is parsed; then the
-        # anomalies (mostly waiting on the policy engine) while the timeline is built.
+    with (
+        _registry_reader(registry) as registry_now,
+        engine.Engines(len(POLICIES) if policies else 0) as engines,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        # Started first, in processes of their own (the second core): MLflow's import and store opening
+        # for the registry comparison, and the policy engines' start-up. Reflogs and refs do not depend on
+        # the history: read them while the history is parsed; then the anomalies while the timeline is
+        # built.
         rewritten = pool.submit(force_pushes, repo)
         past = history.load(repo, rev)
         commits, all_changes = past.commits, past.changes
-        anomalies = pool.submit(_anomalies, repo, all_changes, envs_in_order, registry, policies)
+        anomalies = pool.submit(_anomalies, repo, all_changes, envs_in_order, registry_now, policies, engines)
         timeline = {
             e: [s for s in segs if _after(s.end, cutoff)]
             for e, segs in segments(all_changes, envs_in_order).items()
@@ -82,13 +90,31 @@ def audit(
     return AuditResult(timeline, found, text, out)
 
 
-def _anomalies(repo: Path, all_changes: list, envs_in_order: list[str], registry: bool, policies: bool):
+@contextlib.contextmanager
+def _registry_reader(wanted: bool) -> Iterator[Future | None]:
+    """The registry's versions and aliases, read from now on beside the history (registry.reader)."""
+    if not wanted:
+        yield None
+        return
+    with model_registry.reader() as reader:
+        yield reader.submit(model_registry.snapshot)
+
+
+def _anomalies(
+    repo: Path,
+    all_changes: list,
+    envs_in_order: list[str],
+    registry_now: Future | None,
+    policies: bool,
+    engines: engine.Engines,
+):
     found = an.hand_edits(all_changes) + an.skipped_previous(all_changes, envs_in_order)
-    if registry:
-        found += an.registry_mismatches(all_changes, model_registry.all_versions().get)
-        found += an.alias_divergences(all_changes, model_registry.aliases())
     if policies:
-        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo))
+        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo, engines))
+    if registry_now is not None:
+        versions, aliases = registry_now.result()
+        found += an.registry_mismatches(all_changes, versions.get)
+        found += an.alias_divergences(all_changes, aliases)
     return found
 
 
@@ -114,10 +140,10 @@ def canary_limits(repo: Path) -> dict[str, str]:
     return {e: str(limit) for e, limit in found.items() if limit is not None}
 
 
-def _evaluate(repo: Path):
+def _evaluate(repo: Path, engines: engine.Engines):
     own = repo if (repo / "policies").is_dir() else None
 
     def evaluate(names: tuple[str, ...], documents: list[dict]) -> list[list[list[str]]]:
-        return engine.evaluate_all([engine.get(name, own) for name in names], documents)
+        return engines.evaluate_all([engine.get(name, own) for name in names], documents)
 
     return evaluate

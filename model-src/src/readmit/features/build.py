@@ -3,7 +3,7 @@ per-encounter step vectors from the same timelines and spec.
 
 `fit_spec` learns the only data-dependent parts (which medication/procedure codes and which `extra`
 values get their own column) from training rows; `tabular` and `steps.vectors` are then pure in
-(rows, spec).
+(rows, spec), where rows are a DataFrame or the same columns in a `columns.Columns` (what a server decodes).
 Race and zip3 are deliberately not features: they are used for subgroup evaluation only.
 """
 
@@ -20,6 +20,7 @@ import pandas as pd
 from readmit.features import encounter, jsoncol
 from readmit.features.charlson import charlson_index
 from readmit.features.codes import CHAPTERS, chapter_counts, is_diabetes, members
+from readmit.features.columns import Columns
 from readmit.features.events import CODE_COLUMNS, Timelines, floats, timelines
 from readmit.features.history import aggregates
 
@@ -84,7 +85,7 @@ def _categorical_names(blocks) -> list[str]:
     return [name for b in blocks for name in _BLOCK_CATEGORIES.get(b, ())]
 
 
-def _category_values(df: pd.DataFrame, dx: list[list[str]], extras: list[dict]) -> list[dict]:
+def _category_values(df: pd.DataFrame | Columns, dx: list[list[str]], extras: list[dict]) -> list[dict]:
     """`encounter.categories` of every row, from its diagnosis codes and parsed `extra`."""
     paths = zip(
         jsoncol.cells(df, "admission_acuity"), jsoncol.cells(df, "discharge_disposition"), strict=True
@@ -142,7 +143,7 @@ def _objects(values: list) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _codes(df: pd.DataFrame, spec: FeatureSpec, events: Timelines, columns: dict) -> None:
+def _codes(df: pd.DataFrame | Columns, spec: FeatureSpec, events: Timelines, columns: dict) -> None:
     """Diagnosis chapters, counts and Charlson index, code and `extra` columns, optional blocks."""
     icd9 = events.icd9.tolist()
     # only text cells count here (an already parsed list is ignored), as they always have
@@ -193,7 +194,7 @@ def categorical_columns(columns) -> list[str]:
     return [c for c in columns if c.startswith(CATEGORICAL_PREFIX)]
 
 
-def tabular(df: pd.DataFrame, spec: FeatureSpec, events: Timelines | None = None) -> pd.DataFrame:
+def tabular(df: pd.DataFrame | Columns, spec: FeatureSpec, events: Timelines | None = None) -> pd.DataFrame:
     """One float row per index row; column order is fixed by `spec`, so train and serve agree."""
     if not len(df):
         return pd.DataFrame(index=df.index, dtype=float)
@@ -204,11 +205,18 @@ def tabular(df: pd.DataFrame, spec: FeatureSpec, events: Timelines | None = None
         columns |= {f"{column}={v}": (cells == v).astype(np.float64) for v in values}
     _codes(df, spec, events, columns)
     columns |= aggregates(events, outcomes="prior_outcome" in getattr(spec, "blocks", ()))
-    names = list(safe_names(tuple(columns)))
-    return pd.DataFrame(np.column_stack(list(columns.values())), index=df.index, columns=names)
+    # (features, rows) in one C call, handed to pandas as its transposed view: the frame's float block is
+    # that array itself (np.column_stack and a fresh column Index per call cost more on one row)
+    values = np.array(list(columns.values()), dtype=np.float64)
+    return pd.DataFrame(values.T, index=df.index, columns=_column_index(tuple(columns)), copy=False)
 
 
 @functools.lru_cache(maxsize=16)  # the names follow from the spec alone: a server asks for the same ones
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    return pd.Index(safe_names(names))  # immutable, so frames can share it
+
+
+@functools.lru_cache(maxsize=16)
 def safe_names(names: tuple[str, ...]) -> tuple[str, ...]:
     """LightGBM rejects JSON punctuation in feature names; values from `extra` may contain it."""
     out: list[str] = []

@@ -17,6 +17,7 @@ import pandas as pd
 
 from readmit.features import jsoncol
 from readmit.features.clean import LAB_REFERENCE, finite
+from readmit.features.columns import Columns
 
 CODE_COLUMNS = ("dx_codes", "med_codes", "proc_codes")
 CLASSES = ("inpatient", "emergency", "outpatient", "other")
@@ -59,13 +60,13 @@ class Timelines:
         return out
 
 
-def floats(df: pd.DataFrame, column: str) -> np.ndarray:
+def floats(df: pd.DataFrame | Columns, column: str) -> np.ndarray:
     """The column as float64, NaN where `clean.finite` says no (booleans, text, None, inf)."""
     if column not in df.columns:
         return np.full(len(df), _NAN)
-    series = df[column]
+    series = df[column]  # a Series, or a numpy array from a `columns.Columns`
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
-        out = series.to_numpy(dtype=np.float64, copy=True)
+        out = np.array(series, dtype=np.float64)  # a copy
         out[~np.isfinite(out)] = _NAN
         return out
     return np.array([float(v) if finite(v) else _NAN for v in series.tolist()], dtype=np.float64)
@@ -161,7 +162,7 @@ class _Builder:
         self.labs(labs, discharge)
 
 
-def timelines(df: pd.DataFrame) -> Timelines:
+def timelines(df: pd.DataFrame | Columns) -> Timelines:
     # plain Python floats in the loop: comparisons with numpy scalars cost far more
     seq, admit, discharge, los = (
         floats(df, c).tolist() for c in ("encounter_seq", "admit_day", "discharge_day", "los_days")

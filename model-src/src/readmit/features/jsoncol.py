@@ -14,6 +14,8 @@ import json
 import orjson
 import pandas as pd
 
+from readmit.features.columns import Columns
+
 
 def _loads(text: str, default):
     try:
@@ -25,8 +27,9 @@ def _loads(text: str, default):
             return default
 
 
-def cells(df: pd.DataFrame, column: str) -> list:
-    """The column's values as Python objects (None for every row when the column is absent)."""
+def cells(df: pd.DataFrame | Columns, column: str) -> list:
+    """The column's values as Python objects (None for every row when the column is absent); `tolist`
+    of a Series and of a `Columns` array give the same native values."""
     return df[column].tolist() if column in df.columns else [None] * len(df)
 
 

@@ -8,6 +8,7 @@ model-src/Dockerfile. Identical lines (a base problem seen again through each ov
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from readmit.manifests import render as rnd
 from readmit.manifests.containers import container_problems
 from readmit.manifests.problems import Source, line
 from readmit.manifests.servers import load_server_configs, merged, server_problems
-from readmit.manifests.trivy import scan
+from readmit.manifests.trivy import start as start_trivy
 from readmit.manifests.validate import validate
 from readmit.manifests.yamlfile import NotManifest, objects_of
 
@@ -68,19 +69,26 @@ def check_report(
     else:
         targets = default_targets(repo, envs)
     objects, dockerfiles, problems = collect(targets, repo)
-    configs = _server_configs(objects, crd_dir)
-    pods: list[str] = []
-    for source, obj in objects:
-        schema = validate(obj, crd_dir)
-        problems += [line(source, f, m) for f, m in schema]
-        if isinstance(obj, dict) and obj.get("kind") == "Server":
-            if not schema:  # merging is only meaningful (and safe) for a Server its schema accepts
-                problems += [line(source, f, m) for f, m in server_problems(obj, configs)]
-                pods.append(_describe_pod(source, obj, configs))
-        else:
-            problems += [line(source, f, m) for f, m in container_problems(obj)]
-    if trivy and (objects or dockerfiles):
-        problems += scan(distinct_objects(objects), dockerfiles)
+    with contextlib.ExitStack() as stack:
+        # trivy starts first (its fixed start-up is most of a check's time) and is collected last.
+        scanning = (
+            stack.enter_context(start_trivy(distinct_objects(objects), dockerfiles))
+            if trivy and (objects or dockerfiles)
+            else None
+        )
+        configs = _server_configs(objects, crd_dir)
+        pods: list[str] = []
+        for source, obj in objects:
+            schema = validate(obj, crd_dir)
+            problems += [line(source, f, m) for f, m in schema]
+            if isinstance(obj, dict) and obj.get("kind") == "Server":
+                if not schema:  # merging is only meaningful (and safe) for a Server its schema accepts
+                    problems += [line(source, f, m) for f, m in server_problems(obj, configs)]
+                    pods.append(_describe_pod(source, obj, configs))
+            else:
+                problems += [line(source, f, m) for f, m in container_problems(obj)]
+        if scanning is not None:
+            problems += scanning.result()
     return Report(list(dict.fromkeys(problems)), list(dict.fromkeys(pods)))
 
 

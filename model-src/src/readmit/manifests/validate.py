@@ -66,11 +66,17 @@ def _core_validator(kind: str, api_version: str):
         schema = kv.schema_contents(f"{schema_dir}/{kind.lower()}-{api}.json", KUBERNETES_VERSION)
     except FileNotFoundError:
         return None
-    defs = kv.schema_contents(f"{schema_dir}/_definitions.json", KUBERNETES_VERSION)
-    registry = referencing.Resource.from_contents(defs) @ (
-        referencing.Resource.from_contents(schema) @ referencing.Registry()
-    )
+    registry = _definitions() @ (referencing.Resource.from_contents(schema) @ referencing.Registry())
     return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+@functools.cache
+def _definitions() -> referencing.Resource:
+    """The `_definitions.json` (1.3 MB) every core kind's schema refers to: parsed once, not per kind."""
+    schema_dir = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
+    return referencing.Resource.from_contents(
+        kv.schema_contents(f"{schema_dir}/_definitions.json", KUBERNETES_VERSION)
+    )
 
 
 def _describe(err: jsonschema.ValidationError) -> list[tuple[str, str]]:

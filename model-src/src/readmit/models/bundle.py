@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from readmit.features import build
+from readmit.features.columns import Columns
 from readmit.features.steps import vectors as step_vectors
 from readmit.models import lgbm, sequence
 from readmit.models.calibration import Calibrator
@@ -31,7 +32,7 @@ class ModelBundle:
     # threads per prediction (None: as trained); a serving runtime sets 1, one thread per worker
     threads: int | None = None
 
-    def features(self, df: pd.DataFrame, steps: bool = True):
+    def features(self, df: pd.DataFrame | Columns, steps: bool = True):
         """(table, step vectors, lengths); without `steps` only the table (the LightGBM input)."""
         events = build.timelines(df)
         table = build.tabular(df, self.spec, events)
@@ -40,7 +41,9 @@ class ModelBundle:
         seq, lengths = step_vectors(events, self.max_steps, self.spec)
         return table, seq, lengths
 
-    def candidates(self, df: pd.DataFrame, features=None, wanted=CANDIDATES) -> dict[str, np.ndarray]:
+    def candidates(
+        self, df: pd.DataFrame | Columns, features=None, wanted=CANDIDATES
+    ) -> dict[str, np.ndarray]:
         """Uncalibrated probabilities of the `wanted` candidates and of the parts they are built from
         (the hybrid only once its stacker is fitted)."""
         hybrid = "hybrid" in wanted and self.stacker is not None
@@ -59,6 +62,6 @@ class ModelBundle:
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return self.calibrator.predict(raw) if self.calibrator is not None else raw
 
-    def score(self, df: pd.DataFrame, features=None) -> np.ndarray:
+    def score(self, df: pd.DataFrame | Columns, features=None) -> np.ndarray:
         """Calibrated readmission risk of the selected model, one per row (only its parts are run)."""
         return self.calibrate(self.candidates(df, features, (self.selected,))[self.selected])

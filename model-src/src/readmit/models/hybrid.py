@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from readmit.models.calibration import logit
+from readmit.models.calibration import logit, positive_probability
 
 
 class Stacker:
@@ -17,7 +17,7 @@ class Stacker:
         return self
 
     def predict(self, p_lgbm: np.ndarray, p_seq: np.ndarray) -> np.ndarray:
-        return self.model.predict_proba(_design(p_lgbm, p_seq))[:, 1]
+        return positive_probability(self.model, _design(p_lgbm, p_seq))
 
     @property
     def weights(self) -> dict[str, float]:

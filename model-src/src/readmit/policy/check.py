@@ -47,12 +47,18 @@ def check(
 
 
 def check_rendered(
-    env: str, objects: list[dict], repo: Path, ran_full: dict[str, list[str]], registry: bool = True
+    env: str,
+    objects: list[dict],
+    repo: Path,
+    ran_full: dict[str, list[str]],
+    registry: bool = True,
+    versions: dict[int, model_registry.VersionInfo] | None = None,
 ) -> list[str]:
-    """Like check(envs=[env]) for objects the caller already rendered."""
+    """Like check(envs=[env]) for objects the caller already rendered; `versions`: the registry's info on
+    every version the objects name, when the caller read it already."""
     context = {"env": env, "ran_full": ran_full}
     if registry:
-        context["registry"] = registry_context(objects)
+        context["registry"] = registry_context(objects, versions)
     return evaluate([(f"environments/{env}", documents.from_objects(objects, context))], repo)
 
 
@@ -80,8 +86,11 @@ def _env_input(repo: Path, env: str, ran_full: dict, registry: bool) -> dict:
     return documents.from_objects(objects, context)
 
 
-def registry_context(objects: list[dict]) -> dict[str, dict]:
-    """Registry metadata of every live Model's version; versions the registry lacks are left out."""
+def registry_context(
+    objects: list[dict], known: dict[int, model_registry.VersionInfo] | None = None
+) -> dict[str, dict]:
+    """Registry metadata of every live Model's version; versions the registry lacks are left out. `known`:
+    what the registry holds of these versions, read by the caller (None: ask the registry here)."""
     versions = {
         ((o.get("metadata") or {}).get("annotations") or {}).get(provenance.ANNOTATION["version"])
         or o["metadata"]["name"].removeprefix("readmission-v")
@@ -90,10 +99,15 @@ def registry_context(objects: list[dict]) -> dict[str, dict]:
     }
     out = {}
     for v in sorted(versions):
-        try:
-            info = model_registry.version_info(v)
-        except InputError:
-            continue
+        if known is not None:
+            info = known.get(int(v)) if str(v).isdigit() else None
+            if info is None:
+                continue
+        else:
+            try:
+                info = model_registry.version_info(v)
+            except InputError:
+                continue
         out[v] = {"run_id": info.run_id, "model_digest": info.model_digest, "data_version": info.data_version}
     return out
 

@@ -85,35 +85,81 @@ def evaluate_many(policy: Policy, documents: list[dict], rule: str = "deny") -> 
 def evaluate_all(policies: list[Policy], documents: list[dict], rule: str = "deny") -> list[list[list[str]]]:
     """Messages per policy, then per document: the policies split over one engine process per core (at
     most), the processes side by side."""
-    if not policies:
-        return []
-    shares = min(len(policies), os.cpu_count() or 1)
-    groups = [policies[i::shares] for i in range(shares)]
-    with ThreadPoolExecutor(max_workers=shares) as pool:
-        replies = list(pool.map(lambda group: _run_worker(group, documents, rule), groups))
-    by_name = {}
-    for group, reply in zip(groups, replies, strict=True):
-        by_name.update({p.name: r for p, r in zip(group, reply, strict=True)})
-    return [by_name[p.name] for p in policies]
+    with Engines(len(policies)) as engines:
+        return engines.evaluate_all(policies, documents, rule)
+
+
+def shares(policy_count: int) -> int:
+    """How many engine processes `policy_count` policies are split over: one per core at most."""
+    return min(policy_count, os.cpu_count() or 1)
+
+
+class Engines:
+    """Engine processes started before their input exists: a caller that knows it will evaluate
+    `policy_count` policies starts them first, so the interpreter and regopy load while it works."""
+
+    def __init__(self, policy_count: int):
+        self._idle = [_spawn() for _ in range(shares(policy_count))]
+
+    def __enter__(self) -> Engines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for proc in self._idle:
+            proc.kill()
+            proc.communicate()
+        self._idle = []
+
+    def evaluate_all(
+        self, policies: list[Policy], documents: list[dict], rule: str = "deny"
+    ) -> list[list[list[str]]]:
+        if not policies:
+            return []
+        count = shares(len(policies))
+        groups = [policies[i::count] for i in range(count)]
+        procs = [self._idle.pop() if self._idle else _spawn() for _ in groups]
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            replies = list(
+                pool.map(
+                    lambda job: _collect(job[0], job[1], documents, rule), zip(procs, groups, strict=True)
+                )
+            )
+        by_name = {}
+        for group, reply in zip(groups, replies, strict=True):
+            by_name.update({p.name: r for p, r in zip(group, reply, strict=True)})
+        return [by_name[p.name] for p in policies]
+
+
+def _spawn() -> subprocess.Popen:
+    return subprocess.Popen(
+        WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _run_worker(policies: list[Policy], documents: list[dict], rule: str) -> list[list[list[str]]]:
     """One engine subprocess evaluating each policy on every document."""
+    return _collect(_spawn(), policies, documents, rule)
+
+
+def _collect(
+    proc: subprocess.Popen, policies: list[Policy], documents: list[dict], rule: str
+) -> list[list[list[str]]]:
+    """Send the started engine its request (each policy on every document) and read its reply."""
     names = ", ".join(p.name for p in policies)
     jobs = [
         {"modules": modules(p), "query": p.query if rule == "deny" else p.rule_query(rule)} for p in policies
     ]
     request = {"jobs": jobs, "inputs": documents}
     try:
-        proc = subprocess.run(
-            WORKER, input=json.dumps(request), capture_output=True, text=True, timeout=TIMEOUT_S, check=False
-        )
+        stdout, _ = proc.communicate(json.dumps(request), timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired as exc:
+        proc.kill()
+        proc.communicate()
         raise PolicyError(f"{names}: the Rego engine timed out after {TIMEOUT_S}s") from exc
     if proc.returncode != 0:
         raise PolicyError(f"{names}: the Rego engine {_how_it_died(proc.returncode)}; not a pass")
     try:
-        replies = json.loads(proc.stdout)["replies"]
+        replies = json.loads(stdout)["replies"]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise PolicyError(f"{names}: the Rego engine returned no result; not a pass") from exc
     if len(replies) != len(policies):

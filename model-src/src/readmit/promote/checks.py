@@ -17,6 +17,7 @@ from readmit.manifests import check as manifests
 from readmit.manifests.render import load_all, render_text
 from readmit.policy import check as policy
 from readmit.policy.engine import discover
+from readmit.registry import VersionInfo
 
 
 @contextlib.contextmanager
@@ -36,10 +37,17 @@ def _shared_material():
 
 
 def check_in_scratch_copy(
-    repo: Path, env: str, rel: str, new_text: str, ran_full: dict[str, list[str]], trivy: bool
+    repo: Path,
+    env: str,
+    rel: str,
+    new_text: str,
+    ran_full: dict[str, list[str]],
+    trivy: bool,
+    registry_versions: dict[int, VersionInfo] | None = None,
 ) -> tuple[str, str, list[str]]:
     """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem.
-    `ran_full` is the history's fact the promotion policy needs (read once by the caller)."""
+    `ran_full` is the history's fact the promotion policy needs (read once by the caller);
+    `registry_versions` what the registry holds of the versions named (None: the policy check asks it)."""
     archive = git.archive(repo)
     with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp, _shared_material():
         scratch = Path(tmp)
@@ -48,12 +56,15 @@ def check_in_scratch_copy(
         overlay = scratch / "environments" / env
         before = render_text(overlay)
         (scratch / rel).write_text(new_text)
-        after = render_text(overlay)
-        # Only the overlay's rendering changes; the policies run while `manifests check` (trivy's fixed
-        # start-up dominates it) works in its own thread.
+        # Only the overlay's rendering changes. `manifests check` starts first, in its own thread (its
+        # render, then trivy, whose fixed start-up dominates it); the plain render for the diff and the
+        # policies run meanwhile.
         with ThreadPoolExecutor(max_workers=1) as pool:
             found = pool.submit(manifests.check, paths=[overlay], repo=scratch, trivy=trivy)
-            problems = policy.check_rendered(env, [d for d in load_all(after) if d], scratch, ran_full)
+            after = render_text(overlay)
+            problems = policy.check_rendered(
+                env, [d for d in load_all(after) if d], scratch, ran_full, versions=registry_versions
+            )
             problems = [f"manifests: {p}" for p in found.result()] + problems
         names = [p.name for p in discover(scratch) if p.name != policy.GATE_POLICY]
     if problems:

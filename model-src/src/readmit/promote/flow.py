@@ -16,6 +16,7 @@ from readmit import envs, gates, git, paths, registry
 from readmit.atomic import write_text
 from readmit.envs import history, provenance
 from readmit.envs.state import EnvState, dump, models_path, parse
+from readmit.envs.state import read as read_live
 from readmit.errors import CheckFailed, InputError
 from readmit.promote import message, pr, transitions
 from readmit.promote.checks import check_in_scratch_copy
@@ -106,16 +107,19 @@ def promote(
         raise InputError("--weight and --full exclude each other; choose one")
     if mirror is not None and (full or weight is not None):
         raise InputError("--mirror excludes --weight and --full: shadow first, then promote with --weight")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        # git and the history are read while MLflow is imported and queried (about a second).
+    with registry.reader() as reading, ThreadPoolExecutor(max_workers=2) as pool:
+        # Every registry fact the promotion needs is read at once, in a process of its own (importing
+        # MLflow and opening its store cost seconds of CPU), while git and the history are read here.
+        asked = reading.submit(registry.facts, version, _named_versions(repo, env))
         read = pool.submit(_read, repo, env)
         ran_full = pool.submit(history.ran_full_at, repo)
-        info = registry.version_info(version)
+        facts = asked.result()
+        info = facts.versions[int(version)]
         _require_gates(info, env)
         rel, snap, before = read.result()
     if mirror is not None:
         plan = _shadow_plan(env, info, before, mirror, repo, reason, branch)
-        return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy)
+        return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy, facts)
     after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
     share = f"{after.weights[info.version]}%"
     plan = Plan(
@@ -130,7 +134,20 @@ def promote(
         branch or _branch(env, info.version, after),
         notes,
     )
-    return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy)
+    return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy, facts)
+
+
+def _named_versions(repo: Path, env: str) -> tuple[int, ...]:
+    """The versions the env's models.yaml names (Models and their version annotations): the checks look
+    them up in the registry, so they are read together with the promoted one."""
+    try:
+        live = read_live(repo, env)
+    except InputError:
+        return ()  # unreadable: _read says so
+    if live is None:
+        return ()
+    noted = (notes.get(provenance.ANNOTATION["version"], "") for notes in live.annotations.values())
+    return tuple(sorted({*live.annotations, *(int(n) for n in noted if n.isdigit())}))
 
 
 def _require_gates(info: registry.VersionInfo, env: str) -> None:
@@ -212,14 +229,16 @@ def _apply(
     push: str | None,
     pr_out: Path | None,
     trivy: bool,
+    facts: registry.Facts | None = None,
 ) -> PromoteResult:
+    """`facts`: what the registry said, read up front (None: the checks look versions up themselves)."""
     new_text = dump(plan.after)
     if new_text == (repo / rel).read_text():
         raise InputError(f"{rel}: already in the requested state; nothing to promote")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        baseline = pool.submit(_champion, plan.env, repo)  # registry queries while the checks run
+        baseline = pool.submit(_champion, plan.env, repo, facts)  # registry queries while the checks run
         rendered_before, rendered_after, checks = check_in_scratch_copy(
-            repo, plan.env, rel, new_text, ran_full, trivy
+            repo, plan.env, rel, new_text, ran_full, trivy, facts.versions if facts else None
         )
         champion, champion_metrics = baseline.result()
     gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
@@ -257,10 +276,15 @@ def _apply(
     )
 
 
-def _champion(env: str, repo: Path) -> tuple[int | None, dict[str, float] | None]:
+def _champion(
+    env: str, repo: Path, facts: registry.Facts | None = None
+) -> tuple[int | None, dict[str, float] | None]:
     """The same baseline `readmit gate` compared against, with its metrics."""
-    champion = gates.champion_version(env, repo)
-    return champion, registry.version_info(champion).metrics if champion is not None else None
+    champion = gates.champion_version(env, repo, facts.aliases if facts else None)
+    if champion is None:
+        return None, None
+    known = facts.versions.get(champion) if facts else None
+    return champion, (known or registry.version_info(champion)).metrics
 
 
 def _undo(repo: Path, original: str, branch: str, commit: str, pushed_to: str | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from readmit.features.columns import Columns
 from readmit.serving import explain
 from readmit.serving.contract import RuntimeConfig, band
 
@@ -18,9 +19,10 @@ def space(bundle) -> str:
     return {"hybrid": "stacker_logit", "lgbm": "lightgbm_logit"}.get(bundle.selected, "sequence_logit")
 
 
-def score(bundle, rows: pd.DataFrame, config: RuntimeConfig, with_explanation: bool) -> dict:
+def score(bundle, rows: pd.DataFrame | Columns, config: RuntimeConfig, with_explanation: bool) -> dict:
     """{"readmission_risk": (n,), "risk_band": [...], "explanation": [...] or None}."""
-    rows = rows.reset_index(drop=True)
+    if isinstance(rows, pd.DataFrame):
+        rows = rows.reset_index(drop=True)
     features = bundle.features(rows, steps=bundle.selected != "lgbm")
     raw = bundle.candidates(rows, features, (bundle.selected,))
     risk = np.asarray(bundle.calibrate(raw[bundle.selected]), dtype=np.float64)

@@ -12,8 +12,8 @@ import math
 import re
 
 import numpy as np
-import pandas as pd
 
+from readmit.features.columns import Columns
 from readmit.serving.contract import (
     CLOSED_SETS,
     INPUTS,
@@ -53,8 +53,8 @@ def request_id(value: str | None) -> str | None:
     return value
 
 
-def decode(payload, config: RuntimeConfig) -> pd.DataFrame:
-    """The request's stays as a DataFrame with the INPUTS columns, or Rejected."""
+def decode(payload, config: RuntimeConfig) -> Columns:
+    """The request's stays, the INPUTS columns as the feature code reads them, or Rejected."""
     inputs = list(payload.inputs or [])
     if _payload_bytes(inputs) > config.max_request_bytes:
         raise Rejected(
@@ -125,9 +125,21 @@ def decode(payload, config: RuntimeConfig) -> pd.DataFrame:
                 400,
                 "out_of_range",
             )
-    for column in NULLABLE:  # float columns, NaN where not sent (the features read NaN as unknown)
-        columns[column] = np.array([np.nan if v is None else v for v in columns[column]], dtype=np.float64)
-    return pd.DataFrame(columns)
+    for column in NULLABLE:  # NaN where not sent (the features read NaN as unknown)
+        columns[column] = [np.nan if v is None else v for v in columns[column]]
+    return Columns({name: _array(columns[name], datatype) for name, datatype in INPUTS.items()})
+
+
+def _array(values: list, datatype: str) -> np.ndarray:
+    """The column with the dtype a DataFrame would give it (int64 unless a value does not fit)."""
+    if datatype == "FP64":
+        return np.array(values, dtype=np.float64)
+    if datatype == "INT64":
+        try:
+            return np.array(values, dtype=np.int64)
+        except OverflowError:
+            pass
+    return np.array(values, dtype=object)
 
 
 def _value(name: str, datatype: str, value, row: int):

@@ -47,6 +47,10 @@ class Target:
     def route(self) -> str:
         return f":{self.served}:"
 
+    @property
+    def route_bytes(self) -> bytes:
+        return self.route.encode()
+
 
 @dataclass(frozen=True)
 class Table:

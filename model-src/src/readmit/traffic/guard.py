@@ -21,7 +21,6 @@ there is no body size limit before parsing.
 from __future__ import annotations
 
 import orjson
-from starlette.requests import Request
 
 # Four times the runtime's default data limit (readmit.serving.contract.RuntimeConfig.max_request_bytes):
 # the JSON text of any request within that limit fits, and the runtime still answers its own 413.
@@ -39,20 +38,29 @@ class Refused(Exception):
         self.status = status
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The body, refused (413) as soon as it is known to exceed `limit`."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+class Disconnected(Exception):
+    """The client went away before its body was read whole: there is no one to answer."""
+
+
+async def read_body(receive, declared: str | None, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body from an ASGI `receive`, refused (413) as soon as it is known to exceed `limit`;
+    `declared`: the request's Content-Length header, if any."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
         raise Refused(
             413, f"request body of {int(declared)} bytes exceeds the limit of {limit}; split the batch"
         )
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise Refused(413, f"request body exceeds the limit of {limit} bytes; split the batch")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def refusal(body: bytes, answer: bytes) -> tuple[int, str]:
