@@ -35,8 +35,39 @@ def test_the_report_counts_each_status_and_explains_or_flags_each_survivor(tmp_p
     assert mutation_report.main() == 0
     lines = capsys.readouterr().out.splitlines()
     assert "Mutants run: all." in lines
-    assert "| `readmit.promote.transitions` | 5 | 4 | 1 | 2 | 1 | 0 | 1 | 25.0 |" in lines
+    assert (
+        "| `readmit.promote.transitions` | 5 | 4 | 1 | 2 | 1 | 1 | 0 | 1 | 25.0 | 33.3 | partial |" in lines
+    )
     assert "Survivors not shown equivalent, per module run: `readmit.promote.transitions` 1." in lines
     assert f"- `{KEY}2`: equivalent: the same either way" in lines
     assert f"- `{KEY}3`: NOT YET EXPLAINED" in lines
     assert f"- `{KEY}1`: tests/t.py::test_k" in lines
+
+
+def test_a_zero_survivor_module_meets_its_target_only_when_every_survivor_is_equivalent():
+    statuses = {f"{KEY}1": "killed", f"{KEY}2": "survived", f"{KEY}3": "timeout"}
+    module = "readmit.promote.transitions"
+    assert mutation_report.target(module, statuses, {f"{KEY}2": "why"}) == "met"
+    assert mutation_report.target(module, statuses, {}) == "NOT met"
+    assert (
+        mutation_report.target(module, {**statuses, f"{KEY}4": "not checked"}, {f"{KEY}2": "why"})
+        == "partial"
+    )
+
+
+def test_any_other_module_needs_90_percent_of_its_killable_mutants_killed():
+    nine = {f"readmit.gates.x_gate__mutmut_{i}": "killed" for i in range(9)}
+    one_survivor = {**nine, "s": "survived"}
+    assert mutation_report.target("readmit.gates", one_survivor, {}) == "met"
+    # Equivalent survivors leave the denominator: 9 killed of 9 killable.
+    assert mutation_report.score({**nine, "e": "survived"}, {"e": "why"}) == 100.0
+    eight = dict(list(nine.items())[:8])
+    assert (
+        mutation_report.target("readmit.gates", {**eight, "s": "survived", "t": "timeout"}, {}) == "NOT met"
+    )
+    assert (
+        mutation_report.target("readmit.gates", {**eight, "s": "survived", "t": "timeout"}, {"s": "w"})
+        == "NOT met"
+    )
+    assert mutation_report.score({"e": "survived"}, {"e": "why"}) is None
+    assert mutation_report.target("readmit.gates", {"n": "not checked"}, {}) == "not run"

@@ -148,3 +148,62 @@ def test_the_advisory_warn_set_is_evaluated_apart_from_deny(tmp_path):
     )
     assert engine.evaluate(policy, {}, rule="warn") == ["advice"]
     assert engine.evaluate(policy, {}) == ["blocked"]
+
+
+def _counted_worker(tmp_path, monkeypatch):
+    """The real worker, started through a shim that notes each engine process in a file."""
+    starts = tmp_path / "starts"
+    shim = (
+        f"open({str(starts)!r}, 'a').write('x'); "
+        "import runpy; runpy.run_module('readmit.policy.worker', run_name='__main__')"
+    )
+    monkeypatch.setattr(engine, "WORKER", [sys.executable, "-c", shim])
+    return starts
+
+
+def _three_policies(tmp_path):
+    return [
+        _write_policy(
+            tmp_path,
+            name,
+            f'package readmit.{name}\n\ndeny contains "{name} " if input.n > {limit}\n'
+            f'warn contains "{name} warn" if input.n > {limit}\n',
+        )
+        for name, limit in (("pa", 0), ("pb", 1), ("pc", 2))
+    ]
+
+
+def test_evaluate_all_answers_per_policy_in_the_given_order_then_per_document(tmp_path, monkeypatch):
+    policies = _three_policies(tmp_path)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    reversed_order = [policies[2], policies[0], policies[1]]
+    assert engine.evaluate_all(reversed_order, [{"n": 1}, {"n": 3}]) == [
+        [[], ["pc "]],
+        [["pa "], ["pa "]],
+        [[], ["pb "]],
+    ]
+    assert engine.evaluate_all(policies, [{"n": 2}], rule="warn") == [[["pa warn"]], [["pb warn"]], [[]]]
+
+
+@pytest.mark.parametrize(("cores", "processes"), [(2, 2), (8, 3), (None, 1), (1, 1)])
+def test_evaluate_all_starts_one_engine_process_per_core_at_most(tmp_path, monkeypatch, cores, processes):
+    policies = _three_policies(tmp_path)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: cores)
+    starts = _counted_worker(tmp_path, monkeypatch)
+    assert engine.evaluate_all(policies, [{"n": 5}]) == [[["pa "]], [["pb "]], [["pc "]]]
+    assert starts.read_text() == "x" * processes
+
+
+def test_evaluate_all_of_no_policies_starts_no_engine(tmp_path, monkeypatch):
+    starts = _counted_worker(tmp_path, monkeypatch)
+    assert engine.evaluate_all([], [{"n": 1}]) == []
+    assert not starts.exists()
+
+
+def test_an_engine_answering_for_fewer_policies_than_asked_is_an_error(tmp_path, monkeypatch):
+    policies = _three_policies(tmp_path)[:2]
+    reply = '{"replies": [{"results": [[]]}]}'
+    monkeypatch.setattr(engine, "WORKER", [sys.executable, "-c", f"print({reply!r})"])
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 1)
+    with pytest.raises(engine.PolicyError, match=r"^pa, pb: the Rego engine answered 1 of 2; not a pass$"):
+        engine.evaluate_all(policies, [{"n": 1}])
