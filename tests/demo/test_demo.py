@@ -137,7 +137,7 @@ def test_ctrl_c_stops_the_demo_and_its_server(demo_run, repo_root: Path, tmp_pat
             except subprocess.TimeoutExpired:
                 proc.kill()
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
-    assert re.search(r"stopped readmit serve --env dev \(exit \d+\)", err)
+    assert re.search(r"stopped readmit serve --env dev \(exit \d+; [\d.]+ s, cpu [\d.]+ s", err)
     for pid in serve_pids:
         assert not _alive(pid)
 

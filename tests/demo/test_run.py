@@ -1,5 +1,5 @@
 """The demo's orchestration (readmit.demo.run) with its steps stood in for by signature-checked fakes
-(`create_autospec`): which step runs with what, without the ~650 CPU s of the real loop (tests/demo/
+(`create_autospec`): which step runs with what, without the ~370 CPU s of the real loop (tests/demo/
 test_demo.py runs that)."""
 
 from __future__ import annotations

@@ -32,7 +32,8 @@ def _git(repo: Path, *args: str) -> str:
 def pipeline_run(demo_run):
     work, result, before, after = demo_run
     assert list(DEMO_SKIP) == SKIP, "the demo skips what this test expects skipped"
-    assert re.search(r"readmit pipeline run: \d+\.\d s \(exit 0\)", result.stderr), result.stderr[-5000:]
+    ran = re.search(r"readmit pipeline run: \d+\.\d s, cpu \d+\.\d s \(exit 0\)", result.stderr)
+    assert ran, result.stderr[-5000:]
     runs = sorted((work / "pipeline-runs").iterdir())
     return work, result, runs[-1], before, after
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from readmit.demo import drifted, hooks, retrain, summary, traffic
 from readmit.demo.serve import serving
-from readmit.demo.shell import restart_clock, say, stage
+from readmit.demo.shell import ahead, restart_clock, say, stage, total_cpu_seconds
 from readmit.demo.workspace import Workspace, merge, open_workspace
 from readmit.training.data import load
 
@@ -31,9 +31,12 @@ class DemoConfig:
 def run(cfg: DemoConfig) -> Path:
     """Run the loop; returns the audit report. SIGTERM stops it the way Ctrl-C does (servers stopped)."""
     restart_clock()
+    cpu = total_cpu_seconds()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return _loop(cfg)
+        audit = _loop(cfg)
+        say(f"demo done: cpu {total_cpu_seconds() - cpu:.1f} s (this process and every command it ran)")
+        return audit
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -50,29 +53,36 @@ def _loop(cfg: DemoConfig) -> Path:
         first = retrain.run(ws, cfg.repo, cfg.patients, seed, cfg.data)
         say(f"pipeline trained v{first.version} and pushed {first.branch}; a reviewer approves it:")
         merge(ws, first.branch)
-    with stage(f"2/4 serve {env} by its Experiment, score stays, explain them, a CDS Hooks card"):
-        explain(ws, first, cfg, seed)
-    with stage(
-        f"3/4 a drifted cohort, a second version: drift report, shadow, {drifted.CANARY_WEIGHT}% canary"
-    ):
-        if cfg.data is None:
-            second = drifted.cohort(ws, cfg.patients, seed)
-            report = drifted.drift_report(ws, first.dataset, second.dataset)
-        else:
-            second = drifted.challenger(ws, first.dataset, seed + 1000)
-        if second.gate_passed:
-            verdict = drifted.canary(ws, second, cfg.shadow_requests, cfg.canary_requests, seed)
-            say(
-                f"canary verdict committed on {verdict}"
-                if verdict
-                else "canary verdict: hold: nothing to commit, the canary keeps its weight"
-                f" (why: {ws.run / 'canary-analysis' / 'analysis.md'})"
-            )
-        else:
-            say(refused(env, second.version, ws.work, cfg.seed))
-        if cfg.data is not None:  # the traffic v1 served, against the data it was trained on
-            log = Path(ws.env["READMIT_INFERENCE_LOG"])
-            report = drifted.drift_report(ws, first.dataset, log, served=first.version)
+    # Part 3's second version needs only part 1's cohort, not part 2's server: it is trained while part 2
+    # serves (the two share the 2 cores), and its output is shown when part 3 begins.
+    if cfg.data is None:
+        second_version = (drifted.cohort, ws, cfg.patients, seed)
+    else:
+        second_version = (drifted.challenger, ws, first.dataset, seed + 1000)
+    with ahead(
+        "the second version (its data, training, gate)", ws.run / "ahead.log", *second_version
+    ) as next_:
+        with stage(f"2/4 serve {env} by its Experiment, score stays, explain them, a CDS Hooks card"):
+            explain(ws, first, cfg, seed)
+        with stage(
+            f"3/4 a drifted cohort, a second version: drift report, shadow, {drifted.CANARY_WEIGHT}% canary"
+        ):
+            second = next_.result()
+            if cfg.data is None:
+                report = drifted.drift_report(ws, first.dataset, second.dataset)
+            if second.gate_passed:
+                verdict = drifted.canary(ws, second, cfg.shadow_requests, cfg.canary_requests, seed)
+                say(
+                    f"canary verdict committed on {verdict}"
+                    if verdict
+                    else "canary verdict: hold: nothing to commit, the canary keeps its weight"
+                    f" (why: {ws.run / 'canary-analysis' / 'analysis.md'})"
+                )
+            else:
+                say(refused(env, second.version, ws.work, cfg.seed))
+            if cfg.data is not None:  # the traffic v1 served, against the data it was trained on
+                log = Path(ws.env["READMIT_INFERENCE_LOG"])
+                report = drifted.drift_report(ws, first.dataset, log, served=first.version)
     with stage("4/4 audit"):
         audit = summary.audit(ws)
     places = {

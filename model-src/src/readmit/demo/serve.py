@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -35,10 +34,8 @@ def serving(ws: Workspace, env: str) -> Iterator[str]:
     port = free_port()
     args = ["serve", "--env", env, "--cds", "--port", str(port), "--workers", WORKERS]
     shell.say("$ readmit " + " ".join(args))
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "readmit", *args], env=ws.env, cwd=ws.checkout, start_new_session=True
-    )
+    started, cpu = time.monotonic(), shell.spent()
+    proc = shell.spawn(args, ws.env, cwd=ws.checkout)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, proc)
@@ -46,7 +43,10 @@ def serving(ws: Workspace, env: str) -> Iterator[str]:
         yield base
     finally:
         code = shell.stop(proc)
-        shell.say(f"stopped readmit serve --env {env} (exit {code})")
+        shell.say(
+            f"stopped readmit serve --env {env} (exit {code}; {time.monotonic() - started:.1f} s,"
+            f" cpu {shell.spent() - cpu:.1f} s with the requests sent)"
+        )
 
 
 def wait_ready(base: str, proc: subprocess.Popen) -> None:

@@ -1,7 +1,7 @@
 """A GRU over the last K encounters (padded, masked via packing) plus a static head, trained on the CPU.
 
 Determinism: seeded generator for init and shuffling, `torch.use_deterministic_algorithms(True)`,
-a fixed thread count, and float32 throughout.
+a fixed thread count (THREADS), and float32 throughout.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ DEFAULTS = {
     "min_updates": 200,
 }
 MAX_EPOCHS = 40  # the cap on the epochs `min_updates` may add on small training sets
+# One intra-op thread: the net is small (hidden 32, batches of 1,024 stays of 6 steps), so a second thread
+# buys little, and while other work shares the cores (the pipeline trains beside its scans) OpenMP's
+# spin-waiting costs far more: 20 optimizer steps on the demo cohort took 12.4 CPU s with 2 threads and
+# 3.9 with 1 at load average 13 (bench figures in docs/demo.md). MLServer's runtime also scores on 1.
+THREADS = 1
 
 
 class SequenceNet(nn.Module):
@@ -43,8 +48,13 @@ class SequenceNet(nn.Module):
         return self.head(torch.cat([last[-1], static], dim=1)).squeeze(1)
 
 
-def configure_torch(threads: int = 2) -> None:
-    torch.use_deterministic_algorithms(True)
+def configure_torch(threads: int = THREADS, training: bool = False) -> None:
+    """The thread count; for training also deterministic algorithms. Scoring leaves the flag alone: it is a
+    forward pass on the CPU (linear, GRU, ReLU, sigmoid), which gives the same scores run to run at a fixed
+    thread count, and the flag's first use imports torch._inductor (about 2 CPU s in every process that
+    loads a model: export, evaluate, MLServer)."""
+    if training:
+        torch.use_deterministic_algorithms(True)
     torch.set_num_threads(threads)
 
 
@@ -52,7 +62,7 @@ def fit(
     seq: np.ndarray, lengths: np.ndarray, static: np.ndarray, y: np.ndarray, params: dict, seed: int
 ) -> SequenceNet:
     config = {**DEFAULTS, **{k: v for k, v in params.items() if k in DEFAULTS}}
-    configure_torch()
+    configure_torch(training=True)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     net = SequenceNet(seq.shape[2], static.shape[1], int(config["hidden"]))
@@ -99,7 +109,7 @@ def _epochs(n_rows: int, batch: int, epochs: int, min_updates: int) -> int:
 
 
 def predict(
-    net: SequenceNet, seq: np.ndarray, lengths: np.ndarray, static: np.ndarray, threads: int = 2
+    net: SequenceNet, seq: np.ndarray, lengths: np.ndarray, static: np.ndarray, threads: int = THREADS
 ) -> np.ndarray:
     configure_torch(threads)
     out = []
