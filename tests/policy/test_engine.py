@@ -207,3 +207,16 @@ def test_an_engine_answering_for_fewer_policies_than_asked_is_an_error(tmp_path,
     monkeypatch.setattr(engine.os, "cpu_count", lambda: 1)
     with pytest.raises(engine.PolicyError, match=r"^pa, pb: the Rego engine answered 1 of 2; not a pass$"):
         engine.evaluate_all(policies, [{"n": 1}])
+
+
+def test_engines_started_ahead_evaluate_deny_by_default_then_start_fresh_ones(tmp_path, monkeypatch):
+    """The audit starts its engines first and evaluates later: the ones started ahead are used once, a
+    second evaluation starts new ones, and closing twice (an error path after the with-block) is harmless."""
+    policies = _three_policies(tmp_path)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    starts = _counted_worker(tmp_path, monkeypatch)
+    with engine.Engines(len(policies)) as engines:
+        assert engines.evaluate_all(policies, [{"n": 5}]) == [[["pa "]], [["pb "]], [["pc "]]]
+        assert engines.evaluate_all(policies, [{"n": 1}]) == [[["pa "]], [[]], [[]]]
+    engines.__exit__(None, None, None)
+    assert starts.read_text() == "x" * 4

@@ -522,3 +522,53 @@ def test_dump_of_the_promoted_state_is_what_the_commit_holds(repo, reg, checks):
     reg.add(info(1))
     flow.promote("dev", 1, full=True, repo=repo, trivy=False)
     assert git(repo, "show", f"HEAD:{MODELS}") == dump(live(repo))
+
+
+def test_a_dirty_tree_is_refused_before_anything_is_checked(repo, reg, checks):
+    reg.add(info(1))
+    (repo / "notes.txt").write_text("wip\n")
+    with pytest.raises(InputError, match="the working tree is dirty"):
+        flow.promote("dev", 1, full=True, repo=repo, trivy=False)
+    with pytest.raises(InputError, match="the working tree is dirty"):
+        flow.rollback("dev", repo=repo, trivy=False)
+    assert checks.calls == []
+
+
+def test_the_environments_are_the_ones_the_repo_lists(repo, reg, checks):
+    """Not this checkout's: a repo whose order.yaml has no staging refuses staging, before any read."""
+    reg.add(info(1))
+    (repo / "environments/order.yaml").write_text("environments: [dev, prod]\n")
+    git(repo, "commit", "-qam", "no staging")
+    for attempt in (
+        lambda: flow.promote("staging", 1, full=True, repo=repo),
+        lambda: flow.rollback("staging", repo=repo),
+    ):
+        with pytest.raises(InputError) as refused:
+            attempt()
+        assert str(refused.value) == "--env staging: unknown environment; use one of dev, prod"
+    assert reg.asked_facts == [] and checks.calls == []
+
+
+def test_defaults_run_trivy_and_add_no_notes(repo, reg, checks):
+    reg.add(info(1), info(2))
+    first = flow.promote("dev", 1, full=True, repo=repo)
+    merged(repo, first.branch)
+    merged(repo, flow.promote("dev", 2, full=True, repo=repo).branch)
+    back = flow.rollback("dev", repo=repo)
+    assert [c["trivy"] for c in checks.calls] == [True, True, True]
+    for result in (first, back):
+        assert result.pr_markdown.endswith("\n```\n")
+
+
+def test_promoted_by_is_the_committer_identity_of_the_repo_promoted_in(repo, reg, checks, monkeypatch):
+    """Not of the folder promote was started from: the repo's own git config names who promotes."""
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key)
+    git(repo, "config", "user.name", "Rita Releaser")
+    git(repo, "config", "user.email", "rita@hospital.example")
+    reg.add(info(1), info(2))
+    merged(repo, flow.promote("dev", 1, full=True, repo=repo, trivy=False).branch)
+    merged(repo, flow.promote("dev", 2, mirror=5, repo=repo, trivy=False).branch)
+    assert trailers(repo)["Promoted-By"] == "Rita Releaser <rita@hospital.example>"
+    flow.rollback("dev", repo=repo, trivy=False)
+    assert trailers(repo)["Promoted-By"] == "Rita Releaser <rita@hospital.example>"
