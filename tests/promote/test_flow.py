@@ -58,6 +58,7 @@ class Registry:
     aliases: dict[str, int] = field(default_factory=dict)
     asked_facts: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     asked_info: list[int] = field(default_factory=list)
+    asked_alias: list[str] = field(default_factory=list)
 
     def add(self, *infos: registry.VersionInfo) -> None:
         self.versions.update((i.version, i) for i in infos)
@@ -74,6 +75,7 @@ class Registry:
         return self.versions[int(version)]
 
     def alias_version(self, alias):
+        self.asked_alias.append(alias)
         return self.aliases.get(alias)
 
 
@@ -217,7 +219,7 @@ def test_a_full_promotion_checks_first_then_commits_on_a_new_branch_with_every_t
 def test_a_canary_keeps_the_stable_version_and_the_pr_compares_with_the_champion_git_says_is_live(
     repo, reg, checks, tmp_path
 ):
-    reg.add(info(1, roc_auc=0.66), info(2, roc_auc=0.70))
+    reg.add(info(1, roc_auc=0.66), info(2, roc_auc=0.70, failures='["advisory: ece drifted"]'))
     merged(repo, flow.promote("dev", 1, full=True, repo=repo, trivy=True).branch)
     out = tmp_path / "pr" / "pr.md"
     result = flow.promote(
@@ -239,9 +241,15 @@ def test_a_canary_keeps_the_stable_version_and_the_pr_compares_with_the_champion
     assert "- **Previous-Version**: 1\n" in md and "- **Reason**: better\nauc\n" in md
     assert "- **Ticket**: MLOPS-7\n" in md
     assert "## Metrics against champion v1" in md and "| roc_auc | 0.7000 | 0.6600 | +0.0400 |" in md
-    assert "## Gates\n\n- dev: passed (failures: [])\n" in md
+    assert '## Gates\n\n- dev: passed (failures: ["advisory: ece drifted"])\n' in md
     assert "## Checks\n\n- stand-in check: passed\n" in md
+    assert (
+        "--- kubectl kustomize environments/dev (before)\n+++ kubectl kustomize environments/dev (after)\n"
+        in md
+    )
     assert "-kind: Before\n+kind: After\n" in md
+    # Every registry fact came from the one read up front: nothing was looked up again.
+    assert reg.asked_info == [] and reg.asked_alias == []
     assert md.endswith("```\n\n## Canary analysis\n\nfine\n")
     assert trailers(repo)["Reason"] == "better auc" and trailers(repo)["Ticket"] == "MLOPS-7"
 
@@ -274,6 +282,16 @@ def test_a_rollback_champion_outside_the_read_facts_is_looked_up(repo, reg, chec
     assert reg.asked_info == [1, 2]
     assert "## Metrics against champion v2" in md and "| roc_auc | 0.6100 | 0.7200 | -0.1100 |" in md
     assert checks.calls[-1]["versions"] is None
+    assert "## Gates\n\n- dev: passed (failures: [])\n" in md
+
+
+def test_a_rollback_target_never_gated_here_says_so_in_the_pr(repo, reg, checks):
+    reg.add(info(1), info(2))
+    for version in (1, 2):
+        merged(repo, flow.promote("dev", version, full=True, repo=repo, trivy=False).branch)
+    reg.add(info(1, gate=None))  # its gate tags were removed from the registry since
+    md = flow.rollback("dev", repo=repo, trivy=False).pr_markdown
+    assert "## Gates\n\n- dev: not gated (failures: [])\n" in md
 
 
 def test_the_versions_named_in_models_yaml_are_read_with_the_promoted_one(repo, reg, checks):
@@ -572,3 +590,13 @@ def test_promoted_by_is_the_committer_identity_of_the_repo_promoted_in(repo, reg
     assert trailers(repo)["Promoted-By"] == "Rita Releaser <rita@hospital.example>"
     flow.rollback("dev", repo=repo, trivy=False)
     assert trailers(repo)["Promoted-By"] == "Rita Releaser <rita@hospital.example>"
+
+
+def test_a_rollback_is_pushed_too_when_asked(repo, reg, checks, tmp_path):
+    remote = _remote(repo, tmp_path)
+    reg.add(info(1), info(2))
+    for version in (1, 2):
+        merged(repo, flow.promote("dev", version, full=True, repo=repo, trivy=False).branch)
+    result = flow.rollback("dev", repo=repo, push="origin", trivy=False)
+    assert result.pushed_to == "origin"
+    assert git(remote, "rev-parse", "refs/heads/rollback/dev/v2").strip() == result.commit
