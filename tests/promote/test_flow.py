@@ -224,7 +224,7 @@ def test_a_canary_keeps_the_stable_version_and_the_pr_compares_with_the_champion
     out = tmp_path / "pr" / "pr.md"
     result = flow.promote(
         "dev", 2, weight=20, reason="better\nauc", repo=repo, pr_out=out, trivy=True,
-        trailers={"Ticket": "MLOPS-7"}, notes="## Canary analysis\n\nfine\n",
+        trailers={"Ticket": "MLOPS-7"}, notes="## Canary analysis\n\nsigned off by team X\n\n",
     )  # fmt: skip
     assert (result.version, result.previous, result.branch) == (2, 1, "promote/dev/v2-canary-20")
     assert reg.asked_facts[-1] == (2, (1,))
@@ -250,7 +250,8 @@ def test_a_canary_keeps_the_stable_version_and_the_pr_compares_with_the_champion
     assert "-kind: Before\n+kind: After\n" in md
     # Every registry fact came from the one read up front: nothing was looked up again.
     assert reg.asked_info == [] and reg.asked_alias == []
-    assert md.endswith("```\n\n## Canary analysis\n\nfine\n")
+    # The notes come after the description, as written but for their trailing newlines.
+    assert md.endswith("```\n\n## Canary analysis\n\nsigned off by team X\n")
     assert trailers(repo)["Reason"] == "better auc" and trailers(repo)["Ticket"] == "MLOPS-7"
 
 
@@ -493,7 +494,7 @@ def test_rollback_after_three_full_versions_restores_the_middle_one_with_its_tra
     out = tmp_path / "rollback.md"
     result = flow.rollback(
         "dev", reason="bad calibration", repo=repo, pr_out=out, trivy=False,
-        trailers={"Incident": "INC-1"}, notes="## Why\n\ndrift\n",
+        trailers={"Incident": "INC-1"}, notes="## Why\n\ndrift  \n",
     )  # fmt: skip
     assert result == flow.PromoteResult("dev", 2, 3, "rollback/dev/v3", result.commit, result.pr_markdown)
     assert out.read_text() == result.pr_markdown
@@ -501,7 +502,7 @@ def test_rollback_after_three_full_versions_restores_the_middle_one_with_its_tra
         "# Roll back dev from readmission v3 to v2\n\n"
         "Version 3 leaves dev; version 2 takes 100% of its traffic again.\n"
     )
-    assert result.pr_markdown.endswith("```\n\n## Why\n\ndrift\n")
+    assert result.pr_markdown.endswith("```\n\n## Why\n\ndrift  \n")
     assert live(repo).weights == {2: 100} and live(repo).default == 2
     assert live(repo).annotations == {2: expected_annotations(reg.versions[2])}
     [call] = [c for c in checks.calls if c["state"] == before]
