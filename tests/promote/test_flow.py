@@ -299,14 +299,15 @@ def test_the_versions_named_in_models_yaml_are_read_with_the_promoted_one(repo, 
     reg.add(info(1), info(2), info(3))
     merged(repo, flow.promote("dev", 1, full=True, repo=repo, trivy=False).branch)
     merged(repo, flow.promote("dev", 2, weight=10, repo=repo, trivy=False).branch)
-    text = (
-        (repo / MODELS).read_text().replace("readmit.io/model-version: '2'", "readmit.io/model-version: '7'")
-    )
-    assert text != (repo / MODELS).read_text()
+    # Hand edits: v2's version annotation says 17, v1's is gone.
+    text = (repo / MODELS).read_text()
+    text = text.replace("readmit.io/model-version: '2'", "readmit.io/model-version: '17'")
+    text = text.replace("    readmit.io/model-version: '1'\n", "")
+    assert text.count("readmit.io/model-version") == 1 and "'17'" in text
     (repo / MODELS).write_text(text)
     git(repo, "commit", "-qam", "hand edit")
     flow.promote("dev", 3, weight=10, repo=repo, trivy=False)
-    assert reg.asked_facts[-1] == (3, (1, 2, 7))
+    assert reg.asked_facts[-1] == (3, (1, 2, 17))
 
 
 def test_a_failed_check_writes_nothing(repo, reg, checks):
@@ -601,3 +602,17 @@ def test_a_rollback_is_pushed_too_when_asked(repo, reg, checks, tmp_path):
     result = flow.rollback("dev", repo=repo, push="origin", trivy=False)
     assert result.pushed_to == "origin"
     assert git(remote, "rev-parse", "refs/heads/rollback/dev/v2").strip() == result.commit
+
+
+def test_an_unreadable_models_yaml_is_named_by_its_path_in_the_repo(repo, reg, checks):
+    reg.add(info(1))
+    (repo / MODELS).write_text("kind: [\n")
+    git(repo, "commit", "-qam", "broken by hand")
+    for attempt in (
+        lambda: flow.promote("dev", 1, full=True, repo=repo, trivy=False),
+        lambda: flow.rollback("dev", repo=repo, trivy=False),
+    ):
+        with pytest.raises(InputError) as refused:
+            attempt()
+        assert str(refused.value).startswith(f"{MODELS}: not valid YAML")
+    assert checks.calls == []
