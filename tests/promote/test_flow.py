@@ -588,6 +588,7 @@ def test_promoted_by_is_the_committer_identity_of_the_repo_promoted_in(repo, reg
     git(repo, "config", "user.email", "rita@hospital.example")
     reg.add(info(1), info(2))
     merged(repo, flow.promote("dev", 1, full=True, repo=repo, trivy=False).branch)
+    assert trailers(repo)["Promoted-By"] == "Rita Releaser <rita@hospital.example>"
     merged(repo, flow.promote("dev", 2, mirror=5, repo=repo, trivy=False).branch)
     assert trailers(repo)["Promoted-By"] == "Rita Releaser <rita@hospital.example>"
     flow.rollback("dev", repo=repo, trivy=False)
