@@ -220,3 +220,13 @@ def test_engines_started_ahead_evaluate_deny_by_default_then_start_fresh_ones(tm
         assert engines.evaluate_all(policies, [{"n": 1}]) == [[["pa "]], [[]], [[]]]
     engines.__exit__(None, None, None)
     assert starts.read_text() == "x" * 4
+
+
+def test_what_the_engine_writes_to_stderr_is_not_passed_through(tmp_path, monkeypatch, capfd):
+    """The engine's stderr may quote the input documents: it is captured, never shown or logged."""
+    policy = _write_policy(tmp_path, "tiny", "package readmit.tiny\n\ndeny contains 1 if false\n")
+    noisy = "import sys; sys.stderr.write('engine noise: patient 123'); sys.exit(3)"
+    monkeypatch.setattr(engine, "WORKER", [sys.executable, "-c", noisy])
+    with pytest.raises(engine.PolicyError, match=r"^tiny: the Rego engine exited with status 3; not a pass$"):
+        engine.evaluate(policy, {"objects": []})
+    assert "engine noise" not in capfd.readouterr().err
