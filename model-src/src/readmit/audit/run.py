@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +32,21 @@ class AuditResult:
     out: Path | None
 
 
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A long history is tens of thousands of objects that live until the report is written (commits,
+    changes, rows) and form no reference cycles; the cycle collector's passes over them were a fifth of
+    the audit's own CPU. Reference counting frees them either way; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cycle_collector_paused()
 def audit(
     repo: Path,
     env: str | None = None,
