@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 import html
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 from readmit.audit.anomalies import Anomaly
 from readmit.envs.timeline import Segment
@@ -104,8 +106,15 @@ def to_json(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: 
     """The bytes of `json.dumps({"meta", "timeline", "anomalies"}, indent=2, sort_keys=True)`, assembled
     from flat records: with `indent` json uses its pure-Python encoder, which took most of a 10,000-commit
     audit's rendering; each flat record here goes through the C encoder."""
+    return _json_page(_json_timeline(timeline, meta), anomalies, meta)
+
+
+def _json_timeline(timeline: dict[str, list[Segment]], meta: dict) -> str:
     envs = [f"    {json.dumps(e)}: {_flat_list([vars(s) for s in timeline[e]], 2)}" for e in sorted(timeline)]
-    by_env = "{\n" + ",\n".join(envs) + "\n  }" if envs else "{}"
+    return "{\n" + ",\n".join(envs) + "\n  }" if envs else "{}"
+
+
+def _json_page(by_env: str, anomalies: list[Anomaly], meta: dict) -> str:
     return (
         "{\n"
         f'  "anomalies": {_flat_list([vars(a) for a in anomalies], 1)},\n'
@@ -132,6 +141,10 @@ def _flat_list(records: list[dict], level: int) -> str:
 
 
 def to_markdown(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: dict) -> str:
+    return _markdown_page(_markdown_timeline(timeline, meta), anomalies, meta)
+
+
+def _markdown_timeline(timeline: dict[str, list[Segment]], meta: dict) -> str:
     lines = [
         f"# Deployment audit of {meta['repo']}",
         "",
@@ -142,14 +155,22 @@ def to_markdown(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], me
         lines += [f"## {env}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         lines += ["| " + " | ".join(_cell(s, c).replace("|", "\\|") for c in COLUMNS) + " |" for s in segs]
         lines.append("")
-    lines += ["## Anomalies", ""]
-    lines += [f"- **{a.kind}** {a.env or '-'} `{a.commit[:12]}`: {a.message}" for a in anomalies] or [
-        "None found."
-    ]
     return "\n".join(lines) + "\n"
 
 
+def _markdown_page(tables: str, anomalies: list[Anomaly], meta: dict) -> str:
+    lines = ["## Anomalies", ""]
+    lines += [f"- **{a.kind}** {a.env or '-'} `{a.commit[:12]}`: {a.message}" for a in anomalies] or [
+        "None found."
+    ]
+    return tables + "\n".join(lines) + "\n"
+
+
 def to_html(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: dict) -> str:
+    return _html_page(_html_timeline(timeline, meta), anomalies, meta)
+
+
+def _html_timeline(timeline: dict[str, list[Segment]], meta: dict) -> str:
     esc = html.escape
     parts = [
         (
@@ -162,17 +183,22 @@ def to_html(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: 
     head = "".join(f"<th>{esc(METRIC_COLUMNS.get(c, c))}</th>" for c in HTML_COLUMNS)
     for env, segs in timeline.items():
         parts.append(f"<h2>{esc(env)}</h2><table><tr>{head}</tr>{_html_rows(segs)}</table>")
+    return "".join(parts)
+
+
+def _html_page(body: str, anomalies: list[Anomaly], meta: dict) -> str:
+    esc = html.escape
     items = "".join(
         f"<li><b>{esc(a.kind)}</b> {esc(a.env or '-')} <code>{esc(a.commit[:12])}</code>: "
         f"{esc(a.message)}</li>"
         for a in anomalies
     )
-    parts.append(f"<h2>Anomalies ({len(anomalies)})</h2><ul>{items or '<li>None found.</li>'}</ul>")
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>readmit audit</title><style>{STYLE}</style>"
-        f"</head><body>{''.join(parts)}</body></html>\n"
+        f"</head><body>{body}<h2>Anomalies ({len(anomalies)})</h2><ul>{items or '<li>None found.</li>'}</ul>"
+        "</body></html>\n"
     )
 
 
@@ -220,4 +246,16 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
     return "".join(out)
 
 
-RENDERERS = {"md": to_markdown, "json": to_json, "html": to_html}
+class Format(NamedTuple):
+    """A report format in two steps: `timeline(timeline, meta)`, the part the anomalies do not change
+    (rendered while they are still being looked for), then `page(that part, anomalies, meta)`."""
+
+    timeline: Callable[[dict[str, list[Segment]], dict], str]
+    page: Callable[[str, list[Anomaly], dict], str]
+
+
+RENDERERS = {
+    "md": Format(_markdown_timeline, _markdown_page),
+    "json": Format(_json_timeline, _json_page),
+    "html": Format(_html_timeline, _html_page),
+}
