@@ -55,6 +55,10 @@ class ScratchCopy:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the engines and remove the copy (again: nothing to do)."""
         if self._preparing is not None:
             wait([self._preparing])  # never remove the folder under a preparation still at work
         self._stack.close()

@@ -256,22 +256,34 @@ def _apply(
         rendered_before, rendered_after, passed = check_in_scratch_copy(
             scratch, rel, new_text, ran_full, trivy, facts.versions if facts else None
         )
+        removed = pool.submit(scratch.close)  # no longer needed: removed while the branch is written
         champion, champion_metrics = baseline.result()
-        commit = built.result()
-    gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
-    markdown = pr.describe(
-        title=plan.title,
-        summary=plan.summary,
-        trailers=plan.trailers,
-        candidate_metrics=plan.info.metrics,
-        champion_metrics=champion_metrics,
-        champion_label=f"champion v{champion}" if champion is not None else f"no champion in {plan.env}",
-        gates=[f"{plan.env}: {plan.info.gate_result(plan.env) or 'not gated'} (failures: {gate_failures})"],
-        checks=passed,
-        diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
-    )
-    if plan.notes:
-        markdown = markdown.rstrip("\n") + "\n\n" + plan.notes.rstrip("\n") + "\n"
+        gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
+        markdown = pr.describe(
+            title=plan.title,
+            summary=plan.summary,
+            trailers=plan.trailers,
+            candidate_metrics=plan.info.metrics,
+            champion_metrics=champion_metrics,
+            champion_label=f"champion v{champion}" if champion is not None else f"no champion in {plan.env}",
+            gates=[
+                f"{plan.env}: {plan.info.gate_result(plan.env) or 'not gated'} (failures: {gate_failures})"
+            ],
+            checks=passed,
+            diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
+        )
+        if plan.notes:
+            markdown = markdown.rstrip("\n") + "\n\n" + plan.notes.rstrip("\n") + "\n"
+        result = _write(repo, snap, plan, built.result(), markdown, push, pr_out)
+        removed.result()
+    return result
+
+
+def _write(
+    repo: Path, snap: git.Snapshot, plan: Plan, commit: str, markdown: str, push: str | None, pr_out
+) -> PromoteResult:
+    """Point the new branch at the built commit, check it out, push it and write the PR text; on any
+    failure put everything back."""
     snap.verify(repo)
     original = git.current(repo)
     git.create_branch(repo, plan.branch, commit)
