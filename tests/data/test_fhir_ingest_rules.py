@@ -334,3 +334,24 @@ def test_a_birth_up_to_a_day_after_the_admission_still_counts_as_before():
     found["Patient"][0]["birth_date"] = "2023-01-02T00:00:01Z"
     enc, _ = fhir_ingest.to_encounters(frames(found))
     assert enc.loc[enc["encounter_id"] == "a1", "status"].item() == "birth_after_admission"
+
+
+def test_a_lab_taken_at_the_very_end_of_the_stay_is_kept():
+    found = export()
+    found["Observation"].append(_obs(12, "a2", "2823-3", 3.9, "meq/L", "2023-01-25T00:00:00Z"))  # a2's end
+    enc, rows_in = fhir_ingest.to_encounters(frames(found))
+    assert enc.set_index("encounter_id").loc["a2", "labs"] == {"potassium": [[750.0, 4.1], [754.0, 3.9]]}
+    assert rows_in["observations_after_encounter_end"] == 1
+
+
+def test_labs_of_the_same_time_keep_their_file_order_behind_earlier_ones():
+    # Enough ties that an unstable sort (numpy's quicksort) would reorder them.
+    later = [_obs(i, "a1", "2160-0", 1 + i / 100, "mg/dL", "2023-01-03T00:00:00Z") for i in range(20)]
+    earlier = [_obs(20 + i, "a1", "2160-0", 2 + i / 100, "mg/dL", "2023-01-02T00:00:00Z") for i in range(20)]
+    found = export()
+    found["Observation"] = later + earlier
+    enc, _ = fhir_ingest.to_encounters(frames(found))
+    series = enc.set_index("encounter_id").loc["a1", "labs"]["creatinine"]
+    assert series == [[731.0, round(2 + i / 100, 3)] for i in range(20)] + [
+        [732.0, round(1 + i / 100, 3)] for i in range(20)
+    ]
