@@ -151,3 +151,15 @@ def test_an_output_that_would_replace_the_input_is_refused_before_anything_is_re
         f"--out {target}: would replace the input; choose an output folder outside {path}"
     )
     assert path.read_text() == "\n".join([HEADER, *ROWS]) + "\n"
+
+
+def test_run_keeps_a_group_of_exactly_5_at_its_default_k_of_5_as_the_cli_does(tmp_path):
+    # five patients alike in every quasi-identifier (70-79, Caucasian, female, no ZIP): one group of 5
+    rows = [
+        f"{100 + i},{50 + i},Caucasian,Female,[70-80),?,1,1,7,5,MC,?,41,0,10,0,0,1,414,?,?,5,None,None,"
+        f"No,No,No,Yes,{'<30' if i < 2 else 'NO'}"
+        for i in range(5)
+    ]
+    meta = ingest.run("uci", _csv(tmp_path, rows), tmp_path / "set", KEY)
+    assert meta["k_anonymity"]["min_k"] == 5
+    assert meta["rows_out"]["index"] == 5 and meta["exclusions"]["k_anonymity_suppressed"] == 0
