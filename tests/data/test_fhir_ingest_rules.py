@@ -355,3 +355,21 @@ def test_labs_of_the_same_time_keep_their_file_order_behind_earlier_ones():
     assert series == [[731.0, round(2 + i / 100, 3)] for i in range(20)] + [
         [732.0, round(1 + i / 100, 3)] for i in range(20)
     ]
+
+
+def test_the_encounters_frame_holds_the_read_columns_then_the_derived_ones_and_nothing_else():
+    enc, _ = fhir_ingest.to_encounters(frames(export()))
+    derived = ["encounter_class", "planned", "status", "label", "admit_day", "discharge_day", "los_days",
+               "dx_codes", "med_codes", "proc_codes", "labs", "n_lab_procedures", "n_procedures",
+               "n_medications", "prior_inpatient_365d", "prior_emergency_365d", "prior_outpatient_365d",
+               "age", "age_band", "sex", "race", "zip3", "admission_acuity", "discharge_disposition",
+               "dx_system", "extra"]  # fmt: skip
+    assert list(enc.columns) == [*fhir_read.columns("Encounter"), "src", *derived]  # no stray "index"
+    assert enc.index.tolist() == list(range(len(enc)))
+
+
+def test_an_encounter_class_outside_the_code_table_is_other():
+    found = export()
+    found["Encounter"][8]["class"] = "OBSENC"  # `last`: an observation encounter
+    enc, _ = fhir_ingest.to_encounters(frames(found))
+    assert enc.loc[enc["encounter_id"] == "last", "encounter_class"].item() == "other"
