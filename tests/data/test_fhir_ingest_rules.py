@@ -7,6 +7,7 @@ Fast on purpose: mutmut runs these for each fhir_ingest mutant (model-src/pyproj
 from __future__ import annotations
 
 import math
+import warnings
 
 import pandas as pd
 import pytest
@@ -373,3 +374,13 @@ def test_an_encounter_class_outside_the_code_table_is_other():
     found["Encounter"][8]["class"] = "OBSENC"  # `last`: an observation encounter
     enc, _ = fhir_ingest.to_encounters(frames(found))
     assert enc.loc[enc["encounter_id"] == "last", "encounter_class"].item() == "other"
+
+
+def test_a_class_no_stay_has_a_prior_of_counts_zero_without_a_pandas_warning():
+    found = export()
+    found["Encounter"] = [e for e in found["Encounter"] if e["encounter_id"] != "e1"]  # the only emergency
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. pandas' FutureWarning on downcasting a column of None
+        enc, _ = fhir_ingest.to_encounters(frames(found))
+    assert enc["prior_emergency_365d"].dtype == "int64" and set(enc["prior_emergency_365d"]) == {0}
+    assert enc.set_index("encounter_id").loc["a2", "prior_outpatient_365d"] == 1
