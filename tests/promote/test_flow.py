@@ -85,6 +85,30 @@ def _thread_reader():
         yield pool
 
 
+class Scratch:
+    """Stands in for checks.ScratchCopy (a copy of the promoted commit, rendered, with policy engines
+    started: seconds): records the repo, env and commit it was prepared from, and whether it was closed."""
+
+    def __init__(self, made: list, repo, env):
+        self.repo, self.env, self.head, self.closed = Path(repo), env, None, False
+        made.append(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def prepare_in(self, pool, head):
+        self.prepare(head)
+
+    def prepare(self, head):
+        self.head = head
+
+    def close(self):
+        self.closed = True
+
+
 @dataclass
 class Checks:
     """Stands in for check_in_scratch_copy: records each call, with the repo's refs and HEAD at that moment
@@ -92,13 +116,16 @@ class Checks:
 
     calls: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    scratches: list[Scratch] = field(default_factory=list)
     during: object = None  # a test's action while the checks run (e.g. a concurrent commit)
 
-    def __call__(self, repo, env, rel, new_text, ran_full, trivy, registry_versions=None):
+    def __call__(self, scratch, rel, new_text, ran_full, trivy, registry_versions=None):
+        repo = scratch.repo
         self.calls.append(
             dict(
                 repo=repo,
-                env=env,
+                env=scratch.env,
+                head=scratch.head,
                 rel=rel,
                 new_text=new_text,
                 ran_full=ran_full,
@@ -157,6 +184,7 @@ def reg(monkeypatch):
 def checks(monkeypatch):
     stand_in = Checks()
     monkeypatch.setattr(flow, "check_in_scratch_copy", stand_in)
+    monkeypatch.setattr(flow, "ScratchCopy", lambda repo, env: Scratch(stand_in.scratches, repo, env))
     return stand_in
 
 
@@ -194,6 +222,9 @@ def test_a_full_promotion_checks_first_then_commits_on_a_new_branch_with_every_t
     [call] = checks.calls
     assert call["state"] == before
     assert (call["repo"], call["env"], call["rel"], call["trivy"]) == (repo, "dev", MODELS, False)
+    # ... on a copy of the commit the branch was then built on, removed once the checks were done.
+    assert call["head"] == git(repo, "rev-parse", "main").strip()
+    assert [s.closed for s in checks.scratches] == [True]
     assert call["new_text"] == (repo / MODELS).read_text()
     assert call["ran_full"] == {}
     assert call["versions"] == {1: reg.versions[1]}
