@@ -100,7 +100,7 @@ class Scratch:
         self.close()
 
     def prepare_in(self, pool, head):
-        self.prepare(head)
+        pool.submit(self.prepare, head).result()
 
     def prepare(self, head):
         self.head = head
@@ -539,6 +539,9 @@ def test_rollback_after_three_full_versions_restores_the_middle_one_with_its_tra
     assert live(repo).annotations == {2: expected_annotations(reg.versions[2])}
     [call] = [c for c in checks.calls if c["state"] == before]
     assert call["ran_full"] == {"dev": ["1", "2", "3"]} and call["new_text"] == (repo / MODELS).read_text()
+    # The rollback prepares its own copy of the commit it builds on, for its env, and removes it.
+    assert (call["env"], call["head"]) == ("dev", git(repo, "rev-parse", "main").strip())
+    assert all(s.closed for s in checks.scratches)
     assert trailers(repo) == {
         "Model-Version": "2",
         "Model-Run": "run2",
@@ -648,3 +651,18 @@ def test_an_unreadable_models_yaml_is_named_by_its_path_in_the_repo(repo, reg, c
             attempt()
         assert str(refused.value).startswith(f"{MODELS}: not valid YAML")
     assert checks.calls == []
+
+
+def test_a_shadow_is_checked_on_the_prepared_copy_with_trivy_then_pushed_and_described(
+    repo, reg, checks, tmp_path
+):
+    remote = _remote(repo, tmp_path)
+    reg.add(info(1), info(2))
+    merged(repo, flow.promote("dev", 1, full=True, repo=repo, trivy=False).branch)
+    out = tmp_path / "shadow.md"
+    result = flow.promote("dev", 2, mirror=10, repo=repo, push="origin", pr_out=out, trivy=True)
+    assert out.read_text() == result.pr_markdown and result.pushed_to == "origin"
+    assert git(remote, "rev-parse", "refs/heads/promote/dev/v2-shadow-10").strip() == result.commit
+    assert checks.calls[-1]["trivy"] is True and checks.calls[-1]["versions"] == reg.versions
+    assert len(checks.scratches) == 2 and reg.asked_info == [] and reg.asked_alias == []
+    assert trailers(repo)["Reason"] == "not given"
