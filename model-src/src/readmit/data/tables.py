@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from readmit.data.deid import pseudonyms
-from readmit.schema import HISTORY_COLUMNS, INDEX_COLUMNS
+from readmit.schema import HISTORY_COLUMNS, HISTORY_PRIOR_COUNTS, INDEX_COLUMNS
 
 HISTORY_ITEM_KEYS = (
     "encounter_seq",
@@ -31,6 +31,9 @@ HISTORY_ITEM_KEYS = (
     "proc_codes",
     "labs",
 )
+# HISTORY_PRIOR_COUNTS ride along in the history items of undated sources only (UCI): there the history
+# cannot count an earlier encounter's prior year itself, while dated items let the features count it.
+PRIOR_COUNT_KEYS = HISTORY_PRIOR_COUNTS
 
 
 def dumps(value) -> str:
@@ -67,31 +70,37 @@ def order(enc: pd.DataFrame) -> pd.DataFrame:
     return enc.drop(columns="_pos")
 
 
-def item_json(seq, cls, admit, disch, los, dx: str, med: str, proc: str, labs: str) -> str:
-    """One history item from its already serialised code lists and labs."""
+def item_json(seq, cls, admit, disch, los, dx: str, med: str, proc: str, labs: str, counts=()) -> str:
+    """One history item from its already serialised code lists and labs; `counts`, when given, the
+    PRIOR_COUNT_KEYS values (null when unknown)."""
+    recorded = "".join(f',"{k}":{_num(v)}' for k, v in zip(PRIOR_COUNT_KEYS, counts, strict=False))
     return (
         f'{{"encounter_seq":{seq},"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},'
         f'"discharge_day":{_num(disch)},"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},'
-        f'"proc_codes":{proc},"labs":{labs}}}'
+        f'"proc_codes":{proc},"labs":{labs}{recorded}}}'
     )
 
 
-def _item_json(enc: pd.DataFrame) -> list[str]:
+def _item_json(enc: pd.DataFrame, with_counts: bool) -> list[str]:
     """One history item per encounter, assembled from the already serialised columns."""
-    return [item_json(*values) for values in zip(*[enc[c].tolist() for c in HISTORY_ITEM_KEYS], strict=True)]
+    columns = [enc[c].tolist() for c in HISTORY_ITEM_KEYS]
+    if not with_counts:
+        return [item_json(*values) for values in zip(*columns, strict=True)]
+    counts = list(zip(*[enc[c].tolist() for c in PRIOR_COUNT_KEYS], strict=True))
+    return [item_json(*values, counts=c) for *values, c in zip(*columns, counts, strict=True)]
 
 
 def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:
     """History JSON for the encounters at positions `rows` of the ordered frame."""
-    items = _item_json(enc)
+    admit = enc["admit_day"].to_numpy(dtype=float)
+    dated = not np.isnan(admit).all()
+    items = _item_json(enc, with_counts=not dated and all(c in enc for c in PRIOR_COUNT_KEYS))
     patient = enc["patient_id"].to_numpy()
     starts = np.zeros(len(enc), dtype=np.int64)
     change = np.flatnonzero(patient[1:] != patient[:-1]) + 1
     starts[change] = change
     starts = np.maximum.accumulate(starts)
-    admit = enc["admit_day"].to_numpy(dtype=float)
     discharge = enc["discharge_day"].to_numpy(dtype=float)
-    dated = not np.isnan(admit).all()
     out = []
     for i in rows:
         s = starts[i]
