@@ -2,7 +2,8 @@
 
 One rule for training and serving. The CDS Hooks service (readmit.traffic.prefetch, then
 readmit.data.fhir_stay) scores a stay being discharged from what the discharge hook's prefetch gives it,
-and keeps the year before the admission (the discovery document asks for the last year). FHIR ingest
+and keeps the year before the admission (what the service asks an EHR for; a prefetch template cannot
+say it, so the service applies it to whatever record it is sent). FHIR ingest
 (readmit.data.fhir_ingest -> readmit.data.tables) builds every training row from the same year, so the
 model learns from the history it will be shown: `encounter_seq`, the `history` items and every aggregate
 the features take from them (hist_n_*, hist_prior_*, recency, the sequence model's steps) agree between
