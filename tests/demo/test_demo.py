@@ -42,6 +42,14 @@ def test_every_part_runs_and_reports_its_progress_and_where_things_are(demo_run)
     assert (work / "runs" / "1" / "audit.html").read_text().lstrip().lower().startswith("<!doctype html")
 
 
+def test_every_merge_syncs_the_registry_so_the_audit_finds_it_in_step_with_git(demo_run):
+    """The cluster's registry-sync pipeline runs on each push to main; the demo runs its command after
+    each merge, so its own audit reports no alias that differs from environments/<env>/models.yaml."""
+    _, result = _ok(demo_run)
+    assert "alias dev: unset -> v1" in result.stdout
+    assert "registry-sync: alias" not in result.stdout + result.stderr
+
+
 def test_the_pipeline_pushed_a_promotion_branch_with_its_trailers_and_it_was_merged(demo_run):
     work, _ = _ok(demo_run)
     message = git.run(work / "remote.git", "log", "-1", "--format=%B", "promote/dev/v1")

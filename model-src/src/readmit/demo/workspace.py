@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readmit import envs, git
+from readmit.demo import shell
 from readmit.demo.shell import say
 from readmit.errors import InputError
 from readmit.paths import shared_dir
@@ -104,4 +105,6 @@ def merge(ws: Workspace, branch: str) -> str:
     git.push(ws.checkout, REMOTE, ws.base)
     commit = git.run(ws.checkout, "rev-parse", "HEAD").strip()
     say(f"merged pull request {branch} into {ws.base} at {commit[:12]} (pushed to {REMOTE})")
+    # In the cluster a push to main triggers the registry-sync pipeline; the demo runs its command.
+    shell.readmit(["registry", "sync", "--repo", str(ws.checkout)], ws.env, cwd=ws.checkout)
     return commit
