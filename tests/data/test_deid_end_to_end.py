@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from readmit.cli import main
-from readmit.data import deid
+from readmit.data import deid, ingest
 
 from .conftest import KEY
 
@@ -160,3 +160,10 @@ def test_the_missing_key_message_says_exactly_how_to_provide_one(monkeypatch):
         "pseudonym key missing or shorter than 16 bytes; set READMIT_PSEUDONYM_KEY "
         "or pass --key-file PATH (e.g. from `openssl rand -hex 32`)"
     )
+
+
+def test_only_inpatient_stays_are_index_candidates_and_the_manifest_names_the_source(tmp_path):
+    index, _, meta = ingest.build("fhir", write_tiny_export(tmp_path / "export"), KEY, min_k=1)
+    # 3 of the 5 encounters are inpatient; the 2 ambulatory ones are history only
+    assert meta["rows_in"]["index_candidates"] == 3
+    assert meta["source"] == "fhir" and set(index["source"]) == {"fhir"}

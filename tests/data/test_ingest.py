@@ -110,3 +110,56 @@ def test_the_manifest_is_written_in_canonical_form_sorted_keys_and_two_space_ind
     text = (tmp_path / "out" / "manifest.json").read_text()
     # Same data, same bytes, and a reviewer's diff shows one changed value per line.
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+
+
+def _csv(tmp_path, rows):
+    path = tmp_path / "diabetic_data.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+UNTRAINABLE = "; training needs stays with both label values (0 and 1): ingest a larger or complete export"
+
+
+def test_an_untrainable_ingest_says_where_what_it_found_and_what_was_excluded(tmp_path):
+    # encounter 10: one index stay (label 0); 20 died in hospital; 40 went to a hospice
+    path = _csv(tmp_path, [ROWS[1], ROWS[2], ROWS[3]])
+    with pytest.raises(InputError) as err:
+        ingest.run("uci", path, tmp_path / "set", KEY, min_k=1)
+    # k_anonymity_suppressed=0 is not listed: only the reasons that removed a stay
+    found = "1 index stays, all with label 0 (excluded: death=1, hospice=1)"
+    assert str(err.value) == f"{path}: {found}{UNTRAINABLE}"
+    assert not (tmp_path / "set").exists()
+
+
+def test_an_untrainable_ingest_with_nothing_excluded_names_no_exclusions(tmp_path):
+    path = _csv(tmp_path, [ROWS[1]])
+    with pytest.raises(InputError) as err:
+        ingest.run("uci", path, tmp_path / "set", KEY, min_k=1)
+    assert str(err.value) == f"{path}: 1 index stays, all with label 0{UNTRAINABLE}"
+
+
+@pytest.mark.parametrize("out", [".", ".."], ids=["the input itself", "a folder holding the input"])
+def test_an_output_that_would_replace_the_input_is_refused_before_anything_is_read(tmp_path, out):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    path = _csv(folder, ROWS)
+    target = path if out == "." else folder
+    with pytest.raises(InputError) as err:
+        ingest.run("uci", path, target, KEY, min_k=1)
+    assert str(err.value) == (
+        f"--out {target}: would replace the input; choose an output folder outside {path}"
+    )
+    assert path.read_text() == "\n".join([HEADER, *ROWS]) + "\n"
+
+
+def test_run_keeps_a_group_of_exactly_5_at_its_default_k_of_5_as_the_cli_does(tmp_path):
+    # five patients alike in every quasi-identifier (70-79, Caucasian, female, no ZIP): one group of 5
+    rows = [
+        f"{100 + i},{50 + i},Caucasian,Female,[70-80),?,1,1,7,5,MC,?,41,0,10,0,0,1,414,?,?,5,None,None,"
+        f"No,No,No,Yes,{'<30' if i < 2 else 'NO'}"
+        for i in range(5)
+    ]
+    meta = ingest.run("uci", _csv(tmp_path, rows), tmp_path / "set", KEY)
+    assert meta["k_anonymity"]["min_k"] == 5
+    assert meta["rows_out"]["index"] == 5 and meta["exclusions"]["k_anonymity_suppressed"] == 0

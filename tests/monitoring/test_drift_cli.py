@@ -18,7 +18,7 @@ from readmit.errors import CheckFailed
 from readmit.monitoring.config import DEFAULT
 from readmit.monitoring.notify import post
 from readmit.monitoring.view import PREDICTION
-from readmit.schema import MANIFEST_FILE
+from readmit.schema import LABEL, MANIFEST_FILE
 from registry_versions import register, use_tmp_mlflow
 
 from .conftest import index_rows, write_log
@@ -169,6 +169,8 @@ class AgeRisk(mlflow.pyfunc.PythonModel):
     """The risk conftest.write_log logs for a stay, as a registered model computes it from the inputs."""
 
     def predict(self, context, model_input, params=None):
+        if LABEL in model_input.columns:  # the outcome must never reach a model
+            raise ValueError("the label was passed to predict")
         age = model_input["age"].astype(int).clip(upper=90)
         return pd.DataFrame({PREDICTION: (0.05 + 0.004 * age / 2).round(4)}, index=model_input.index)
 

@@ -18,6 +18,7 @@ from readmit.monitoring.config import DEFAULT, DriftConfig
 from readmit.monitoring.drift import analyze
 from readmit.monitoring.view import PREDICTION
 from readmit.progress import Progress, quiet
+from readmit.schema import LABEL
 
 REPORT, RESULT, TEXTFILE = "report.html", "drift.json", "drift.prom"
 
@@ -26,7 +27,9 @@ def registry_scorer(version: str) -> Callable[[pd.DataFrame], pd.Series]:
     model = registry.load_model(version)
 
     def score(rows: pd.DataFrame) -> pd.Series:
-        return pd.Series(model.predict(rows)[PREDICTION].to_numpy(), index=rows.index)
+        # A training set carries the outcome; it is no model input (MLflow would only warn and drop it).
+        inputs = rows.drop(columns=LABEL, errors="ignore")
+        return pd.Series(model.predict(inputs)[PREDICTION].to_numpy(), index=rows.index)
 
     return score
 
