@@ -7,7 +7,7 @@ import json
 import re
 
 from readmit.audit.anomalies import Anomaly
-from readmit.audit.report import METRIC_COLUMNS, to_html, to_json
+from readmit.audit.report import COLUMNS, HTML_COLUMNS, METRIC_COLUMNS, _cell, _html_cells, to_html, to_json
 from readmit.envs.timeline import Segment
 
 METRICS = (
@@ -93,3 +93,22 @@ def test_the_json_report_is_what_an_indented_sorted_json_dumps_prints():
             "anomalies": [dataclasses.asdict(a) for a in found],
         }
         assert to_json(timeline, found, META) == json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def test_each_html_cell_is_the_markdown_cell_of_its_column():
+    """_html_cells writes the cells out for speed: they stay `_cell`'s text (times wrap after the date)."""
+    live = _segment()
+    ended = dataclasses.replace(live, version=0, end="2026-12-01T10:00:00+00:00", author="", gates="")
+    for seg in (live, ended):
+        cells = dict(zip(HTML_COLUMNS, _html_cells(seg), strict=True))
+        for col in COLUMNS:
+            if col != "metrics":
+                wrapped = col in ("start", "end")
+                assert cells[col] == (_cell(seg, col).replace("T", " ", 1) if wrapped else _cell(seg, col))
+
+
+def test_html_cells_are_escaped():
+    seg = dataclasses.replace(_segment("auprc=<b>,x=&"), author="A <a@x>", kind="it's")
+    page = to_html({"prod": [seg]}, [], META)
+    _, row = _cells(page)
+    assert "A &lt;a@x&gt;" in row and "it&#x27;s" in row and "&lt;b&gt;" in row and "x=&amp;" in row

@@ -50,3 +50,35 @@ def test_promote_output_reads_the_same_as_with_yaml(state):
 )
 def test_anything_unusual_is_left_to_the_yaml_parser(edit):
     assert quick_parse(edit(dump(EnvState({7: NOTES}, {7: 100}, 7)))) is None
+
+
+def _experiment_doc(state: EnvState) -> str:
+    return dump(state).split("---\n")[-1]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        EnvState({7: NOTES}, {7: 100}, 7),
+        EnvState({6: NOTES, 7: NOTES}, {6: 90, 7: 10}, 6),
+        EnvState({6: NOTES, 12: NOTES}, {6: 0, 12: 100}, 12),
+    ],
+)
+def test_the_one_match_for_an_experiment_reads_what_the_line_reader_reads(state):
+    doc = _experiment_doc(state)
+    assert _fastread._experiment(doc) == _fastread._document(doc) is not None
+
+
+def test_an_experiment_in_another_shape_is_left_to_the_line_reader():
+    doc = _experiment_doc(EnvState({7: NOTES}, {7: 100}, 7))
+    assert _fastread._experiment(doc.replace("weight: 100", "weight: 100  # bumped")) is None
+    mirrored = EnvState({6: NOTES, 7: NOTES}, {6: 100}, 6, mirror=7, mirror_percent=10)
+    assert _fastread._experiment(_experiment_doc(mirrored)) is None
+    assert quick_parse(dump(mirrored)) is None and parse(dump(mirrored)) == mirrored
+
+
+def test_files_sharing_a_model_document_do_not_share_its_annotations():
+    first = quick_parse(dump(EnvState({7: NOTES}, {7: 100}, 7)))
+    second = quick_parse(dump(EnvState({7: NOTES}, {7: 90}, 7)))
+    first.annotations[7]["readmit.io/gate-result"] = "edited"
+    assert second.annotations[7] == NOTES

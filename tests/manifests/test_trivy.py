@@ -76,3 +76,9 @@ def test_dockerfile_findings_carry_their_line_and_passes_are_not_problems():
 
 def test_an_empty_report_has_no_problems():
     assert parse("", {}) == [] and parse(json.dumps({"Results": None}), {}) == []
+
+
+def test_trivy_runs_without_go_s_collector_below_a_memory_limit_unless_the_caller_tuned_go():
+    assert trivy.go_environment({"PATH": "/bin"}) == {"PATH": "/bin", "GOGC": "off", "GOMEMLIMIT": "1GiB"}
+    assert trivy.go_environment({"GOGC": "100"}) == {"GOGC": "100"}
+    assert trivy.go_environment({"GOMEMLIMIT": "300MiB"}) == {"GOMEMLIMIT": "300MiB"}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from readmit.audit.anomalies import Anomaly
 from readmit.envs import provenance
-from readmit.envs.state import EXPERIMENT, SELDON, model_name
+from readmit.envs.state import EXPERIMENT, SELDON, EnvState, model_name
 from readmit.envs.timeline import Change
 
 POLICIES = ("seldon-rollout", "promotion")
@@ -21,33 +21,41 @@ def policy_failures(
     """Run the model policies (seldon-rollout, promotion) on each historical models.yaml, with the history
     known at that commit. Inputs are canonical (versions renamed by rank, annotation values reduced to
     present/absent, which is all these policies compare without a registry), so a long history collapses to
-    a few distinct inputs, evaluated in one batch per policy; messages get the real versions back."""
-    inputs, owners = [], []
-    distinct: dict[str, dict] = {}
-    ran: dict[str, set[int]] = {}
-    for ch in all_changes:
-        if ch.state is None or not ch.state.weights:
-            continue
-        weights = ch.state.weights
-        if ch.state.ran_full:
-            ran.setdefault(ch.env, set()).update(weights)
-        doc, alias = _canonical(ch, canary_limits.get(ch.env), ran)
-        key = repr(doc)  # the document is built in a fixed order, so equal inputs print alike
-        distinct.setdefault(key, doc)
-        inputs.append(key)
-        owners.append((ch, alias))
-    unique = list(distinct)
-    documents = list(distinct.values())
+    a few distinct inputs, evaluated in one batch per policy; messages get the real versions back.
 
-    per_policy = evaluate(POLICIES, documents) if unique else [[] for _ in POLICIES]
-    results = {p: dict(zip(unique, r, strict=True)) for p, r in zip(POLICIES, per_policy, strict=True)}
+    A document is built only for an input not seen before: `_shape` and the ranks of the versions that ran
+    alone tell, for far less work, whether two changes' canonical documents are equal."""
+    owners: list[tuple[tuple, Change]] = []
+    distinct: dict[tuple, dict] = {}
+    ran: dict[str, set[int]] = {}
+    shapes: dict[int, tuple[tuple, dict[int, int]]] = {}  # id(state) -> its shape: one EnvState per text
+    for ch in all_changes:
+        state = ch.state
+        if state is None or not state.weights:
+            continue
+        if state.ran_full:
+            ran.setdefault(ch.env, set()).update(state.weights)
+        if (shape := shapes.get(id(state))) is None:
+            shape = shapes[id(state)] = _shape(state)
+        form, rank = shape
+        limit = canary_limits.get(ch.env)
+        ran_here = tuple((e, tuple(i for v, i in rank.items() if v in vs)) for e, vs in sorted(ran.items()))
+        key = (form, ch.env, limit, ran_here)
+        if key not in distinct:
+            distinct[key] = _canonical(ch, limit, ran)
+        owners.append((key, ch))
+    keys = list(distinct)
+    per_policy = evaluate(POLICIES, list(distinct.values())) if keys else [[] for _ in POLICIES]
     out: list[Anomaly] = []
-    for policy in POLICIES:
-        for key, (ch, alias) in zip(inputs, owners, strict=True):
-            out += [
-                Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}")
-                for m in results[policy][key]
-            ]
+    for policy, results in zip(POLICIES, per_policy, strict=True):
+        found = dict(zip(keys, results, strict=True))
+        for key, ch in owners:
+            if found[key]:
+                alias = {str(a): str(v) for v, a in _rank(ch.state).items()}
+                out += [
+                    Anomaly("policy", ch.env, ch.commit.sha, f"{policy}: {_real(m, alias)}")
+                    for m in found[key]
+                ]
     return out
 
 
@@ -55,13 +63,39 @@ _ALIAS_BASE = 9_000_000_000  # far from any real version number, so messages map
 _VERSION_NOTE = provenance.ANNOTATION["version"]
 
 
-def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple[dict, dict[str, str]]:
-    state = ch.state
+def _rank(state: EnvState) -> dict[int, int]:
+    """Every version the state names (live, annotated, or in a version annotation) -> its alias, by rank."""
     versions = set(state.weights) | set(state.annotations)
     versions |= {
         int(a[_VERSION_NOTE]) for a in state.annotations.values() if str(a.get(_VERSION_NOTE, "")).isdigit()
     }
-    rank = {v: _ALIAS_BASE + i for i, v in enumerate(sorted(versions))}
+    return {v: _ALIAS_BASE + i for i, v in enumerate(sorted(versions))}
+
+
+def _shape(state: EnvState) -> tuple[tuple, dict[int, int]]:
+    """(form, rank): `form` is equal for two states exactly when `_canonical` gives them equal Models and
+    candidates (per Model: its rank, its annotation keys in order, those without a value, and the rank its
+    version annotation names), `rank` is `_rank(state)` by position (0, 1, ...)."""
+    marks = []
+    for notes in state.annotations.values():
+        value = notes.get(_VERSION_NOTE)
+        marks.append(int(value) if value is not None and str(value).isdigit() else None)
+    versions = set(state.weights).union(state.annotations, (m for m in marks if m is not None))
+    rank = {v: i for i, v in enumerate(sorted(versions))}
+    models = []
+    for (version, notes), mark in zip(state.annotations.items(), marks, strict=True):
+        values = notes.values()
+        unset = (
+            tuple(k for k, x in notes.items() if x in (None, "")) if None in values or "" in values else ()
+        )
+        models.append((rank[version], tuple(notes), unset, None if mark is None else rank[mark]))
+    candidates = tuple((rank[v], w) for v, w in sorted(state.weights.items()))
+    return (tuple(sorted(models)), candidates), rank
+
+
+def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> dict:
+    state = ch.state
+    rank = _rank(state)
 
     def note(key: str, value) -> str:
         if key == _VERSION_NOTE and str(value).isdigit():
@@ -92,8 +126,7 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> tuple
     }
     # Only this document's versions matter; iterate over them, not over everything that ever ran.
     ran_full = {e: sorted(str(a) for v, a in rank.items() if v in vs) for e, vs in sorted(ran.items())}
-    doc = {"objects": [*models, namespace, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
-    return doc, {str(a): str(v) for v, a in rank.items()}
+    return {"objects": [*models, namespace, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
 
 
 def _real(message: str, alias: dict[str, str]) -> str:

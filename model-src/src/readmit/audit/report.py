@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 from readmit.audit.anomalies import Anomaly
 from readmit.envs.timeline import Segment
@@ -42,37 +45,76 @@ def _cell(seg: Segment, col: str) -> str:
     return str(value or "-")
 
 
-def _metrics(seg: Segment) -> dict[str, str]:
+def _metrics(metrics: str) -> dict[str, str]:
     """The `k=v,...` metrics annotation as a dict (values kept as written)."""
-    pairs = (item.partition("=") for item in seg.metrics.split(",") if "=" in item)
+    pairs = (item.partition("=") for item in metrics.split(",") if "=" in item)
     return {k.strip(): v.strip() for k, _, v in pairs}
 
 
-def _html_cells(seg: Segment) -> list[tuple[str, str]]:
-    """(text, css class) of each HTML cell of one row."""
-    metrics = _metrics(seg)
-    rest = ", ".join(f"{k}={v}" for k, v in sorted(metrics.items()) if k not in METRIC_COLUMNS) or "-"
-    out = []
-    for col in HTML_COLUMNS:
-        if col in METRIC_COLUMNS:
-            text = metrics.get(col, "-")
-        elif col == "other metrics":
-            text = rest
-        elif col in ("start", "end"):
-            text = _cell(seg, col).replace("T", " ", 1)  # a space where the time begins lets it wrap there
-        else:
-            text = _cell(seg, col)
-        css = "num" if col in NUMERIC else "wrap" if col in WRAPPED else "code" if col == "commit" else ""
-        out.append((text, css))
-    return out
+def _metric_cells(metrics: str) -> tuple[str, ...]:
+    """The cells one metrics annotation fills: a column per compared metric, then the rest in one."""
+    values = _metrics(metrics)
+    rest = ", ".join(f"{k}={v}" for k, v in sorted(values.items()) if k not in METRIC_COLUMNS) or "-"
+    return (*(values.get(col, "-") for col in METRIC_COLUMNS), rest)
+
+
+def _html_cells(seg: Segment, metric_cells=_metric_cells) -> tuple[str, ...]:
+    """The text of each HTML cell of one row, in HTML_COLUMNS order: `_cell`'s text, written out for
+    speed (a test holds the two equal), with a space where a time begins so that it can wrap there."""
+    return (
+        str(seg.version or "-"),
+        f"{seg.weight}%",
+        (seg.start or "-").replace("T", " ", 1),
+        (seg.end or "live").replace("T", " ", 1),
+        seg.kind or "-",
+        seg.commit[:12],
+        seg.author or "-",
+        seg.approver or "-",
+        *metric_cells(seg.metrics),
+        seg.gates or "-",
+    )
+
+
+def _css(col: str) -> str:
+    return "num" if col in NUMERIC else "wrap" if col in WRAPPED else "code" if col == "commit" else ""
+
+
+# A row's markup with a slot per cell, built once (a long history has ten thousand rows).
+_ROW = "<tr>" + "".join(
+    f"<td class='{_css(c)}'>{{}}</td>" if _css(c) else "<td>{}</td>" for c in HTML_COLUMNS
+)
+_ROW += "</tr>"
+
+
+class _Escaped(dict):
+    """text -> html.escape(text), each distinct text escaped once: a history repeats its cell values
+    (authors, metrics, the times of one change's rows)."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = html.escape(text)
+        return self[text]
+
+
+def _html_rows(segs: list[Segment]) -> str:
+    """Every row of one table."""
+    escaped = _Escaped()
+    metric_cells = functools.lru_cache(maxsize=None)(_metric_cells)
+    return "".join(_ROW.format(*map(escaped.__getitem__, _html_cells(s, metric_cells))) for s in segs)
 
 
 def to_json(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: dict) -> str:
     """The bytes of `json.dumps({"meta", "timeline", "anomalies"}, indent=2, sort_keys=True)`, assembled
     from flat records: with `indent` json uses its pure-Python encoder, which took most of a 10,000-commit
     audit's rendering; each flat record here goes through the C encoder."""
+    return _json_page(_json_timeline(timeline, meta), anomalies, meta)
+
+
+def _json_timeline(timeline: dict[str, list[Segment]], meta: dict) -> str:
     envs = [f"    {json.dumps(e)}: {_flat_list([vars(s) for s in timeline[e]], 2)}" for e in sorted(timeline)]
-    by_env = "{\n" + ",\n".join(envs) + "\n  }" if envs else "{}"
+    return "{\n" + ",\n".join(envs) + "\n  }" if envs else "{}"
+
+
+def _json_page(by_env: str, anomalies: list[Anomaly], meta: dict) -> str:
     return (
         "{\n"
         f'  "anomalies": {_flat_list([vars(a) for a in anomalies], 1)},\n'
@@ -99,6 +141,10 @@ def _flat_list(records: list[dict], level: int) -> str:
 
 
 def to_markdown(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: dict) -> str:
+    return _markdown_page(_markdown_timeline(timeline, meta), anomalies, meta)
+
+
+def _markdown_timeline(timeline: dict[str, list[Segment]], meta: dict) -> str:
     lines = [
         f"# Deployment audit of {meta['repo']}",
         "",
@@ -109,14 +155,22 @@ def to_markdown(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], me
         lines += [f"## {env}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         lines += ["| " + " | ".join(_cell(s, c).replace("|", "\\|") for c in COLUMNS) + " |" for s in segs]
         lines.append("")
-    lines += ["## Anomalies", ""]
-    lines += [f"- **{a.kind}** {a.env or '-'} `{a.commit[:12]}`: {a.message}" for a in anomalies] or [
-        "None found."
-    ]
     return "\n".join(lines) + "\n"
 
 
+def _markdown_page(tables: str, anomalies: list[Anomaly], meta: dict) -> str:
+    lines = ["## Anomalies", ""]
+    lines += [f"- **{a.kind}** {a.env or '-'} `{a.commit[:12]}`: {a.message}" for a in anomalies] or [
+        "None found."
+    ]
+    return tables + "\n".join(lines) + "\n"
+
+
 def to_html(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: dict) -> str:
+    return _html_page(_html_timeline(timeline, meta), anomalies, meta)
+
+
+def _html_timeline(timeline: dict[str, list[Segment]], meta: dict) -> str:
     esc = html.escape
     parts = [
         (
@@ -126,29 +180,25 @@ def to_html(timeline: dict[str, list[Segment]], anomalies: list[Anomaly], meta: 
         "<h2>Timeline</h2>",
         svg_timeline(timeline),
     ]
+    head = "".join(f"<th>{esc(METRIC_COLUMNS.get(c, c))}</th>" for c in HTML_COLUMNS)
     for env, segs in timeline.items():
-        head = "".join(f"<th>{esc(METRIC_COLUMNS.get(c, c))}</th>" for c in HTML_COLUMNS)
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td class='{cls}'>{esc(text)}</td>" if cls else f"<td>{esc(text)}</td>"
-                for text, cls in _html_cells(s)
-            )
-            + "</tr>"
-            for s in segs
-        )
-        parts.append(f"<h2>{esc(env)}</h2><table><tr>{head}</tr>{rows}</table>")
+        parts.append(f"<h2>{esc(env)}</h2><table><tr>{head}</tr>{_html_rows(segs)}</table>")
+    return "".join(parts)
+
+
+def _html_page(body: str, anomalies: list[Anomaly], meta: dict) -> str:
+    esc = html.escape
     items = "".join(
         f"<li><b>{esc(a.kind)}</b> {esc(a.env or '-')} <code>{esc(a.commit[:12])}</code>: "
         f"{esc(a.message)}</li>"
         for a in anomalies
     )
-    parts.append(f"<h2>Anomalies ({len(anomalies)})</h2><ul>{items or '<li>None found.</li>'}</ul>")
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>readmit audit</title><style>{STYLE}</style>"
-        f"</head><body>{''.join(parts)}</body></html>\n"
+        f"</head><body>{body}<h2>Anomalies ({len(anomalies)})</h2><ul>{items or '<li>None found.</li>'}</ul>"
+        "</body></html>\n"
     )
 
 
@@ -161,11 +211,13 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
     segs = [s for ss in timeline.values() for s in ss]
     if not segs:
         return "<p>No version has been live yet.</p>"
+    # Rows of one change share their times: read each distinct timestamp once.
+    ts = {t: _ts(t) for t in {s.start for s in segs} | {s.end for s in segs if s.end}}
     now = max(
-        max(_ts(s.start) for s in segs),
-        max(_ts(s.end) for s in segs if s.end) if any(s.end for s in segs) else 0,
+        max(ts[s.start] for s in segs),
+        max(ts[s.end] for s in segs if s.end) if any(s.end for s in segs) else 0,
     )
-    t0 = min(_ts(s.start) for s in segs)
+    t0 = min(ts[s.start] for s in segs)
     span = max(now - t0, 1.0) * 1.05
     lane, left = 60, 70
     high = lane * len(timeline) + 20
@@ -177,8 +229,8 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
         y = i * lane + 10
         out.append(f"<text x='0' y='{y + lane / 2}' font-size='13'>{html.escape(env)}</text>")
         for s in ss:
-            x = left + (_ts(s.start) - t0) / span * width
-            x2 = left + ((_ts(s.end) if s.end else t0 + span) - t0) / span * width
+            x = left + (ts[s.start] - t0) / span * width
+            x2 = left + ((ts[s.end] if s.end else t0 + span) - t0) / span * width
             h = max(s.weight / 100 * (lane - 14), 3)
             hue = (s.version * 67) % 360
             out.append(
@@ -194,4 +246,16 @@ def svg_timeline(timeline: dict[str, list[Segment]], width: int = 900) -> str:
     return "".join(out)
 
 
-RENDERERS = {"md": to_markdown, "json": to_json, "html": to_html}
+class Format(NamedTuple):
+    """A report format in two steps: `timeline(timeline, meta)`, the part the anomalies do not change
+    (rendered while they are still being looked for), then `page(that part, anomalies, meta)`."""
+
+    timeline: Callable[[dict[str, list[Segment]], dict], str]
+    page: Callable[[str, list[Anomaly], dict], str]
+
+
+RENDERERS = {
+    "md": Format(_markdown_timeline, _markdown_page),
+    "json": Format(_json_timeline, _json_page),
+    "html": Format(_html_timeline, _html_page),
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +32,21 @@ class AuditResult:
     out: Path | None
 
 
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A long history is tens of thousands of objects that live until the report is written (commits,
+    changes, rows) and form no reference cycles; the cycle collector's passes over them were a fifth of
+    the audit's own CPU. Reference counting frees them either way; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_cycle_collector_paused()
 def audit(
     repo: Path,
     env: str | None = None,
@@ -69,6 +85,17 @@ def audit(
             for e, segs in segments(all_changes, envs_in_order).items()
             if env in (None, e)
         }
+        meta = {
+            "repo": str(repo.resolve()),
+            "rev": git.run(repo, "rev-parse", "--abbrev-ref", rev).strip() or rev,
+            "head": git.run(repo, "rev-parse", rev).strip(),
+            "commits": len(commits),
+            "env": env or "all",
+            "since": since or "",
+        }
+        # The report's timeline does not depend on the anomalies: it is rendered while they are found.
+        report = RENDERERS[fmt]
+        rendered_timeline = report.timeline(timeline, meta)
         found = anomalies.result() + rewritten.result()
     when = {c.sha: c.committed for c in commits}
     found = [
@@ -76,15 +103,7 @@ def audit(
         for a in found
         if env in (None, a.env, "") and (a.kind == "force-push" or _after(when.get(a.commit), cutoff))
     ]
-    meta = {
-        "repo": str(repo.resolve()),
-        "rev": git.run(repo, "rev-parse", "--abbrev-ref", rev).strip() or rev,
-        "head": git.run(repo, "rev-parse", rev).strip(),
-        "commits": len(commits),
-        "env": env or "all",
-        "since": since or "",
-    }
-    text = RENDERERS[fmt](timeline, found, meta)
+    text = report.page(rendered_timeline, found, meta)
     if out is not None:
         write_text(Path(out), text)
     return AuditResult(timeline, found, text, out)

@@ -53,20 +53,31 @@ def check_rendered(
     ran_full: dict[str, list[str]],
     registry: bool = True,
     versions: dict[int, model_registry.VersionInfo] | None = None,
+    engines: engine.Engines | None = None,
 ) -> list[str]:
     """Like check(envs=[env]) for objects the caller already rendered; `versions`: the registry's info on
-    every version the objects name, when the caller read it already."""
+    every version the objects name, when the caller read it already; `engines`: engine processes the
+    caller started already (for `manifest_policies(repo)`)."""
     context = {"env": env, "ran_full": ran_full}
     if registry:
         context["registry"] = registry_context(objects, versions)
-    return evaluate([(f"environments/{env}", documents.from_objects(objects, context))], repo)
+    return evaluate([(f"environments/{env}", documents.from_objects(objects, context))], repo, engines)
 
 
-def evaluate(targets: list[tuple[str, dict]], repo: Path) -> list[str]:
+def manifest_policies(repo: Path) -> list[engine.Policy]:
+    """The policies evaluated on manifests: all but the gate policy."""
+    return [p for p in engine.discover(repo) if p.name != GATE_POLICY]
+
+
+def evaluate(targets: list[tuple[str, dict]], repo: Path, engines: engine.Engines | None = None) -> list[str]:
     """Every manifest policy on every (where, input document), a fresh interpreter per document, in one
     engine subprocess per core (starting the engine costs more than evaluating a document)."""
-    policies = [p for p in engine.discover(repo) if p.name != GATE_POLICY]
-    results = engine.evaluate_all(policies, [doc for _, doc in targets])
+    policies = manifest_policies(repo)
+    inputs = [doc for _, doc in targets]
+    if engines is not None:
+        results = engines.evaluate_all(policies, inputs)
+    else:
+        results = engine.evaluate_all(policies, inputs)
     return [
         f"{policy.name}: {m} ({where})"
         for policy, per_target in zip(policies, results, strict=True)

@@ -1,5 +1,6 @@
 """The checks a promotion must pass before anything is written: `readmit manifests check` and the
-policies, on a scratch copy of HEAD with the new models.yaml, plus both renders for the PR diff."""
+policies, on a scratch copy of HEAD with the new models.yaml, plus both renders for the PR diff. The copy,
+the rendering before and the policy engines are prepared first (`ScratchCopy`), while the registry is read."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 import os
 import tarfile
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from readmit import git, paths
@@ -16,7 +17,7 @@ from readmit.errors import CheckFailed
 from readmit.manifests import check as manifests
 from readmit.manifests.render import load_all, render_text
 from readmit.policy import check as policy
-from readmit.policy.engine import discover
+from readmit.policy import engine
 from readmit.registry import VersionInfo
 
 
@@ -36,43 +37,89 @@ def _shared_material():
         os.environ.pop("READMIT_SHARED", None)
 
 
+class ScratchCopy:
+    """A copy of the promoted commit in a temp folder, with the overlay's rendering before the change and
+    the policy engines started: everything the checks need that the new models.yaml does not change, so a
+    promotion prepares it while the registry is read (`prepare_in`). Leaving the block waits for a
+    preparation still running, stops the engines and removes the folder."""
+
+    def __init__(self, repo: Path, env: str):
+        self.repo, self.env = Path(repo), env
+        self.root = self.overlay = Path()
+        self.before = ""
+        self.engines: engine.Engines | None = None
+        self._stack = contextlib.ExitStack()
+        self._preparing: Future | None = None
+
+    def __enter__(self) -> ScratchCopy:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the engines and remove the copy (again: nothing to do)."""
+        if self._preparing is not None:
+            wait([self._preparing])  # never remove the folder under a preparation still at work
+        self._stack.close()
+
+    def prepare_in(self, pool: Executor, head: str) -> None:
+        self._preparing = pool.submit(self.prepare, head)
+
+    def prepare(self, head: str) -> None:
+        archive = git.archive(self.repo, head)
+        self.root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="readmit-promote-")))
+        self._stack.enter_context(_shared_material())
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(self.root, filter="data")
+        self.overlay = self.root / "environments" / self.env
+        self.engines = self._stack.enter_context(engine.Engines(len(policy.manifest_policies(self.root))))
+        self.before = render_text(self.overlay)
+
+    def ready(self) -> ScratchCopy:
+        """The prepared copy (a preparation's error is raised here)."""
+        if self._preparing is not None:
+            self._preparing.result()
+        return self
+
+
 def check_in_scratch_copy(
-    repo: Path,
-    env: str,
+    scratch: ScratchCopy,
     rel: str,
     new_text: str,
     ran_full: dict[str, list[str]],
     trivy: bool,
     registry_versions: dict[int, VersionInfo] | None = None,
 ) -> tuple[str, str, list[str]]:
-    """Render before/after and run both checks on a copy of HEAD with the new file; refuse on any problem.
-    `ran_full` is the history's fact the promotion policy needs (read once by the caller);
-    `registry_versions` what the registry holds of the versions named (None: the policy check asks it)."""
-    archive = git.archive(repo)
-    with tempfile.TemporaryDirectory(prefix="readmit-promote-") as tmp, _shared_material():
-        scratch = Path(tmp)
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(scratch, filter="data")
-        overlay = scratch / "environments" / env
-        before = render_text(overlay)
-        (scratch / rel).write_text(new_text)
-        # Only the overlay's rendering changes. `manifests check` starts first, in its own thread (its
-        # render, then trivy, whose fixed start-up dominates it); the plain render for the diff and the
-        # policies run meanwhile.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            found = pool.submit(manifests.check, paths=[overlay], repo=scratch, trivy=trivy)
-            after = render_text(overlay)
-            problems = policy.check_rendered(
-                env, [d for d in load_all(after) if d], scratch, ran_full, versions=registry_versions
-            )
-            problems = [f"manifests: {p}" for p in found.result()] + problems
-        names = [p.name for p in discover(scratch) if p.name != policy.GATE_POLICY]
+    """Render after and run both checks on the prepared copy with the new file; refuse on any problem.
+    Returns the renderings before and after and the checks passed. `ran_full` is the history's fact the
+    promotion policy needs (read once by the caller); `registry_versions` what the registry holds of the
+    versions named (None: the policy check asks it)."""
+    scratch = scratch.ready()
+    env, overlay = scratch.env, scratch.overlay
+    (scratch.root / rel).write_text(new_text)
+    # Only the overlay's rendering changes. `manifests check` starts first, in its own thread (its
+    # render, then trivy, whose fixed start-up dominates it); the plain render for the diff and the
+    # policies (on the engines already started) run meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        found = pool.submit(manifests.check, paths=[overlay], repo=scratch.root, trivy=trivy)
+        after = render_text(overlay)
+        problems = policy.check_rendered(
+            env,
+            [d for d in load_all(after) if d],
+            scratch.root,
+            ran_full,
+            versions=registry_versions,
+            engines=scratch.engines,
+        )
+        problems = [f"manifests: {p}" for p in found.result()] + problems
+    names = [p.name for p in policy.manifest_policies(scratch.root)]
     if problems:
         raise CheckFailed(
             f"promotion refused: the new {rel} fails {len(problems)} check(s); nothing was changed", problems
         )
     return (
-        before,
+        scratch.before,
         after,
         [f"readmit manifests check environments/{env}: passed" + ("" if trivy else " (without trivy)")]
         + [f"policy {name}: passed" for name in names],

@@ -8,6 +8,7 @@ removes the branch, so the repository ends as it began.
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from readmit.envs.state import EnvState, dump, models_path, parse
 from readmit.envs.state import read as read_live
 from readmit.errors import CheckFailed, InputError
 from readmit.promote import message, pr, transitions
-from readmit.promote.checks import check_in_scratch_copy
+from readmit.promote.checks import ScratchCopy, check_in_scratch_copy
 
 
 @dataclass(frozen=True)
@@ -107,34 +108,40 @@ def promote(
         raise InputError("--weight and --full exclude each other; choose one")
     if mirror is not None and (full or weight is not None):
         raise InputError("--mirror excludes --weight and --full: shadow first, then promote with --weight")
-    with registry.reader() as reading, ThreadPoolExecutor(max_workers=2) as pool:
-        # Every registry fact the promotion needs is read at once, in a process of its own (importing
-        # MLflow and opening its store cost seconds of CPU), while git and the history are read here.
-        asked = reading.submit(registry.facts, version, _named_versions(repo, env))
-        read = pool.submit(_read, repo, env)
-        ran_full = pool.submit(history.ran_full_at, repo)
-        facts = asked.result()
+    with ScratchCopy(repo, env) as scratch:
+        facts, (rel, snap, before), ran_full = _read_everything(repo, env, version, scratch)
         info = facts.versions[int(version)]
         _require_gates(info, env)
-        rel, snap, before = read.result()
-    if mirror is not None:
-        plan = _shadow_plan(env, info, before, mirror, repo, reason, branch)
-        return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy, facts)
-    after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
-    share = f"{after.weights[info.version]}%"
-    plan = Plan(
-        env,
-        info,
-        before,
-        after,
-        f"Promote readmission v{info.version} to {env} at {share}",
-        f"Version {info.version} takes {share} of {env} traffic"
-        + (f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."),
-        _trailers(info, env, before.default, repo, reason) | (trailers or {}),
-        branch or _branch(env, info.version, after),
-        notes,
-    )
-    return _apply(repo, rel, snap, plan, ran_full.result(), push, pr_out, trivy, facts)
+        if mirror is not None:
+            plan = _shadow_plan(env, info, before, mirror, repo, reason, branch)
+            return _apply(repo, rel, snap, plan, ran_full, push, pr_out, trivy, facts, scratch)
+        after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
+        share = f"{after.weights[info.version]}%"
+        keeps = f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."
+        plan = Plan(
+            env,
+            info,
+            before,
+            after,
+            f"Promote readmission v{info.version} to {env} at {share}",
+            f"Version {info.version} takes {share} of {env} traffic{keeps}",
+            _trailers(info, env, before.default, repo, reason) | (trailers or {}),
+            branch or _branch(env, info.version, after),
+            notes,
+        )
+        return _apply(repo, rel, snap, plan, ran_full, push, pr_out, trivy, facts, scratch)
+
+
+def _read_everything(repo: Path, env: str, version: int, scratch: ScratchCopy):
+    """(registry facts, (rel, snapshot, live state), ran_full). Every registry fact the promotion needs is
+    read at once, in a process of its own (importing MLflow and opening its store cost seconds of CPU),
+    while git and the history are read and the checks' scratch copy is prepared."""
+    with registry.reader() as reading, ThreadPoolExecutor(max_workers=2) as pool:
+        asked = reading.submit(registry.facts, version, _named_versions(repo, env))
+        ran_full = pool.submit(history.ran_full_at, repo)
+        read = _read(repo, env)
+        scratch.prepare_in(pool, read[1].head)
+        return asked.result(), read, ran_full.result()
 
 
 def _named_versions(repo: Path, env: str) -> tuple[int, ...]:
@@ -230,34 +237,54 @@ def _apply(
     pr_out: Path | None,
     trivy: bool,
     facts: registry.Facts | None = None,
+    scratch: ScratchCopy | None = None,
 ) -> PromoteResult:
-    """`facts`: what the registry said, read up front (None: the checks look versions up themselves)."""
+    """`facts`: what the registry said, read up front (None: the checks look versions up themselves);
+    `scratch`: the checks' copy, prepared up front (None: prepared here)."""
     new_text = dump(plan.after)
     if new_text == (repo / rel).read_text():
         raise InputError(f"{rel}: already in the requested state; nothing to promote")
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        baseline = pool.submit(_champion, plan.env, repo, facts)  # registry queries while the checks run
-        rendered_before, rendered_after, checks = check_in_scratch_copy(
-            repo, plan.env, rel, new_text, ran_full, trivy, facts.versions if facts else None
-        )
-        champion, champion_metrics = baseline.result()
-    gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
-    markdown = pr.describe(
-        title=plan.title,
-        summary=plan.summary,
-        trailers=plan.trailers,
-        candidate_metrics=plan.info.metrics,
-        champion_metrics=champion_metrics,
-        champion_label=f"champion v{champion}" if champion is not None else f"no champion in {plan.env}",
-        gates=[f"{plan.env}: {plan.info.gate_result(plan.env) or 'not gated'} (failures: {gate_failures})"],
-        checks=checks,
-        diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
-    )
-    if plan.notes:
-        markdown = markdown.rstrip("\n") + "\n\n" + plan.notes.rstrip("\n") + "\n"
     commit_message = message.compose(plan.title, plan.summary, plan.trailers)
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=2) as pool:
+        if scratch is None:
+            scratch = stack.enter_context(ScratchCopy(repo, plan.env))
+            scratch.prepare(snap.head)
+        # While the checks run: the registry queries for the PR's baseline, and the commit's objects
+        # (unreferenced until a branch points at the commit, so a refusal leaves nothing anyone sees).
+        baseline = pool.submit(_champion, plan.env, repo, facts)
+        built = pool.submit(git.build_commit, repo, snap, new_text, commit_message)
+        rendered_before, rendered_after, passed = check_in_scratch_copy(
+            scratch, rel, new_text, ran_full, trivy, facts.versions if facts else None
+        )
+        removed = pool.submit(scratch.close)  # no longer needed: removed while the branch is written
+        champion, champion_metrics = baseline.result()
+        gate_failures = plan.info.tags.get(f"{registry.gate_tag(plan.env)}.failures", "[]")
+        markdown = pr.describe(
+            title=plan.title,
+            summary=plan.summary,
+            trailers=plan.trailers,
+            candidate_metrics=plan.info.metrics,
+            champion_metrics=champion_metrics,
+            champion_label=f"champion v{champion}" if champion is not None else f"no champion in {plan.env}",
+            gates=[
+                f"{plan.env}: {plan.info.gate_result(plan.env) or 'not gated'} (failures: {gate_failures})"
+            ],
+            checks=passed,
+            diff=pr.manifest_diff(rendered_before, rendered_after, plan.env),
+        )
+        if plan.notes:
+            markdown = markdown.rstrip("\n") + "\n\n" + plan.notes.rstrip("\n") + "\n"
+        result = _write(repo, snap, plan, built.result(), markdown, push, pr_out)
+        removed.result()
+    return result
+
+
+def _write(
+    repo: Path, snap: git.Snapshot, plan: Plan, commit: str, markdown: str, push: str | None, pr_out
+) -> PromoteResult:
+    """Point the new branch at the built commit, check it out, push it and write the PR text; on any
+    failure put everything back."""
     snap.verify(repo)
-    commit = git.build_commit(repo, snap, new_text, commit_message)
     original = git.current(repo)
     git.create_branch(repo, plan.branch, commit)
     pushed = False
