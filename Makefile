@@ -65,10 +65,15 @@ bench: $(STAMP) check-kubectl ## run every bench/bench_*.py and write bench/resu
 # [tool.mutmut] only_mutate in model-src/pyproject.toml. Results accumulate in model-src/mutants/.
 MUTANTS ?=
 MUTATE_JOBS ?= 2
+# The tests run against a clone of HEAD (READMIT_REPO), never this checkout: a mutant that drops a `repo`
+# argument falls back to the repo root, and one such promote mutant committed into the checkout it ran in.
+MUTATE_REPO ?= /tmp/readmit-mutate-repo
 
 mutate: setup ## mutation testing of the safety-critical code (slow, not in `make test`); writes bench/mutation.md
 	rm -rf model-src/mutants/tests && mkdir -p model-src/mutants && cp -r tests model-src/mutants/tests
-	cd model-src && nice ../$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS)
+	rm -rf $(MUTATE_REPO) && git clone -q . $(MUTATE_REPO)
+	cd model-src && READMIT_REPO=$(MUTATE_REPO) READMIT_SHARED=$${READMIT_SHARED:-$(abspath ../shared)} \
+		nice ../$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS)
 	$(BIN)/python bench/mutation_report.py --modules-run "Mutants run: $(or $(MUTANTS),all)." > bench/mutation.md
 
 lock: ## re-resolve model-src/constraints.txt from model-src/pyproject.toml in a scratch venv

@@ -3,8 +3,10 @@ package lib.readmit
 
 import data.lib.k8s
 
-# Promotion order: a version reaches an environment only after the one before it.
-previous_env := {"staging": "dev", "prod": "staging"}
+# The environment before the one under check in the promotion order, from the caller's map of each
+# environment's predecessor (readmit reads environments/order.yaml, the repo's one list); undefined for
+# the first environment.
+previous_env := input.context.previous_envs[env]
 
 # The environment under check: the caller's context first, else the `env` label of the objects.
 env := input.context.env

@@ -1,5 +1,5 @@
-# A version reaches prod only after running alone in staging, and every live Model says where it came
-# from; when the caller passes registry metadata, the annotations must match it.
+# A version reaches prod only after running alone in the environment before it (staging), and every
+# live Model says where it came from; when the caller passes registry metadata, the annotations must match it.
 package readmit.promotion
 
 import data.lib.k8s
@@ -12,9 +12,10 @@ provenance := {
 
 deny contains msg if {
 	readmit.env == "prod"
+	prev := readmit.previous_env
 	some m in readmit.models
-	not readmit.version(m) in readmit.ran_full("staging")
-	msg := sprintf("%s: version %s never ran at 100%% in staging", [k8s.id(m), readmit.version(m)])
+	not readmit.version(m) in readmit.ran_full(prev)
+	msg := sprintf("%s: version %s never ran at 100%% in %s", [k8s.id(m), readmit.version(m), prev])
 }
 
 deny contains msg if {

@@ -21,7 +21,7 @@ deny contains msg if {
 
 deny contains msg if {
 	some x in readmit.experiments
-	prev := readmit.previous_env[readmit.env]
+	prev := readmit.previous_env
 	limit := _canary_limit(x)
 	some c in x.spec.candidates
 	c.weight > limit

@@ -33,6 +33,9 @@ STATES = [
 ]
 
 
+ORDER = ["dev", "staging", "prod"]
+
+
 def change(state: EnvState, env: str = "dev", sha: str = "c") -> Change:
     commit = Commit(sha, (), "Pat <p@x>", "t", "Pat <p@x>", "t", "s", {}, ())
     return Change(env, commit, state, None, "t", "", "hand-edit")
@@ -40,7 +43,7 @@ def change(state: EnvState, env: str = "dev", sha: str = "c") -> Change:
 
 def test_two_states_share_a_shape_exactly_when_their_canonical_models_and_candidates_are_equal():
     for a, b in itertools.product(STATES, repeat=2):
-        objects = [_canonical(change(s), None, {})["objects"] for s in (a, b)]
+        objects = [_canonical(change(s), None, {}, ORDER)["objects"] for s in (a, b)]
         models = [[o for o in objs if o["kind"] == "Model"] for objs in objects]
         candidates = [objs[-1]["spec"]["candidates"] for objs in objects]
         same = repr(models[0]) == repr(models[1]) and candidates[0] == candidates[1]
@@ -57,7 +60,7 @@ def test_one_document_per_distinct_input_and_messages_name_the_real_versions():
 
     history = [change(s, sha=f"c{i}") for i, s in enumerate(STATES[:4])]
     history.append(change(STATES[0], env="prod", sha="c9"))
-    found = policy_failures(history, {"dev": "50"}, evaluate)
+    found = policy_failures(history, {"dev": "50"}, ORDER, evaluate)
     # 3 then 7 alone at 100% in dev: one document (only the document's own versions are in its context);
     # the two canaries differ by which version ran alone before; prod's context has both envs.
     assert len(sent) == len({repr(d) for d in sent}) == 4
@@ -66,3 +69,5 @@ def test_one_document_per_distinct_input_and_messages_name_the_real_versions():
     assert ("c1", "seldon-rollout: readmission-v7 denied") in by_commit
     assert ("c3", "promotion: readmission-v5 denied") in by_commit
     assert len(found) == 2 * len(history)
+    # the promotion order reaches the policies as each document's previous environment
+    assert all(d["context"]["previous_envs"] == {"staging": "dev", "prod": "staging"} for d in sent)

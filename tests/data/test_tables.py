@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from readmit.data import tables
-from readmit.schema import HISTORY_COLUMNS, INDEX_COLUMNS
+from readmit.schema import HISTORY_COLUMNS, HISTORY_PRIOR_COUNTS, INDEX_COLUMNS
 
 
 def _enc():
@@ -78,3 +78,17 @@ def test_undated_sources_keep_input_order_and_take_every_earlier_encounter():
     enc = _enc().assign(admit_day=np.nan, discharge_day=np.nan)  # UCI: rows arrive sorted by encounter_id
     index, _ = tables.build(enc, b"k" * 32)
     assert [len(json.loads(h)) for h in index["history"]] == [0, 3]
+
+
+def test_undated_history_items_carry_the_earlier_encounters_own_prior_year_counts():
+    enc = _enc().assign(admit_day=np.nan, discharge_day=np.nan, prior_inpatient_365d=[0, 1, 2, 3])
+    index, _ = tables.build(enc, b"k" * 32)
+    last = json.loads(index["history"].iat[1])
+    assert [item["prior_inpatient_365d"] for item in last] == [0.0, 1.0, 2.0]  # the index's own 3 is not here
+    assert all(set(HISTORY_PRIOR_COUNTS) <= set(item) for item in last)
+
+
+def test_dated_history_items_leave_the_counts_to_the_features():
+    index, _ = tables.build(_enc(), b"k" * 32)
+    items = [item for h in index["history"] for item in json.loads(h)]
+    assert items and not any(set(HISTORY_PRIOR_COUNTS) & set(item) for item in items)

@@ -41,6 +41,9 @@ def _with_future(df: pd.DataFrame, rng) -> pd.DataFrame:
                     "med_codes": ["insulin"],
                     "proc_codes": [],
                     "labs": {"creatinine": [[start, 9.0]]},
+                    "prior_inpatient_365d": 7,  # recorded counts of a later stay must not reach a feature
+                    "prior_emergency_365d": 7,
+                    "prior_outpatient_365d": 7,
                 }
             )
         rng.shuffle(history)
@@ -208,3 +211,25 @@ def test_without_days_an_earlier_outcome_is_never_known():
     row["history"] = json.dumps([_stay(0, None, None), _stay(1, None, None)])
     out = _aggregates(row)
     assert all(np.isnan(out[k]) for k in ("hist_prior_outcomes_known", "hist_prior_readmitted"))
+
+
+def _undated(seq: int, inpatient: float | None = None) -> dict:
+    item = {"encounter_seq": seq, "encounter_class": "inpatient", "los_days": 2.0, "dx_codes": ["250"]}
+    if inpatient is not None:
+        item |= {"prior_inpatient_365d": inpatient, "prior_emergency_365d": 0, "prior_outpatient_365d": 1}
+    return item
+
+
+def test_the_previous_stays_recorded_counts_come_from_the_latest_earlier_encounter_only():
+    row = _crafted(np.nan, np.nan) | {"encounter_seq": 2}  # UCI: order only
+    # shuffled, with a later encounter (seq 3, after the index) whose counts must not be read
+    row["history"] = json.dumps([_undated(3, 9), _undated(1, 2), _undated(0, 5)])
+    out = _aggregates(row)
+    assert out["hist_last_prior_inpatient_365d"] == 2.0
+    assert (out["hist_last_prior_emergency_365d"], out["hist_last_prior_outpatient_365d"]) == (0.0, 1.0)
+
+
+def test_without_recorded_counts_the_previous_stays_counts_are_missing():
+    row = _crafted(np.nan, np.nan) | {"encounter_seq": 2}
+    row["history"] = json.dumps([_undated(0), _undated(1)])
+    assert np.isnan(_aggregates(row)["hist_last_prior_inpatient_365d"])

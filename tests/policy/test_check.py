@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from readmit.cli import main
+from readmit.policy import documents, engine
 from readmit.policy.check import check
 
 
@@ -96,3 +97,15 @@ def test_a_folder_without_yaml_files_exits_2_instead_of_passing(tmp_path, capsys
         main(["policy", "check", "--no-registry", str(tmp_path)])
     assert exit_info.value.code == 2
     assert "no *.yaml file in it" in capsys.readouterr().err
+
+
+def test_the_environment_before_comes_from_the_callers_promotion_order(repo_root):
+    """The policies keep no environment list: rename dev to qa in the order the caller passes, and the
+    canary limit follows qa's history."""
+    sample = repo_root / "policies" / "seldon-rollout" / "samples" / "denied-over-canary-limit.yaml"
+    policy = engine.get("seldon-rollout", repo_root)
+    doc = documents.load(sample)
+    doc["context"] = documents.context(["qa", "staging", "prod"], {"qa": ["2", "3"]}, "staging")
+    assert engine.evaluate(policy, doc) == []
+    doc["context"]["ran_full"] = {"dev": ["2", "3"]}
+    assert any("has not run at 100% in qa" in m for m in engine.evaluate(policy, doc))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
+from readmit.features.build import FeatureSpec
 from readmit.serving import inference_log
+from readmit.serving.examples import made_up
 
 
 def _record(i: int, rows: int) -> dict:
@@ -61,3 +65,12 @@ def test_unwritable_sink_says_which_variable_to_set(tmp_path):
         assert inference_log.ENV in str(exc)
     else:
         raise AssertionError("a sink under a regular file was created")
+
+
+def test_logged_history_keeps_an_undated_items_recorded_counts_and_adds_none_to_others():
+    row = made_up().iloc[0].to_dict()
+    item = json.loads(row["history"])[0]
+    row["history"] = json.dumps([item | {"prior_inpatient_365d": 2, "prior_emergency_365d": "x"}, item])
+    counted, plain = json.loads(inference_log.loggable_inputs(row, FeatureSpec())["history"])
+    assert (counted["prior_inpatient_365d"], counted["prior_emergency_365d"]) == (2, None)
+    assert "prior_outpatient_365d" not in counted and "prior_inpatient_365d" not in plain

@@ -2,10 +2,11 @@
 forward-in-time companion (LightGBM refitted on the same rows split by encounter_id order).
 
 Published results on this data sit at 0.64-0.70 ROC-AUC with sound splits; the floors below are what this
-code reaches (seed 42, this test's pseudonym key, the tuned UCI defaults) less a margin: grouped 0.684
-(LACE 0.572 on the same rows), temporal 0.686 (LACE 0.591). The grouped split depends on the pseudonym key:
-before tuning the same code measured 0.693 with another key and 0.683 with this test's. Above ~0.72 would
-point at leakage. This is the one full-UCI train in the suite (about a minute on a quiet 2-core machine).
+code reaches (seed 42, this test's pseudonym key, the tuned UCI defaults, the previous stay's recorded
+counts) less a margin: grouped 0.688 (LACE 0.572 on the same rows), temporal 0.699 (LACE 0.591). The
+grouped split depends on the pseudonym key: before tuning the same code measured 0.693 with another key
+and 0.683 with this test's. Above ~0.72 would point at leakage. This is the one full-UCI train in the suite
+(about a minute on a quiet 2-core machine).
 """
 
 import pytest
@@ -45,8 +46,8 @@ def _ingest_and_train(uci_zip, root):
     return registry.version_info(1)
 
 
-GROUPED_FLOOR = 0.680
-TEMPORAL_FLOOR = 0.680
+GROUPED_FLOOR = 0.684
+TEMPORAL_FLOOR = 0.692
 
 
 def test_registered_model_reaches_the_published_range_without_leakage(uci_trained):

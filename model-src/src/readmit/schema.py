@@ -24,7 +24,9 @@ Conventions (both sources):
     history: JSON list of the patient's encounters (of the history window) that ended before this
           index admission, in time order, each {"encounter_seq", "encounter_class", "admit_day",
           "discharge_day", "los_days", "dx_codes", "med_codes", "proc_codes", "labs"} (lists/maps as
-          real JSON values here, not nested strings).
+          real JSON values here, not nested strings). Items of undated sources (UCI) also carry that
+          encounter's own record of the year before it, HISTORY_PRIOR_COUNTS (dated items let features
+          count it).
 - An index row is self-contained: the history rides along, so a served model scores one row.
 """
 
@@ -68,6 +70,9 @@ INDEX_COLUMNS: dict[str, str] = {
     "history": "json",
     LABEL: "int",
 }
+
+# optional history-item keys: the visit counts an encounter's own record holds of the year before it
+HISTORY_PRIOR_COUNTS = ("prior_inpatient_365d", "prior_emergency_365d", "prior_outpatient_365d")
 
 HISTORY_COLUMNS: dict[str, str] = {
     "patient_key": "str",

@@ -9,6 +9,7 @@ from readmit.audit.anomalies import Anomaly
 from readmit.envs import provenance
 from readmit.envs.state import EXPERIMENT, SELDON, EnvState, model_name
 from readmit.envs.timeline import Change
+from readmit.policy import documents
 
 POLICIES = ("seldon-rollout", "promotion")
 
@@ -16,6 +17,7 @@ POLICIES = ("seldon-rollout", "promotion")
 def policy_failures(
     all_changes: list[Change],
     canary_limits: dict[str, str],
+    envs_in_order: list[str],
     evaluate: Callable[[tuple[str, ...], list[dict]], list[list[list[str]]]],
 ) -> list[Anomaly]:
     """Run the model policies (seldon-rollout, promotion) on each historical models.yaml, with the history
@@ -42,7 +44,7 @@ def policy_failures(
         ran_here = tuple((e, tuple(i for v, i in rank.items() if v in vs)) for e, vs in sorted(ran.items()))
         key = (form, ch.env, limit, ran_here)
         if key not in distinct:
-            distinct[key] = _canonical(ch, limit, ran)
+            distinct[key] = _canonical(ch, limit, ran, envs_in_order)
         owners.append((key, ch))
     keys = list(distinct)
     per_policy = evaluate(POLICIES, list(distinct.values())) if keys else [[] for _ in POLICIES]
@@ -93,7 +95,7 @@ def _shape(state: EnvState) -> tuple[tuple, dict[int, int]]:
     return (tuple(sorted(models)), candidates), rank
 
 
-def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> dict:
+def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]], envs_in_order: list[str]) -> dict:
     state = ch.state
     rank = _rank(state)
 
@@ -126,7 +128,8 @@ def _canonical(ch: Change, limit: str | None, ran: dict[str, set[int]]) -> dict:
     }
     # Only this document's versions matter; iterate over them, not over everything that ever ran.
     ran_full = {e: sorted(str(a) for v, a in rank.items() if v in vs) for e, vs in sorted(ran.items())}
-    return {"objects": [*models, namespace, experiment], "context": {"env": ch.env, "ran_full": ran_full}}
+    context = documents.context(envs_in_order, ran_full, ch.env)
+    return {"objects": [*models, namespace, experiment], "context": context}
 
 
 def _real(message: str, alias: dict[str, str]) -> str:

@@ -129,7 +129,7 @@ def _anomalies(
 ):
     found = an.hand_edits(all_changes) + an.skipped_previous(all_changes, envs_in_order)
     if policies:
-        found += policy_failures(all_changes, canary_limits(repo), _evaluate(repo, engines))
+        found += policy_failures(all_changes, canary_limits(repo), envs_in_order, _evaluate(repo, engines))
     if registry_now is not None:
         versions, aliases = registry_now.result()
         found += an.registry_mismatches(all_changes, versions.get)

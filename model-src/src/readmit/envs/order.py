@@ -63,6 +63,12 @@ def resolve(env: str | None, repo: Path | None = None) -> list[str]:
     return names(repo) if env in (None, ALL) else [require(env, repo)]
 
 
+def previous(order: list[str]) -> dict[str, str]:
+    """env -> the environment before it in `order` (the first has none): where a version must have run
+    alone at 100% before it may take more than the next one's canary limit."""
+    return dict(zip(order[1:], order[:-1], strict=True))
+
+
 def rank(env: str, order: list[str]) -> tuple[int, str]:
     """Sort key: promotion order first, then any other environment by name."""
     return (order.index(env) if env in order else len(order), env)

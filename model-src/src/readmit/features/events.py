@@ -18,8 +18,11 @@ import pandas as pd
 from readmit.features import jsoncol
 from readmit.features.clean import LAB_REFERENCE, finite
 from readmit.features.columns import Columns
+from readmit.schema import HISTORY_PRIOR_COUNTS
 
 CODE_COLUMNS = ("dx_codes", "med_codes", "proc_codes")
+PRIOR_COUNTS = HISTORY_PRIOR_COUNTS
+_NO_COUNTS = (math.nan,) * len(PRIOR_COUNTS)
 CLASSES = ("inpatient", "emergency", "outpatient", "other")
 CLASS_INDEX = {name: i for i, name in enumerate(CLASSES)}
 LAB_NAMES = tuple(LAB_REFERENCE)
@@ -44,6 +47,9 @@ class Timelines:
     lab_value: np.ndarray  # (points,) normalised value (clean.normalize_lab)
     index_codes: dict[str, list]  # CODE_COLUMNS of the index rows, parsed (`jsoncol.values`)
     icd9: np.ndarray  # (rows,) the row's codes are ICD-9 (`dx_system`; ICD-10 when not given)
+    # (events, len(PRIOR_COUNTS)) the visit counts an earlier encounter's own record holds of the year
+    # before it (undated sources' history items carry them); NaN when not given, and for index events
+    recorded_counts: np.ndarray
 
     @property
     def lengths(self) -> np.ndarray:
@@ -114,7 +120,7 @@ def _kept(entries, index_seq: float, cutoff: float) -> list[dict]:
 class _Builder:
     def __init__(self):
         self.cls, self.admit, self.discharge, self.los = [], [], [], []
-        self.n_meds, self.n_procs, self.dx = [], [], []
+        self.n_meds, self.n_procs, self.dx, self.counts = [], [], [], []
         self.lab_event, self.lab_name, self.lab_value = [], [], []
 
     def labs(self, raw, cutoff: float) -> None:
@@ -150,6 +156,7 @@ class _Builder:
         self.n_meds.append(len([str(c) for c in jsoncol.value(entry.get("med_codes"), [])]))
         self.n_procs.append(len([str(c) for c in jsoncol.value(entry.get("proc_codes"), [])]))
         self.labs(jsoncol.value(entry.get("labs"), {}), cutoff)
+        self.counts.append(tuple(_num(entry.get(k)) for k in PRIOR_COUNTS))
 
     def index(self, admit, discharge, los, dx, meds, procs, labs) -> None:
         self.cls.append(0)
@@ -160,6 +167,7 @@ class _Builder:
         self.n_meds.append(len([str(c) for c in meds]))
         self.n_procs.append(len([str(c) for c in procs]))
         self.labs(labs, discharge)
+        self.counts.append(_NO_COUNTS)
 
 
 def timelines(df: pd.DataFrame | Columns) -> Timelines:
@@ -192,6 +200,7 @@ def timelines(df: pd.DataFrame | Columns) -> Timelines:
         dx=out.dx,
         index_codes=codes,
         icd9=np.array([(v or "icd10") == "icd9" for v in jsoncol.cells(df, "dx_system")], dtype=bool),
+        recorded_counts=np.array(out.counts, dtype=np.float64).reshape(-1, len(PRIOR_COUNTS)),
         lab_event=np.array(out.lab_event, dtype=np.int64),
         lab_name=names,
         lab_value=(values - _MID[names]) / _HALF[names],

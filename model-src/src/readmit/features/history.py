@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from readmit.features.events import CLASSES, LAB_NAMES, Timelines
+from readmit.features.events import CLASSES, LAB_NAMES, PRIOR_COUNTS, Timelines
 
 WINDOWS = (30, 90, 365)
 READMISSION_WINDOW = 30
@@ -61,6 +61,22 @@ def _first_last(rows: np.ndarray, values: np.ndarray, n: int):
     return first, last, np.bincount(rows, minlength=n).astype(np.float64)
 
 
+def _last_recorded_counts(t: Timelines, n: int) -> dict[str, np.ndarray]:
+    """`hist_last_<count>`: the prior-year counts recorded at the latest earlier encounter that has them
+    (UCI: how busy the year before the previous stay was, reaching up to two years back)."""
+    recorded = ~t.is_index & ~np.isnan(t.recorded_counts[:, 0])
+    events = np.flatnonzero(recorded)
+    latest = np.full(n, -1)
+    np.maximum.at(latest, t.row[events], events)  # events are in time order: highest = latest
+    has = latest >= 0
+    out = {}
+    for k, name in enumerate(PRIOR_COUNTS):
+        column = np.full(n, np.nan)
+        column[has] = t.recorded_counts[latest[has], k]
+        out[f"hist_last_{name}"] = column
+    return out
+
+
 def aggregates(t: Timelines, outcomes: bool = True) -> dict[str, np.ndarray]:
     """Counts in windows before the index admission, recency, prior length of stay and lab trends;
     the earlier-outcome columns only when `outcomes`."""
@@ -87,6 +103,7 @@ def aggregates(t: Timelines, outcomes: bool = True) -> dict[str, np.ndarray]:
     n_prior = out["hist_n_prior"]
     dx_sum = np.bincount(prow, weights=n_dx[prior], minlength=n)
     out["hist_prior_dx_mean"] = np.divide(dx_sum, n_prior, out=np.zeros(n), where=n_prior > 0)
+    out |= _last_recorded_counts(t, n)
     if outcomes:
         out |= _outcomes(t, n)
     lab_rows = row[t.lab_event]

@@ -35,11 +35,9 @@ def check(
         paths = [repo / d for d in ("clusters", "tekton", "apps/katib") if any((repo / d).rglob("*.yaml"))]
     if ran_full is None:
         ran_full = history.ran_full_at(repo)
+    facts = documents.context(order.names_if_any(repo), ran_full)
     jobs = [(f"environments/{e}", lambda e=e: _env_input(repo, e, ran_full, registry)) for e in envs or []]
-    jobs += [
-        (str(p), lambda p=p: documents.from_objects(load_objects(Path(p)), {"ran_full": ran_full}))
-        for p in paths or []
-    ]
+    jobs += [(str(p), lambda p=p: documents.from_objects(load_objects(Path(p)), facts)) for p in paths or []]
     # Each overlay is a `kubectl kustomize` process: render them side by side.
     with ThreadPoolExecutor(max_workers=4) as pool:
         inputs = list(pool.map(lambda job: job[1](), jobs))
@@ -58,7 +56,7 @@ def check_rendered(
     """Like check(envs=[env]) for objects the caller already rendered; `versions`: the registry's info on
     every version the objects name, when the caller read it already; `engines`: engine processes the
     caller started already (for `manifest_policies(repo)`)."""
-    context = {"env": env, "ran_full": ran_full}
+    context = documents.context(order.names(repo), ran_full, env)
     if registry:
         context["registry"] = registry_context(objects, versions)
     return evaluate([(f"environments/{env}", documents.from_objects(objects, context))], repo, engines)
@@ -91,7 +89,7 @@ def _env_input(repo: Path, env: str, ran_full: dict, registry: bool) -> dict:
     if not (overlay / "kustomization.yaml").is_file():
         raise InputError(f"{overlay}: no kustomization.yaml; choose an env under {repo / 'environments'}")
     objects = render(overlay)
-    context = {"env": env, "ran_full": ran_full}
+    context = documents.context(order.names(repo), ran_full, env)
     if registry:
         context["registry"] = registry_context(objects)
     return documents.from_objects(objects, context)

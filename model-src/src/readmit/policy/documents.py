@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from readmit.envs import order
 from readmit.manifests import yamlfile
 
 POLICY_INPUT = "PolicyInput"
@@ -17,6 +18,14 @@ POLICY_INPUT = "PolicyInput"
 
 def from_objects(objects: list[dict], context: dict | None = None) -> dict:
     return {"objects": [o for o in objects if isinstance(o, dict)], "context": dict(context or {})}
+
+
+def context(envs_in_order: list[str], ran_full: dict, env: str | None = None) -> dict:
+    """The facts a policy cannot see in the objects: the environment under check (else the policies read
+    the objects' `env` label), each environment's predecessor in the promotion order (so the order lives
+    only in environments/order.yaml) and the versions that ran alone at 100% in each environment."""
+    facts = {"previous_envs": order.previous(envs_in_order), "ran_full": ran_full}
+    return facts if env is None else {"env": env, **facts}
 
 
 def load(path: Path) -> dict:

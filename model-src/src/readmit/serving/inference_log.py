@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from readmit.paths import INFERENCE_LOG_ENV, inference_log
-from readmit.schema import LAB_UNITS
+from readmit.schema import HISTORY_PRIOR_COUNTS, LAB_UNITS
 from readmit.serving.contract import INPUTS, KEYS
 
 ENV = INFERENCE_LOG_ENV
@@ -180,4 +180,4 @@ def _history_item(item: dict, spec) -> dict:
         "med_codes": _codes("med_codes", item.get("med_codes") or [], spec),
         "proc_codes": _codes("proc_codes", item.get("proc_codes") or [], spec),
         "labs": _labs(item.get("labs")),
-    }
+    } | {k: _number(item[k]) for k in HISTORY_PRIOR_COUNTS if k in item}

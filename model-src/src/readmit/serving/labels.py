@@ -36,6 +36,7 @@ _PATTERNS = (
     (r"extra_(.+)", "{0}"),
     (r"hist_n_(.+)", "earlier {0} encounters in the prior year"),
     (r"hist_(inpatient|emergency)_(\d+)d", "{0} encounters in the prior {1} days"),
+    (r"hist_last_prior_(.+)_365d", "{0} encounters in the year before the previous stay"),
     (r"lab_(.+)_last", "last {0} (scaled to its normal range)"),
     (r"lab_(.+)_trend", "{0} change over the history (scaled)"),
     (r"lab_(.+)_n", "number of {0} results"),
