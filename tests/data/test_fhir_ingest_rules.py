@@ -364,9 +364,19 @@ def test_the_encounters_frame_holds_the_read_columns_then_the_derived_ones_and_n
                "dx_codes", "med_codes", "proc_codes", "labs", "n_lab_procedures", "n_procedures",
                "n_medications", "prior_inpatient_365d", "prior_emergency_365d", "prior_outpatient_365d",
                "age", "age_band", "sex", "race", "zip3", "admission_acuity", "discharge_disposition",
-               "dx_system", "extra"]  # fmt: skip
+               "dx_system", "extra", "history_ids"]  # fmt: skip
     assert list(enc.columns) == [*fhir_read.columns("Encounter"), "src", *derived]  # no stray "index"
     assert enc.index.tolist() == list(range(len(enc)))
+
+
+def test_each_index_stay_names_the_encounters_of_its_history_window():
+    """readmit.data.window: begun before the admission, ended at most 365 days before it (e1 ended 365.25
+    days after day 0, a year before a1's admission on day 730, to within 6 hours)."""
+    enc, _ = fhir_ingest.to_encounters(frames(export()))
+    windows = dict(zip(enc["encounter_id"], enc["history_ids"], strict=True))
+    index = enc.loc[enc["status"] == "index", "encounter_id"].tolist()
+    assert {k: windows[k] for k in index} == {"old": set(), "a1": {"e1", "o1"}, "a2": {"o1", "a1"}}
+    assert all(windows[k] is None for k in windows if k not in index)
 
 
 def test_an_encounter_class_outside_the_code_table_is_other():

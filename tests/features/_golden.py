@@ -7,6 +7,8 @@ the same columns, order, dtypes and values (1e-12). Inputs: the synthetic test f
 cohort through ingest, and the first stays of the UCI file through ingest (kept as a digest only:
 its values derive from the shared data set, which is never copied in). Each is featurised with the
 default blocks and with every optional block, so every branch of the feature code is covered.
+The synthetic cohort's files were rewritten by the current code when FHIR ingest moved to the one-year
+history window (readmit.data.window): its input rows changed, the feature code did not.
 
     PYTHONPATH=model-src/src:tests python tests/features/_golden.py   # rewrite (only on purpose)
 """

@@ -47,7 +47,8 @@ def hook_requests(folder: Path) -> list[dict]:
     """One encounter-discharge request per inpatient stay of the sample, with the discovery's prefetch."""
     patients = {p["id"]: p for p in _read(folder, "Patient")}
     encounters = _read(folder, "Encounter")
-    by_patient = {k: [r for r in _read(folder, k) if _subject(r)] for k in ("Condition", "MedicationRequest")}
+    kinds = ("Condition", "MedicationRequest", "Procedure")
+    by_patient = {k: [r for r in _read(folder, k) if _subject(r)] for k in kinds}
     out = []
     for enc in encounters:
         pid = _subject(enc)
@@ -67,6 +68,7 @@ def hook_requests(folder: Path) -> list[dict]:
                     "medications": _bundle(
                         [m for m in by_patient["MedicationRequest"] if _subject(m) == pid]
                     ),
+                    "procedures": _bundle([p for p in by_patient["Procedure"] if _subject(p) == pid]),
                     "observations": None,
                 },
             }
@@ -130,6 +132,7 @@ def test_discovery_names_the_service_hook_and_prefetch(cds):
         "encounters",
         "conditions",
         "medications",
+        "procedures",
         "observations",
     }
     assert prefetch["encounter"] == "Encounter/{{context.encounterId}}"

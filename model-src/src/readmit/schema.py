@@ -8,6 +8,11 @@
 Conventions (both sources):
 - No calendar date: every `*_day` is days (float) since the patient's first encounter in the
   source. UCI has no dates, so its `*_day` values are NaN and `encounter_seq` gives the order.
+- History window (FHIR, `readmit.data.window`): an index row holds only the encounters of the year
+  before its admission (begun before it, ended or begun at most 365 days before it), because that is all
+  the CDS Hooks service keeps of a prefetch when it scores a stay; its `encounter_seq` and its items'
+  `encounter_seq` count within that window. UCI (no dates) holds every earlier encounter. The history
+  table keeps every encounter, numbered in the patient's whole record.
 - Identifiers are keyed pseudonyms (HMAC-SHA256, hex) only: `patient_key`, `encounter_key`.
 - List- and map-valued fields are JSON text (portable through Parquet, pandas, MLflow pyfunc and
   MLServer's pandas codec):
@@ -16,11 +21,12 @@ Conventions (both sources):
     labs: JSON object {lab_name: [[day, value], ...]} in canonical units (LAB_UNITS); for UCI,
           the categorical results are mapped to representative values and the day is null
           (JSON has no NaN; likewise every unknown day in `history` items is null).
-    history: JSON list of the patient's encounters that ended before this index admission, in
-          time order, each {"encounter_seq", "encounter_class", "admit_day", "discharge_day",
-          "los_days", "dx_codes", "med_codes", "proc_codes", "labs"} (lists/maps as real JSON
-          values here, not nested strings). Items of undated sources (UCI) also carry that encounter's
-          own record of the year before it, HISTORY_PRIOR_COUNTS (dated items let features count it).
+    history: JSON list of the patient's encounters (of the history window) that ended before this
+          index admission, in time order, each {"encounter_seq", "encounter_class", "admit_day",
+          "discharge_day", "los_days", "dx_codes", "med_codes", "proc_codes", "labs"} (lists/maps as
+          real JSON values here, not nested strings). Items of undated sources (UCI) also carry that
+          encounter's own record of the year before it, HISTORY_PRIOR_COUNTS (dated items let features
+          count it).
 - An index row is self-contained: the history rides along, so a served model scores one row.
 """
 
@@ -37,7 +43,7 @@ INDEX_COLUMNS: dict[str, str] = {
     "patient_key": "str",
     "encounter_key": "str",
     "source": "str",  # "fhir" | "uci"
-    "encounter_seq": "int",  # 0-based order among the patient's encounters
+    "encounter_seq": "int",  # 0-based order among the patient's encounters (FHIR: of the history window)
     "admit_day": "float",
     "discharge_day": "float",
     "los_days": "float",  # >= 0

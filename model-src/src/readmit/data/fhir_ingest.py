@@ -2,6 +2,8 @@
 
 Calendar dates stop here: every time becomes days since the patient's first encounter, and
 birth dates only yield an age (capped at 90). The end of the data is the latest encounter time.
+Each index stay's history is the year before its admission (`history_ids`, readmit.data.window): the
+CDS Hooks service sees only that year, so training rows hold no more.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from readmit.data import codes, cohort
+from readmit.data import codes, cohort, window
 from readmit.data.deid import age_band, cap_age, zip3
 from readmit.errors import InputError
 
@@ -119,6 +121,24 @@ def _prior_counts(enc: pd.DataFrame) -> pd.DataFrame:
     return out.fillna(0).astype("int64").reset_index(drop=True)
 
 
+def _windows(enc: pd.DataFrame) -> list[frozenset | None]:
+    """Per encounter: for an index stay, the ids of the patient's encounters in its history window
+    (readmit.data.window, the rule the CDS service applies too); None for every other encounter."""
+    idx = enc.loc[enc["status"] == "index", ["encounter_id", "patient_id", "start"]]
+    other = enc[["patient_id", "encounter_id", "start", "end"]].rename(
+        columns={"encounter_id": "id_p", "start": "start_p", "end": "end_p"}
+    )
+    pairs = idx.merge(other, on="patient_id")
+    pairs = pairs[window.in_window(pairs["start_p"], pairs["end_p"], pairs["start"]).to_numpy(dtype=bool)]
+    members: dict[str, set] = {}
+    for enc_id, member in zip(pairs["encounter_id"], pairs["id_p"], strict=True):
+        members.setdefault(enc_id, set()).add(member)
+    return [
+        frozenset(members.get(enc_id, ())) if status == "index" else None
+        for enc_id, status in zip(enc["encounter_id"], enc["status"], strict=True)
+    ]
+
+
 def to_encounters(
     frames: dict[str, pd.DataFrame], live_index: str | None = None
 ) -> tuple[pd.DataFrame, dict]:
@@ -191,6 +211,7 @@ def to_encounters(
     enc["discharge_disposition"] = enc["disposition"]
     enc["dx_system"] = "icd10"
     enc["extra"] = [extra(t) for t in enc["type"]]
+    enc["history_ids"] = _windows(enc)
     rows_in = {
         "patients": len(pat),
         "encounters": len(enc),

@@ -2,11 +2,14 @@
 
 The same rules and code tables as `fhir_ingest.to_encounters(frames, live_index=...)` followed by
 `tables.build` (codes maps, `deid` age cap / band / ZIP3 / keyed pseudonyms, `tables` JSON writers and
-history items), applied to the few rows of one patient's last year instead of a whole export: pandas'
-per-call overhead costs ~80 ms for one stay, this ~1 ms. `tests/data/test_fhir_stay.py` holds it equal,
-column by column, to that pandas path on every Synthea stay and on edge cases.
+history items, `window`'s history window), applied to the few rows of one patient's last year instead of
+a whole export: pandas' per-call overhead costs ~80 ms for one stay, this ~1 ms.
+`tests/data/test_fhir_stay.py` holds it equal, column by column, to that pandas path on edge cases, and
+`tests/traffic/test_skew.py` to ingest of the whole Synthea export on every stay.
 
-Input: `fhir_read` rows ({kind: [row dict + "src"]}), one patient, the live encounter among them.
+Input: `fhir_read` rows ({kind: [row dict + "src"]}), one patient, the live encounter among them. Day 0
+is the earliest encounter given (readmit.traffic.prefetch passes the patient's first one, as ingest's
+origin); only the encounters in the stay's history window become its history and `encounter_seq`.
 Times follow pandas' arithmetic exactly: nanosecond deltas divided as float64, numpy rounding for labs.
 """
 
@@ -19,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from readmit.data import codes, fhir_ingest, tables
+from readmit.data import codes, fhir_ingest, tables, window
 from readmit.data.deid import age_band, cap_age, pseudonym, zip3
 from readmit.data.fhir_ingest import dx_code
 from readmit.errors import InputError
@@ -149,8 +152,15 @@ def index_row(rows: dict[str, list[dict]], live_index: str, key: bytes) -> tuple
     for pos, e in enumerate(encounters):
         e["_pos"], e["admit_day"] = pos, _days(e["start"], day0)
         e["discharge_day"], e["los_days"] = _days(e["end"], day0), _days(e["end"], e["start"])
+    live = next(e for e in encounters if e["encounter_id"] == live_index)
+    # the stay and its history window (fhir_ingest._windows; an admission without a start has none)
+    members = [
+        e
+        for e in encounters
+        if e is live or (live["start"] is not None and window.in_window(e["start"], e["end"], live["start"]))
+    ]
     # tables.order: by admission, then input order; NaN admissions last, as sort_values puts them
-    ordered = sorted(encounters, key=lambda e: (math.isnan(e["admit_day"]), e["admit_day"], e["_pos"]))
+    ordered = sorted(members, key=lambda e: (math.isnan(e["admit_day"]), e["admit_day"], e["_pos"]))
     position = next(i for i, e in enumerate(ordered) if e["encounter_id"] == live_index)
     current = ordered[position]
     items = []

@@ -8,6 +8,12 @@ Input columns: patient_id, encounter_id, encounter_class, admit_day, discharge_d
 dx_codes, med_codes, proc_codes (lists), labs (dict), status ("index", an exclusion reason, or
 "" for encounters that are never index candidates), and for index rows the remaining
 INDEX_COLUMNS (age, sex, ..., extra as dict, label).
+Optional `history_ids` (FHIR): per index row, the ids of the encounters in its history window
+(readmit.data.window, the year before the admission, as the CDS service sees it). The row's history and
+its `encounter_seq` then count only those: `encounter_seq` is the number of window encounters before
+the stay, and each item's `encounter_seq` its place among them. Without it (UCI, no dates) a row holds
+every earlier encounter of the patient and `encounter_seq` is the stay's place among all of them.
+The history table keeps every encounter with its place in the patient's whole record.
 """
 
 from __future__ import annotations
@@ -70,45 +76,56 @@ def order(enc: pd.DataFrame) -> pd.DataFrame:
     return enc.drop(columns="_pos")
 
 
-def item_json(seq, cls, admit, disch, los, dx: str, med: str, proc: str, labs: str, counts=()) -> str:
-    """One history item from its already serialised code lists and labs; `counts`, when given, the
-    PRIOR_COUNT_KEYS values (null when unknown)."""
+def _item_tail(cls, admit, disch, los, dx: str, med: str, proc: str, labs: str, counts=()) -> str:
+    """A history item after its "encounter_seq" (which depends on the index row holding it)."""
     recorded = "".join(f',"{k}":{_num(v)}' for k, v in zip(PRIOR_COUNT_KEYS, counts, strict=False))
     return (
-        f'{{"encounter_seq":{seq},"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},'
-        f'"discharge_day":{_num(disch)},"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},'
-        f'"proc_codes":{proc},"labs":{labs}{recorded}}}'
+        f'"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},"discharge_day":{_num(disch)},'
+        f'"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},"proc_codes":{proc},"labs":{labs}'
+        f"{recorded}}}"
     )
 
 
-def _item_json(enc: pd.DataFrame, with_counts: bool) -> list[str]:
-    """One history item per encounter, assembled from the already serialised columns."""
-    columns = [enc[c].tolist() for c in HISTORY_ITEM_KEYS]
+def item_json(seq, cls, admit, disch, los, dx: str, med: str, proc: str, labs: str, counts=()) -> str:
+    """One history item from its already serialised code lists and labs; `counts`, when given, the
+    PRIOR_COUNT_KEYS values (null when unknown)."""
+    return f'{{"encounter_seq":{seq},' + _item_tail(cls, admit, disch, los, dx, med, proc, labs, counts)
+
+
+def _item_tails(enc: pd.DataFrame, with_counts: bool) -> list[str]:
+    """Each encounter's history item after its "encounter_seq", from the already serialised columns."""
+    columns = [enc[c].tolist() for c in HISTORY_ITEM_KEYS[1:]]
     if not with_counts:
-        return [item_json(*values) for values in zip(*columns, strict=True)]
+        return [_item_tail(*values) for values in zip(*columns, strict=True)]
     counts = list(zip(*[enc[c].tolist() for c in PRIOR_COUNT_KEYS], strict=True))
-    return [item_json(*values, counts=c) for *values, c in zip(*columns, counts, strict=True)]
+    return [_item_tail(*values, counts=c) for *values, c in zip(*columns, counts, strict=True)]
 
 
-def _histories(enc: pd.DataFrame, rows: np.ndarray) -> list[str]:
-    """History JSON for the encounters at positions `rows` of the ordered frame."""
+def _histories(enc: pd.DataFrame, rows: np.ndarray) -> tuple[list[str], list[int]]:
+    """(history JSON, encounter_seq) for the encounters at positions `rows` of the ordered frame."""
     admit = enc["admit_day"].to_numpy(dtype=float)
     dated = not np.isnan(admit).all()
-    items = _item_json(enc, with_counts=not dated and all(c in enc for c in PRIOR_COUNT_KEYS))
+    tails = _item_tails(enc, with_counts=not dated and all(c in enc for c in PRIOR_COUNT_KEYS))
     patient = enc["patient_id"].to_numpy()
     starts = np.zeros(len(enc), dtype=np.int64)
     change = np.flatnonzero(patient[1:] != patient[:-1]) + 1
     starts[change] = change
     starts = np.maximum.accumulate(starts)
     discharge = enc["discharge_day"].to_numpy(dtype=float)
-    out = []
+    ids = enc["encounter_id"].tolist()
+    windows = enc["history_ids"].tolist() if "history_ids" in enc else [None] * len(enc)
+    out, seqs = [], []
     for i in rows:
-        s = starts[i]
-        if dated:  # only encounters that had ended by this admission: no overlap, no future
-            out.append("[" + ",".join(items[j] for j in range(s, i) if discharge[j] <= admit[i]) + "]")
-        else:
-            out.append("[" + ",".join(items[s:i]) + "]")
-    return out
+        s, members = starts[i], windows[i]
+        # the encounters before this one (in the window, when there is one), numbered in order
+        earlier = range(s, i) if members is None else [j for j in range(s, i) if ids[j] in members]
+        items = []
+        for seq, j in enumerate(earlier):
+            if not dated or discharge[j] <= admit[i]:  # only those that had ended by this admission
+                items.append(f'{{"encounter_seq":{seq},{tails[j]}')
+        out.append("[" + ",".join(items) + "]")
+        seqs.append(len(earlier))
+    return out, seqs
 
 
 def build(enc: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -121,7 +138,7 @@ def build(enc: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
     enc["encounter_key"] = pseudonyms(key, enc["encounter_id"])
     rows = np.flatnonzero(enc["status"].to_numpy() == "index")
     index = enc.iloc[rows].copy()
-    index["history"] = _histories(enc, rows)
+    index["history"], index["encounter_seq"] = _histories(enc, rows)
     index["extra"] = [dumps(v) for v in index["extra"]]
     return conform(index, INDEX_COLUMNS), conform(enc, HISTORY_COLUMNS)
 

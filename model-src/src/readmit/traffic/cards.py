@@ -2,8 +2,9 @@
 "Prefetch Template", "Card Attributes", "Source"; hook: docs/hooks/encounter-discharge.md). Pure.
 
 Prefetch tokens may only name context fields (`{{context.patientId}}`): CDS Hooks 2.0 has no relative
-date token, so "the last year" cannot be written into a template; the service keeps the encounters that
-ended in the year before the admission itself (readmit.traffic.prefetch.HISTORY_DAYS).
+date token, so "the last year" cannot be written into a template; the service keeps the encounters of
+the year before the admission itself (readmit.data.window, the rule FHIR ingest builds training rows with).
+Procedures are prefetched too: training rows hold them (`proc_codes`, `n_procedures`), so a served row must.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PREFETCH = {
     "encounters": "Encounter?patient={{context.patientId}}&_sort=-date&_count=200",
     "conditions": "Condition?patient={{context.patientId}}",
     "medications": "MedicationRequest?patient={{context.patientId}}",
+    "procedures": "Procedure?patient={{context.patientId}}",
     "observations": "Observation?patient={{context.patientId}}&category=laboratory",
 }
 NOT_KNOWN = (

@@ -7,8 +7,10 @@ cluster, READMIT_PSEUDONYM_KEY locally), never the request's.
 The EHR sends a patient's whole record: CDS Hooks 2.0 prefetch tokens name only context fields, so a
 template cannot ask for "the last year" (readmit.traffic.cards). The request is therefore read lazily
 (msgspec): each resource is first peeked at for the few fields that place it (type, subject, encounter,
-Encounter.period.start), and only the resources of the year before this admission are decoded whole and
-checked with ingest's parsers. A resource outside the year is checked only for those placing fields.
+Encounter.period.start), and only the resources of the year before this admission (readmit.data.window,
+the rule FHIR ingest builds every training row with) are decoded whole and checked with ingest's parsers.
+A resource outside the year is checked only for those placing fields; of the encounters outside it, only
+the patient's first one is read, as the origin of the row's day counts.
 
 Errors name the prefetch key and entry, never a value (a value may be PHI).
 """
@@ -16,12 +18,12 @@ Errors name the prefetch key and entry, never a value (a value may be PHI).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import msgspec
 import pandas as pd
 
-from readmit.data import codes, fhir_read, fhir_stay
+from readmit.data import codes, fhir_read, fhir_stay, window
 from readmit.errors import InputError
 
 # prefetch key -> the FHIR resource type it holds (CDS Hooks 2.0: a resource or a searchset Bundle)
@@ -31,10 +33,10 @@ KEYS = {
     "encounters": "Encounter",
     "conditions": "Condition",
     "medications": "MedicationRequest",
+    "procedures": "Procedure",
     "observations": "Observation",
 }
 REQUIRED = ("patient", "encounter")
-HISTORY_DAYS = 365
 NULL = msgspec.Raw(b"null")
 
 
@@ -88,6 +90,7 @@ class _Prefetch(msgspec.Struct):
     encounters: _Bundle | None = None
     conditions: _Bundle | None = None
     medications: _Bundle | None = None
+    procedures: _Bundle | None = None
     observations: _Bundle | None = None
 
 
@@ -280,7 +283,8 @@ def _is_null(value) -> bool:
 
 
 def rows(prefetch, patient_id: str, encounter_id: str, now: datetime) -> tuple[dict, tuple[str, ...]]:
-    """The fhir_read rows of this patient's year before the admission (the stay itself included), per
+    """The fhir_read rows of this patient's year before the admission (the stay itself included, and the
+    patient's first encounter, which anchors day 0: outside the year, only its id and start), per
     resource type, and the optional prefetch keys the client did not satisfy."""
     if isinstance(prefetch, msgspec.Raw):
         try:
@@ -315,41 +319,61 @@ def rows(prefetch, patient_id: str, encounter_id: str, now: datetime) -> tuple[d
     stays = [item for item, _ in placed if item.peek.id == encounter_id]
     if not stays:
         raise InputError("prefetch.encounter: not the Encounter of context.encounterId")
-    start = _when(stays[0].peek.period.start, stays[0])
-    kept: dict[str, dict] = {}
-    for item, owner in placed:
-        if owner != patient_id:
-            raise InputError(f"{item.where}: an Encounter of another patient")
-        current = item.peek.id == encounter_id
-        if item.peek.id in kept:
+    admission = _when(stays[0].peek.period.start, stays[0])
+    kept, origin = _kept(placed, patient_id, encounter_id, admission)
+    scored: dict[str, dict] = {}
+    for item in kept:
+        if item.peek.id == origin:  # only its start is needed (day 0): a resource outside the year
+            row = dict.fromkeys(fhir_read.columns("Encounter")) | {"src": item.where}
+            row |= {"encounter_id": origin, "patient_id": patient_id, "start": item.peek.period.start}
+            scored[origin] = row
             continue
-        if current or _in_year(item, start):
-            row = _parse(item, "Encounter")
-            if current and not row["end"]:
-                row["end"] = now.isoformat()  # being discharged now
-            kept[row["encounter_id"]] = row
+        row = _parse(item, "Encounter")
+        if item.peek.id == encounter_id and not row["end"]:
+            row["end"] = now.isoformat()  # being discharged now
+        scored[row["encounter_id"]] = row
     out = {kind: [] for kind in fhir_read.PARSERS}
-    out["Patient"], out["Encounter"] = patients[:1], list(kept.values())
-    for kind in ("Condition", "MedicationRequest", "Observation"):
+    out["Patient"], out["Encounter"] = patients[:1], list(scored.values())
+    for kind in ("Condition", "MedicationRequest", "Procedure", "Observation"):
         for item in items[kind]:
             if item.peek.subject is None:
                 raise InputError(f"{item.where}: {kind} lacks a required field ({fhir_read.REQUIRED[kind]})")
             owner = _place(item, kind, "subject", known)
             stay_id = _place(item, kind, "encounter", known)
-            if owner == patient_id and stay_id in kept:
+            if owner == patient_id and stay_id in scored and stay_id != origin:
                 out[kind].append(_parse(item, kind))
     optional = tuple(k for k in KEYS if k not in REQUIRED and _is_null(prefetch.get(k)))
     return out, optional
 
 
-def _in_year(item: _Item, admission: datetime) -> bool:
-    """Begun before this admission and ended (or, without an end, begun) at most HISTORY_DAYS before it:
-    every encounter that ingest's prior counts (begun in the year) and the features' 30/90/365-day
-    windows (discharged in the year) can see; nothing from the future."""
-    period = item.peek.period
-    begun = _when(period.start, item)
-    ended = _time(period.end, item, "Encounter.period.end")
-    return begun < admission and (ended or begun) >= admission - timedelta(days=HISTORY_DAYS)
+def _kept(
+    placed: list, patient_id: str, encounter_id: str, admission: datetime
+) -> tuple[list[_Item], str | None]:
+    """The patient's encounters a row is built from, in request order: the stay itself, those in its
+    history window (readmit.data.window, ingest's rule), and the patient's first encounter in the request,
+    the origin of every day count as in ingest. When that one is kept only as the origin (it is neither
+    the stay nor in the window, so never history) its id comes second: of it only its id and start are
+    read (a resource outside the year is checked only for its placing fields), none of its resources.
+    An id seen twice keeps its first resource, as ingest does."""
+    seen, dated = set(), []
+    for item, owner in placed:
+        if owner != patient_id:
+            raise InputError(f"{item.where}: an Encounter of another patient")
+        if item.peek.id in seen:
+            continue
+        seen.add(item.peek.id)
+        dated.append((item, _when(item.peek.period.start, item)))
+    first = min(dated, key=lambda pair: pair[1])[0].peek.id
+    kept, origin = [], first
+    for item, begun in dated:
+        in_window = item.peek.id == encounter_id or window.in_window(
+            begun, _time(item.peek.period.end, item, "Encounter.period.end"), admission
+        )
+        if in_window or item.peek.id == first:
+            kept.append(item)
+        if in_window and item.peek.id == first:
+            origin = None
+    return kept, origin
 
 
 def _time(value, item: _Item, field: str) -> datetime | None:
