@@ -379,6 +379,16 @@ def test_each_index_stay_names_the_encounters_of_its_history_window():
     assert all(windows[k] is None for k in windows if k not in index)
 
 
+def test_an_encounter_begun_before_the_year_and_ended_inside_it_is_in_the_window():
+    """The window reads an encounter's end, not only its start (what the CDS service keeps too)."""
+    found = export()
+    found["Encounter"].append(_enc("long", "p1", "AMB", "2021-12-01T00:00:00Z", "2022-06-01T00:00:00Z"))
+    enc, _ = fhir_ingest.to_encounters(frames(found))
+    windows = dict(zip(enc["encounter_id"], enc["history_ids"], strict=True))
+    assert windows["a1"] == {"e1", "o1", "long"} and windows["a2"] == {"o1", "a1", "long"}
+    assert windows["old"] == set()
+
+
 def test_an_encounter_class_outside_the_code_table_is_other():
     found = export()
     found["Encounter"][8]["class"] = "OBSENC"  # `last`: an observation encounter
