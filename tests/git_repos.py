@@ -34,10 +34,11 @@ def use_identity(monkeypatch) -> None:
     monkeypatch.delenv("READMIT_PROMOTED_BY", raising=False)
 
 
-def copy_of_repo(source: Path, target: Path) -> Path:
-    """`target` as a fresh git repo on `main` holding `source`'s committed HEAD in one commit."""
+def copy_of_repo(source: Path, target: Path, *paths: str) -> Path:
+    """`target` as a fresh git repo on `main` holding `source`'s committed HEAD (only `paths`, if given)
+    in one commit."""
     archive = subprocess.run(
-        ["git", "-C", str(source), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
+        ["git", "-C", str(source), "archive", "--format=tar", "HEAD", *paths], capture_output=True, check=True
     ).stdout
     target.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

@@ -12,16 +12,14 @@ part."""
 from __future__ import annotations
 
 import contextlib
-import io
 import subprocess
-import tarfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from git_repos import git, state_of, trailers, use_identity
+from git_repos import copy_of_repo, git, state_of, trailers, use_identity
 from readmit import registry
 from readmit.envs import provenance
 from readmit.envs.state import dump, parse
@@ -155,19 +153,7 @@ def repo_state(repo: Path) -> dict:
 def repo(repo_root, tmp_path, monkeypatch):
     """A git repo on `main` holding this checkout's committed environments/ (order.yaml and the overlays)."""
     use_identity(monkeypatch)
-    archive = subprocess.run(
-        ["git", "-C", str(repo_root), "archive", "--format=tar", "HEAD", "environments"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    target = tmp_path / "repo"
-    target.mkdir()
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
-    git(target, "init", "-q", "-b", "main")
-    git(target, "add", "-A")
-    git(target, "commit", "-q", "-m", "Initial import")
-    return target
+    return copy_of_repo(repo_root, tmp_path / "repo", "environments")
 
 
 @pytest.fixture
