@@ -37,9 +37,6 @@ HISTORY_ITEM_KEYS = (
     "proc_codes",
     "labs",
 )
-# HISTORY_PRIOR_COUNTS ride along in the history items of undated sources only (UCI): there the history
-# cannot count an earlier encounter's prior year itself, while dated items let the features count it.
-PRIOR_COUNT_KEYS = HISTORY_PRIOR_COUNTS
 
 
 def dumps(value) -> str:
@@ -77,8 +74,10 @@ def order(enc: pd.DataFrame) -> pd.DataFrame:
 
 
 def _item_tail(cls, admit, disch, los, dx: str, med: str, proc: str, labs: str, counts=()) -> str:
-    """A history item after its "encounter_seq" (which depends on the index row holding it)."""
-    recorded = "".join(f',"{k}":{_num(v)}' for k, v in zip(PRIOR_COUNT_KEYS, counts, strict=False))
+    """A history item after its "encounter_seq" (which depends on the index row holding it). `counts`
+    (HISTORY_PRIOR_COUNTS) ride along in the items of undated sources only (UCI): there the history cannot
+    count an earlier encounter's prior year itself, while dated items let the features count it."""
+    recorded = "".join(f',"{k}":{_num(v)}' for k, v in zip(HISTORY_PRIOR_COUNTS, counts, strict=False))
     return (
         f'"encounter_class":{json.dumps(cls)},"admit_day":{_num(admit)},"discharge_day":{_num(disch)},'
         f'"los_days":{_num(los)},"dx_codes":{dx},"med_codes":{med},"proc_codes":{proc},"labs":{labs}'
@@ -88,7 +87,7 @@ def _item_tail(cls, admit, disch, los, dx: str, med: str, proc: str, labs: str, 
 
 def item_json(seq, cls, admit, disch, los, dx: str, med: str, proc: str, labs: str, counts=()) -> str:
     """One history item from its already serialised code lists and labs; `counts`, when given, the
-    PRIOR_COUNT_KEYS values (null when unknown)."""
+    HISTORY_PRIOR_COUNTS values (null when unknown)."""
     return f'{{"encounter_seq":{seq},' + _item_tail(cls, admit, disch, los, dx, med, proc, labs, counts)
 
 
@@ -97,7 +96,7 @@ def _item_tails(enc: pd.DataFrame, with_counts: bool) -> list[str]:
     columns = [enc[c].tolist() for c in HISTORY_ITEM_KEYS[1:]]
     if not with_counts:
         return [_item_tail(*values) for values in zip(*columns, strict=True)]
-    counts = list(zip(*[enc[c].tolist() for c in PRIOR_COUNT_KEYS], strict=True))
+    counts = list(zip(*[enc[c].tolist() for c in HISTORY_PRIOR_COUNTS], strict=True))
     return [_item_tail(*values, counts=c) for *values, c in zip(*columns, counts, strict=True)]
 
 
@@ -105,7 +104,7 @@ def _histories(enc: pd.DataFrame, rows: np.ndarray) -> tuple[list[str], list[int
     """(history JSON, encounter_seq) for the encounters at positions `rows` of the ordered frame."""
     admit = enc["admit_day"].to_numpy(dtype=float)
     dated = not np.isnan(admit).all()
-    tails = _item_tails(enc, with_counts=not dated and all(c in enc for c in PRIOR_COUNT_KEYS))
+    tails = _item_tails(enc, with_counts=not dated and all(c in enc for c in HISTORY_PRIOR_COUNTS))
     patient = enc["patient_id"].to_numpy()
     starts = np.zeros(len(enc), dtype=np.int64)
     change = np.flatnonzero(patient[1:] != patient[:-1]) + 1
