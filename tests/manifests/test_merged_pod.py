@@ -65,8 +65,9 @@ BROKEN_OVERRIDES = [
         id="an_override_that_drops_the_mount_where_rclone_writes_its_config_fails",
     ),
     pytest.param(
-        '        command: ["mlserver"]\n',
-        '        command: ["mlserver"]\n        ports:\n          - {name: http, containerPort: 9000}\n',
+        '        command: ["readmit-mlserver"]\n',
+        '        command: ["readmit-mlserver"]\n'
+        "        ports:\n          - {name: http, containerPort: 9000}\n",
         "apps/readmission",
         [
             f"{PREFIX}.containers[*].ports: containerPort 9000 is declared 2 times in the pod",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -12,7 +13,11 @@ import pytest
 import yaml
 
 from readmit.manifests.servers import load_server_configs, merged
-from readmit.serving import server
+from readmit.serving import guard, server
+
+# The body guard's limit for the servers started here: small, so the oversized cases stay cheap, yet above
+# test_server.BIG (~7 MB of JSON), which must still reach the runtime and get its own 413 for the data.
+BODY_LIMIT = 8 * 1024 * 1024
 
 
 class Served:
@@ -46,7 +51,8 @@ def _serve(served_model, served_model_env, workers: int, tmp: Path):
     port, metrics_port = server.free_port(), server.free_port()
     log = tmp / "inference.jsonl"
     out = open(tmp / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
-    proc = server.start(models, port, workers, metrics_port, env=served_model_env(log), log=out)
+    env = {**served_model_env(log), guard.LIMIT_ENV: str(BODY_LIMIT)}
+    proc = server.start(models, port, workers, metrics_port, env=env, log=out)
     try:
         server.wait_ready(f"http://127.0.0.1:{port}", name, proc)
         served = Served(f"http://127.0.0.1:{port}", name, f"http://127.0.0.1:{metrics_port}", log)
@@ -87,6 +93,15 @@ def mlserver_container(repo: Path, seldon_config: Path) -> dict:
     return container
 
 
+def launcher_script() -> str:
+    """The console script that runs readmit.serving.launch (model-src/pyproject.toml), which
+    `server.start` runs as `python -m`: the pod's command and the tests' start the same code."""
+    project = tomllib.loads((Path(__file__).parents[2] / "model-src" / "pyproject.toml").read_text())
+    scripts = project["project"]["scripts"]
+    (name,) = [n for n, target in scripts.items() if target == f"{server.LAUNCHER}:main"]
+    return name
+
+
 def rerooted(value: str, root: Path) -> str:
     """An absolute path of the pod, moved under `root` (the test's stand-in for the pod's filesystem)."""
     return str(root / value.lstrip("/")) if value.startswith("/") else value
@@ -104,7 +119,7 @@ def served_as_seldon(served_model, tmp_path_factory, repo_root, seldon_config_di
     root = tmp_path_factory.mktemp("seldon-pod")
     env = {e["name"]: rerooted(e["value"], root) for e in container["env"] if "value" in e}
     models = Path(rerooted(container["args"][-1], root))
-    assert container["command"] == ["mlserver"] and container["args"][:-1] == ["start"]
+    assert container["command"] == [launcher_script()] and container["args"][:-1] == ["start"]
     assert Path(env["MLSERVER_MODELS_DIR"]) == models
     name = server.agent_layout(served_model["exported"], models, "readmission", seldon_version=1)
     port, metrics_port = server.free_port(), server.free_port()

@@ -2,7 +2,8 @@
 
 `agent_layout` copies an exported folder to `<root>/<model>_<v>/<v>/` and re-writes model-settings.json
 the way the agent does (readmit.serving.export explains the source), so that a local server, the tests
-and the Server pod (`mlserver start /mnt/agent/models`) load the very same thing.
+and the Server pod (`readmit-mlserver start /mnt/agent/models`) load the very same thing, through the same
+launcher (readmit.serving.launch: MLServer's CLI with the body guard).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ AGENT_FIELDS = ("name", "inputs", "outputs", "platform", "versions", "parallel_w
 AGENT_PARAMETERS = ("uri", "version", "format", "content_type", "extra", "environment_tarball")
 STOP_TIMEOUT_S = 20.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+LAUNCHER = "readmit.serving.launch"  # the module of the `readmit-mlserver` console script
 
 
 def agent_layout(exported: Path, models_root: Path, model: str, seldon_version: int = 1) -> str:
@@ -54,13 +56,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def mlserver_binary() -> str:
-    found = Path(sys.executable).with_name("mlserver")
-    return str(found) if found.exists() else (shutil.which("mlserver") or "mlserver")
+def command(models_root: Path) -> list[str]:
+    """The one command line that starts MLServer here: `readmit-mlserver start <models_root>` (MLServer's
+    CLI with the body guard, readmit.serving.launch), as `python -m` of this interpreter, so that the code
+    on this interpreter's path runs (an editable install or a checkout on PYTHONPATH) and no installed
+    console script is needed."""
+    return [sys.executable, "-m", LAUNCHER, "start", str(models_root)]
 
 
 def start(models_root: Path, port: int, workers: int, metrics_port: int, env: dict | None = None, log=None):
-    """Start `mlserver start models_root` on 127.0.0.1 in its own process group."""
+    """Start `readmit-mlserver start models_root` on 127.0.0.1 in its own process group."""
     environ = {
         **os.environ,
         **(env or {}),
@@ -73,7 +78,7 @@ def start(models_root: Path, port: int, workers: int, metrics_port: int, env: di
     }
     Path(environ["MLSERVER_METRICS_DIR"]).mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [mlserver_binary(), "start", str(models_root)],
+        command(models_root),
         env=environ,
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,

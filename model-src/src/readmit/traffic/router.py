@@ -7,9 +7,10 @@ MLServer, routing V2 inference requests as Seldon's Envoy does (readmit.traffic.
   contract's 4xx answers hold; the answer gains `x-seldon-route: :<model>_<version>:`.
 - The mirror gets a copy of the request in a task of its own (the answer does not wait for it); its
   answer is logged (status and route only: the runtime's inference log holds its scores), never returned.
-- Bodies pass readmit.traffic.guard: over its size limit 413 before MLServer sees them; MLServer's 422
-  answer becomes 400 for malformed JSON and 422 for a body that is not a V2 request, as `{"error": ...}`
-  without the echoed input.
+- Bodies pass readmit.serving.guard (the guard MLServer itself runs, started by `readmit-mlserver`): over
+  its size limit (`READMIT_MAX_BODY_BYTES`) 413 before MLServer sees them; a 422 in FastAPI's form (from an
+  MLServer started without the guard) becomes 400 for malformed JSON and 422 for a body that is not a V2
+  request, as `{"error": ...}` without the echoed input.
 - 404 `{"error": ...}` when no route matches (Envoy's "no route"), 503 when MLServer is unreachable.
 - GET /v2/health/*, /v2/models/<model>[/ready]: passed through (a Seldon Model name maps to its served name).
 - Any other method on an /infer path: 405 `{"error": ...}`.
@@ -37,7 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from readmit.traffic import guard
+from readmit.serving import guard
 from readmit.traffic.experiment import (
     MODEL_HEADER,
     ROUTE_HEADER,
@@ -105,6 +106,7 @@ class Upstream:
 
     def __init__(self, table: Table, base_url: str, rng: Callable[[], float] = random.random):
         self.table, self.base_url, self.rng = table, base_url.rstrip("/"), rng
+        self.body_limit = guard.body_limit()
         self.client = Client(self.base_url, timeout=60.0)
         self.mirrors: set[asyncio.Task] = set()
         self.mirrored = 0
@@ -156,8 +158,8 @@ _JSON_TYPE = (b"content-type", b"application/json")
 
 
 def _refused(status: int, message: str, route: str | None = None) -> Reply:
-    """`{"error": ...}` as Starlette's JSONResponse writes it."""
-    body = json.dumps({"error": message}, ensure_ascii=False, separators=(",", ":")).encode()
+    """`{"error": ...}`, MLServer's error body."""
+    body = guard.error_body(message)
     headers = [_JSON_TYPE]
     if route:
         headers.append((ROUTE_HEADER.encode(), route.encode()))
@@ -180,7 +182,7 @@ async def infer(upstream: Upstream, scope: dict, receive) -> Reply:
     except NoRoute as exc:
         return _refused(404, str(exc))
     try:
-        body = await guard.read_body(receive, declared)
+        body = await guard.read_body(receive, declared, upstream.body_limit)
     except guard.Refused as exc:
         return _refused(exc.status, str(exc))
     target = decision.target
@@ -188,7 +190,7 @@ async def infer(upstream: Upstream, scope: dict, receive) -> Reply:
         answer = await upstream.infer(decision, body)
     except UNREACHABLE as exc:
         return _refused(503, f"model server unreachable ({type(exc).__name__}); retry", target.route)
-    if answer.status_code == 422:  # not JSON, or not V2: FastAPI's answer echoes the value (traffic.guard)
+    if answer.status_code == 422:  # not JSON, or not V2: FastAPI's answer echoes the value (serving.guard)
         return _refused(*guard.refusal(body, answer.content), target.route)
     upstream.mirror(decision, body)  # fire and forget, as Envoy's request mirror policy
     headers = [(b"x-seldon-route", target.route_bytes)]

@@ -1,0 +1,95 @@
+"""The body guard as ASGI middleware on MLServer's own FastAPI app (added by readmit.serving.launch): V2
+inference POSTs are read under the size limit before MLServer sees them, and MLServer's 422 answer is
+rewritten into the error contract (readmit.serving.guard). Everything else (health, metadata, the model
+repository, metrics) passes untouched, and so does every answer but a 422.
+
+The body read here is handed to MLServer as one ASGI message, so it is read once; a valid request is
+never parsed here. A `Content-Encoding: gzip` body (which MLServer inflates whole,
+`mlserver/rest/requests.py`) is inflated under the same limit first.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+from readmit.serving.guard import (
+    MAX_BODY_BYTES,
+    Disconnected,
+    Refused,
+    error_body,
+    inflated,
+    read_body,
+    refusal,
+)
+
+# MLServer 1.7.1's routes that take an InferenceRequest body (mlserver/rest/app.py:70-127)
+INFERENCE_PATH = re.compile(r"/v2/models/[^/]+(?:/versions/[^/]+)?/(?:infer|generate)(?:_stream)?")
+
+
+class BodyGuard:
+    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not INFERENCE_PATH.fullmatch(scope["path"])
+        ):
+            return await self.app(scope, receive, send)
+        declared, gzipped = None, False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value.decode("latin-1")
+            elif name == b"content-encoding":
+                gzipped = gzipped or value == b"gzip"  # what MLServer inflates: exactly "gzip"
+        try:
+            body = await read_body(receive, declared, self.limit)
+            document = inflated(body, self.limit) if gzipped else body
+        except Refused as exc:
+            return await answer(send, exc.status, str(exc))
+        except Disconnected:
+            return
+        await self.app(scope, _replay(body, receive), _Rewrite(send, document))
+
+
+def _replay(body: bytes, receive):
+    """An ASGI `receive` that gives the body already read, then whatever the client sends next
+    (a disconnect)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay():
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
+class _Rewrite:
+    """An ASGI `send` that passes every answer through but a 422, which it holds and answers with
+    `guard.refusal` instead (the 422's body is FastAPI's `detail`, which may repeat the input)."""
+
+    def __init__(self, send, document: bytes):
+        self.send, self.document = send, document
+        self.held: dict | None = None
+        self.parts: list[bytes] = []
+
+    async def __call__(self, message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 422:
+            self.held = message
+        elif self.held is None:
+            await self.send(message)
+        elif message["type"] == "http.response.body":
+            self.parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                content = b"".join(self.parts)
+                if (b"content-encoding", b"gzip") in self.held.get("headers", []):
+                    content = gzip.decompress(content)  # MLServer's GZipMiddleware, for a client that asked
+                await answer(self.send, *refusal(self.document, content))
+
+
+async def answer(send, status: int, message: str) -> None:
+    body = error_body(message)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,159 @@
+"""`readmit-mlserver` (readmit.serving.launch): the one private name of MLServer it wraps is still where it
+wraps it, and every REST app MLServer then builds carries the body guard (readmit.serving.guard_middleware).
+The real server through the launcher, in both worker modes: tests/serving/test_guard_served.py."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import inspect
+import json
+
+import httpx
+import pytest
+from mlserver.rest import app as mlserver_app
+from mlserver.rest import server as rest_server
+from mlserver.settings import Settings
+from mlserver.types import InferenceResponse, RepositoryIndexResponse, ResponseOutput
+
+from readmit.errors import InputError
+from readmit.serving import guard, launch
+from readmit.serving.guard_middleware import BodyGuard
+
+LIMIT = 4096
+PLANTED = ("Jane Marple", "MRN 4417-2290")
+VALID = {"inputs": [{"name": "age", "datatype": "INT64", "shape": [1], "data": [70]}]}
+
+
+class _DataPlane:
+    """What MLServer's REST endpoints call for inference; records what reached it."""
+
+    def __init__(self):
+        self.seen = []
+
+    async def live(self) -> bool:
+        return True
+
+    async def infer(self, payload, name, version=None):
+        self.seen.append(payload)
+        return InferenceResponse(
+            model_name=name, outputs=[ResponseOutput(name="n", datatype="INT64", shape=[1], data=[1])]
+        )
+
+
+@pytest.fixture
+def installed(monkeypatch):
+    """The launcher's wrap, undone after the test."""
+    monkeypatch.setattr(rest_server, "create_app", rest_server.create_app)
+    launch.install(LIMIT)
+
+
+class _Repository:
+    """MLServer's model repository handlers: the index, recording the requests that reached it."""
+
+    def __init__(self):
+        self.seen = []
+
+    async def index(self, payload):
+        self.seen.append(payload)
+        return RepositoryIndexResponse(root=[])
+
+
+def _rest_app(data_plane, repository=None):
+    """The app of MLServer's own RESTServer (the object `mlserver start` serves), gzip on as by default."""
+    settings = Settings(metrics_endpoint=None, gzip_enabled=True)
+    return rest_server.RESTServer(settings, data_plane, repository)._app
+
+
+def _send(app, requests: list[tuple[str, str, object, dict]]) -> list[httpx.Response]:
+    async def run():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://m") as client:
+            return [
+                await client.request(method, path, content=body, headers=headers)
+                for method, path, body, headers in requests
+            ]
+
+    return asyncio.run(run())
+
+
+def test_mlserver_builds_its_rest_app_through_the_name_the_launcher_wraps():
+    # mlserver/rest/server.py:9 imports create_app by name and RESTServer.__init__ calls it (:29)
+    assert rest_server.create_app is mlserver_app.create_app
+    assert "create_app(" in inspect.getsource(rest_server.RESTServer.__init__)
+
+
+def test_every_rest_app_mlserver_builds_carries_the_guard_outermost(installed):
+    app = _rest_app(_DataPlane())
+    assert app.user_middleware[0].cls is BodyGuard and app.user_middleware[0].kwargs == {"limit": LIMIT}
+    launch.install(LIMIT)  # a second install wraps the original again, not the wrap
+    assert [m.cls for m in _rest_app(_DataPlane()).user_middleware].count(BodyGuard) == 1
+
+
+def test_a_moved_create_app_stops_the_start_with_one_line(monkeypatch):
+    monkeypatch.delattr(rest_server, "create_app")
+    with pytest.raises(InputError, match="create_app"):
+        launch.install(LIMIT)
+
+
+def test_a_bad_limit_exits_2_with_one_line_before_mlserver_starts(monkeypatch, capsys):
+    monkeypatch.setenv(guard.LIMIT_ENV, "lots")
+    monkeypatch.setattr(launch, "mlserver_main", lambda: pytest.fail("MLServer started"))
+    with pytest.raises(SystemExit) as exited:
+        launch.main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.startswith("readmit-mlserver: error: ") and err.count("\n") == 1
+
+
+def _chunks(total: int):
+    async def gen():
+        for _ in range(0, total, 1024):
+            yield b" " * 1024
+
+    return gen()
+
+
+def test_bad_bodies_get_4xx_error_bodies_that_never_echo_and_valid_ones_pass(installed):
+    name, mrn = PLANTED
+    data_plane = _DataPlane()
+    infer, json_type = "/v2/models/m/infer", {"content-type": "application/json"}
+    gzipped = {**json_type, "content-encoding": "gzip"}
+    # long enough that MLServer's GZipMiddleware compresses its 422 (over 500 bytes) for this client
+    not_v2 = json.dumps({"inputs": [VALID["inputs"][0], f"{name} {mrn} " * 40]}).encode()
+    answers = _send(
+        _rest_app(data_plane),
+        [
+            ("POST", infer, f'{{"inputs": [{{"name": "{name}", "mrn": "{mrn}" '.encode(), json_type),
+            ("POST", infer, not_v2, {**json_type, "accept-encoding": "gzip"}),
+            ("POST", "/v2/models/m/versions/1/infer", json.dumps([name, mrn]).encode(), json_type),
+            ("POST", infer, name.encode() * LIMIT, json_type),
+            ("POST", infer, _chunks(LIMIT + 1), json_type),
+            ("POST", infer, gzip.compress(b" " * (LIMIT + 1)), gzipped),
+            ("POST", infer, f"{name} {mrn}".encode(), gzipped),
+            ("POST", infer, gzip.compress(json.dumps(VALID).encode()), gzipped),
+            ("POST", infer, json.dumps(VALID).encode(), json_type),
+        ],
+    )
+    assert [a.status_code for a in answers] == [400, 422, 400, 413, 413, 413, 400, 200, 200]
+    for answer in answers[:7]:
+        assert set(answer.json()) == {"error"}, answer.text[:200]
+        assert "Marple" not in answer.text and "4417" not in answer.text
+    assert "malformed JSON at byte" in answers[0].json()["error"]
+    assert "inputs.1: model_attributes_type" in answers[1].json()["error"]
+    assert all(str(LIMIT) in a.json()["error"] for a in answers[3:6])
+    assert len(data_plane.seen) == 2 and all(p.inputs[0].data.root == [70] for p in data_plane.seen)
+
+
+def test_only_v2_inference_posts_are_guarded(installed):
+    big = json.dumps({"ready": True, "filler": " " * LIMIT}).encode()
+    repository = _Repository()
+    answers = _send(
+        _rest_app(_DataPlane(), repository),
+        [
+            ("GET", "/v2/health/live", None, {}),
+            ("POST", "/v2/repository/index", big, {"content-type": "application/json"}),
+            ("GET", "/v2/models/m/infer", None, {}),
+        ],
+    )
+    assert answers[0].status_code == 200
+    assert answers[1].status_code == 200 and len(repository.seen) == 1  # over the limit, not inference
+    assert answers[2].status_code == 405 and "error" not in answers[2].text  # FastAPI's, untouched
