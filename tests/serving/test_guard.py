@@ -32,6 +32,9 @@ def test_a_gzip_body_inflates_under_the_limit_and_a_bomb_is_refused_before_it_in
     with pytest.raises(guard.Refused) as refused:
         guard.inflated(b"Jane Marple", 1024)
     assert refused.value.status == 400 and "Marple" not in str(refused.value)
+    with pytest.raises(guard.Refused) as refused:
+        guard.inflated(gzip.compress(b'{"inputs": []}')[:-9], 1024)  # cut short
+    assert refused.value.status == 400
 
 
 def test_an_answer_already_in_the_error_contract_is_kept():

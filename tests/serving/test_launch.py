@@ -1,13 +1,16 @@
 """`readmit-mlserver` (readmit.serving.launch): the one private name of MLServer it wraps is still where it
 wraps it, and every REST app MLServer then builds carries the body guard (readmit.serving.guard_middleware).
-The real server through the launcher, in both worker modes: tests/serving/test_guard_served.py."""
+Then the real server, started through the launcher (`server.start`) once per worker mode for the session
+(tests/serving/conftest.py, limit `BODY_LIMIT`), refuses bad bodies and then answers a valid request."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import http.client
 import inspect
 import json
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -17,8 +20,9 @@ from mlserver.settings import Settings
 from mlserver.types import InferenceResponse, RepositoryIndexResponse, ResponseOutput
 
 from readmit.errors import InputError
-from readmit.serving import guard, launch
+from readmit.serving import guard, inference_log, launch
 from readmit.serving.guard_middleware import BodyGuard
+from serving.conftest import BODY_LIMIT
 
 LIMIT = 4096
 PLANTED = ("Jane Marple", "MRN 4417-2290")
@@ -157,3 +161,73 @@ def test_only_v2_inference_posts_are_guarded(installed):
     assert answers[0].status_code == 200
     assert answers[1].status_code == 200 and len(repository.seen) == 1  # over the limit, not inference
     assert answers[2].status_code == 405 and "error" not in answers[2].text  # FastAPI's, untouched
+
+
+def _raw_post(base: str, path: str, headers: dict, parts: list[bytes]) -> tuple[int, dict]:
+    """POST with exactly these headers, sending `parts` as they are (the server may answer before the
+    rest of a declared body arrives: it must not need it)."""
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        connection.putrequest("POST", path)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        for part in parts:
+            connection.send(part)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def _chunked(payload: bytes, size: int = 1 << 20) -> list[bytes]:
+    """`payload` in HTTP/1.1 chunked framing, without the closing chunk: the last chunk crosses the limit,
+    and the server answers from there."""
+    return [
+        b"%x\r\n%s\r\n" % (len(c), c) for c in (payload[i : i + size] for i in range(0, len(payload), size))
+    ]
+
+
+@pytest.mark.parametrize("mode", ["served", "served_workers"])
+def test_mlserver_through_the_launcher_refuses_bad_bodies_without_echo_then_answers(
+    mode, request, served_model
+):
+    served = request.getfixturevalue(mode)
+    name, mrn = PLANTED
+    path, json_type = f"/v2/models/{served.model}/infer", {"Content-Type": "application/json"}
+    planted = f"{name} {mrn}".encode()
+    bomb = gzip.compress(planted + b" " * BODY_LIMIT)  # ~8 kB that inflates past the limit
+    before = len(inference_log.read_requests(served.log)) if served.log.exists() else 0
+    answers = [
+        served.post(b'{"inputs": [{"name": "' + planted + b'" not json'),
+        served.post({"id": "x", "inputs": [VALID["inputs"][0], f"{name} {mrn}"]}),
+        served.post(json.dumps([name, mrn]).encode()),
+        _raw_post(served.base, path, {**json_type, "Content-Length": str(BODY_LIMIT + 1)}, [planted]),
+        _raw_post(
+            served.base,
+            path,
+            {**json_type, "Transfer-Encoding": "chunked"},
+            _chunked(planted + b" " * (BODY_LIMIT + 1 - len(planted))),
+        ),
+        _raw_post(
+            served.base,
+            path,
+            {**json_type, "Content-Encoding": "gzip", "Content-Length": str(len(bomb))},
+            [bomb],
+        ),
+    ]
+    assert [status for status, _ in answers] == [400, 422, 400, 413, 413, 413], answers
+    for status, body in answers:
+        assert set(body) == {"error"} and isinstance(body["error"], str), (status, body)
+        assert "Marple" not in body["error"] and "4417" not in body["error"]
+    assert "malformed JSON at byte" in answers[0][1]["error"]
+    assert "inputs.1: model_attributes_type" in answers[1][1]["error"]
+    assert all(str(BODY_LIMIT) in body["error"] for _, body in answers[3:])
+
+    status, body = served.post(json.loads((served_model["exported"] / "example-request.json").read_text()))
+    assert status == 200 and len(body["outputs"][0]["data"]) == 3
+    # the refused bodies never reached the runtime: the valid request is the one new line of the log
+    assert list(inference_log.read_requests(served.log)["status"].iloc[before:]) == [200]
+    for text in (served.log.read_text(errors="replace"), served.output.read_text(errors="replace")):
+        assert "Marple" not in text and "4417" not in text

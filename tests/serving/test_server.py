@@ -145,10 +145,10 @@ def test_bad_input_gets_4xx_naming_field_and_row_in_both_worker_modes(mode, requ
         assert got == status, (case, got, body)
         assert set(body) == {"error"}, (case, body)
         assert all(w in body["error"] for w in words), (case, body["error"])
-    # MLServer refuses malformed JSON itself (FastAPI's 422 json_invalid, before the runtime; the router adds
-    # `{"error"}`, readmit.traffic.guard): the planted name and MRN must not come back nor reach a log
+    # malformed JSON never reaches the runtime: the launcher's body guard answers it (readmit.serving.guard,
+    # tests/serving/test_launch.py); the planted name and MRN must not come back nor reach a log
     got, body = server.post(b'{"inputs": [{"name": "Jane Marple", "mrn": "MRN 4417-2290" not json')
-    assert 400 <= got < 500, ("malformed JSON", got, body)
+    assert got == 400 and set(body) == {"error"}, ("malformed JSON", got, body)
     assert "Marple" not in json.dumps(body) and "4417" not in json.dumps(body)
 
     got, body = server.post(_example(served_model))

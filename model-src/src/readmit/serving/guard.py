@@ -92,6 +92,8 @@ def inflated(body: bytes, limit: int) -> bytes:
         raise Refused(400, "Content-Encoding is gzip but the body is not gzip data") from None
     if len(out) > limit or inflater.unconsumed_tail:
         raise Refused(413, f"request body inflates past the limit of {limit} bytes; split the batch")
+    if not inflater.eof:
+        raise Refused(400, "Content-Encoding is gzip but the body is not complete gzip data")
     return out
 
 
