@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -56,4 +57,17 @@ def test_the_dockerfile_is_multi_stage_pinned_non_root_with_a_healthcheck(repo_r
     assert "-c constraints.txt" in build and "download.pytorch.org/whl/cpu" in build
     assert re.search(r"(?m)^USER 10001:10001$", final)
     assert re.search(r"(?m)^HEALTHCHECK ", final)
-    assert not re.search(r"(?m)^ENTRYPOINT", text)  # the command is `readmit ...` or `mlserver start ...`
+    assert not re.search(r"(?m)^ENTRYPOINT", text)  # the command is `readmit ...` or `readmit-mlserver ...`
+
+
+def test_the_servers_command_is_a_console_script_the_image_installs(repo_root):
+    """The Server runs `readmit-mlserver`: a [project.scripts] entry of model-src/pyproject.toml, which the
+    image's `pip install ... .` of that project puts on its PATH (/opt/readmit/bin)."""
+    (server,) = _load(repo_root / "apps/readmission/server.yaml")
+    (runtime,) = [c for c in server["spec"]["podSpec"]["containers"] if c["name"] == "mlserver"]
+    project = tomllib.loads((repo_root / "model-src/pyproject.toml").read_text(encoding="utf-8"))
+    assert runtime["command"] == ["readmit-mlserver"] and runtime["args"] == ["start", "/mnt/agent/models"]
+    assert project["project"]["scripts"]["readmit-mlserver"] == "readmit.serving.launch:main"
+    build, final = _stages((repo_root / "model-src/Dockerfile").read_text(encoding="utf-8"))
+    assert re.search(r"(?m)-c constraints\.txt \.\s*\\?$", build) and "COPY src ./src" in build
+    assert "ENV PATH=/opt/readmit/bin:$PATH" in final
