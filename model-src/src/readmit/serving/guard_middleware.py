@@ -23,7 +23,7 @@ from readmit.serving.guard import (
     refusal,
 )
 
-# MLServer 1.7.1's routes that take an InferenceRequest body (mlserver/rest/app.py:70-127)
+# MLServer 1.7.1's routes that take an InferenceRequest body (mlserver/rest/app.py:71-113)
 INFERENCE_PATH = re.compile(r"/v2/models/[^/]+(?:/versions/[^/]+)?/(?:infer|generate)(?:_stream)?")
 
 

@@ -190,7 +190,7 @@ async def infer(upstream: Upstream, scope: dict, receive) -> Reply:
         answer = await upstream.infer(decision, body)
     except UNREACHABLE as exc:
         return _refused(503, f"model server unreachable ({type(exc).__name__}); retry", target.route)
-    if answer.status_code == 422:  # not JSON, or not V2: FastAPI's answer echoes the value (serving.guard)
+    if answer.status_code == 422:  # FastAPI's form echoes the value; the guard's own is kept (serving.guard)
         return _refused(*guard.refusal(body, answer.content), target.route)
     upstream.mirror(decision, body)  # fire and forget, as Envoy's request mirror policy
     headers = [(b"x-seldon-route", target.route_bytes)]
