@@ -1,6 +1,8 @@
 """Serving figures: single-stay latency over HTTP (with explanation) at concurrency 1 and 8 (wall clock, and
 the server's CPU per request), in-process batch scoring of 1,000-row batches with and without explanations
-(rows per CPU second, so a shared machine gives comparable figures), and the server's peak RSS.
+(rows per CPU second, so a shared machine gives comparable figures), the server's peak RSS, and the CPU the
+body guard (readmit.serving.guard_middleware, on MLServer's app since the server starts as
+`readmit-mlserver`) adds to a valid single-stay request, measured in-process on the ASGI call alone.
 
 Trains one small synthetic model into a temporary registry, exports it, lays it out as Seldon's agent
 does and runs the real MLServer on 127.0.0.1 (parallel_workers as --workers, 1 like Seldon's default).
@@ -11,6 +13,7 @@ does and runs the real MLServer on 127.0.0.1 (parallel_workers as --workers, 1 l
 from __future__ import annotations
 
 import argparse
+import asyncio
 import concurrent.futures
 import hashlib
 import json
@@ -34,8 +37,9 @@ from readmit import registry  # noqa: E402
 from readmit.cli import cli  # noqa: E402
 from readmit.features.clean import clean  # noqa: E402
 from readmit.pyfunc import unwrap  # noqa: E402
-from readmit.serving import server  # noqa: E402
+from readmit.serving import guard, server  # noqa: E402
 from readmit.serving.contract import INPUTS, RuntimeConfig  # noqa: E402
+from readmit.serving.guard_middleware import BodyGuard  # noqa: E402
 from readmit.serving.score import score  # noqa: E402
 from readmit.serving.v2 import request_body  # noqa: E402
 from training._frames import make_index, write_ingest  # noqa: E402
@@ -85,6 +89,37 @@ def _latencies(url: str, bodies: list[bytes], concurrency: int) -> np.ndarray:
         return np.array(list(pool.map(one, bodies)))
 
 
+def _guard_cpu_us(body: bytes, calls: int) -> tuple[float, float]:
+    """CPU microseconds per call of an ASGI app that reads `body` and answers 200: (alone, behind the
+    body guard). The difference is what the guard adds to each valid inference request."""
+
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {"type": "http", "method": "POST", "path": "/v2/models/readmission_1/infer", "headers": headers}
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(_message):
+        return None
+
+    async def run(target):
+        for _ in range(calls):
+            await target(scope, receive, send)
+
+    out = []
+    for target in (app, BodyGuard(app, guard.MAX_BODY_BYTES)):
+        asyncio.run(run(target))  # warm-up
+        start = time.process_time()
+        asyncio.run(run(target))
+        out.append((time.process_time() - start) / calls * 1e6)
+    return out[0], out[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=quick(2000, 200))
@@ -130,6 +165,14 @@ def main() -> None:
             None if explain else 20_000,
             ">=",
         )
+
+    single = json.dumps(request_body(rows.iloc[[0]], {"explain": True})).encode()
+    alone, guarded = _guard_cpu_us(single, quick(50_000, 5_000))
+    print(
+        f"body guard on a valid {len(single):,}-byte single-stay request (in-process ASGI call, CPU): "
+        f"{guarded - alone:.1f} us added ({alone:.1f} us without, {guarded:.1f} us with)"
+    )
+    record("body guard CPU added per valid single-stay request (in-process)", guarded - alone, "us")
 
     models = root / "models"
     name = server.agent_layout(root / "export", models, "readmission", 1)
