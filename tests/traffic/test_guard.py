@@ -1,8 +1,9 @@
 """The router's guard: malformed JSON, a body over the limit and a body that is JSON but not a V2 request
 each get a 4xx `{"error": ...}` that never repeats what was sent; a valid request afterwards is answered.
 
-MLServer here is its own FastAPI app (mlserver.rest.app.create_app, the code `mlserver start` runs) with a
-stand-in data plane, reached in-process; the real server in both worker modes is tests/serving/test_server.
+MLServer here is its own FastAPI app without the launcher's guard (mlserver.rest.app.create_app, what plain
+`mlserver start` serves) with a stand-in data plane, reached in-process: the router alone must hold the
+contract. MLServer with its own guard (`readmit-mlserver`), in both worker modes: tests/serving/test_launch.
 """
 
 from __future__ import annotations
