@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
 from readmit.errors import InputError
-from readmit.manifests.check import check
+from readmit.manifests import check as manifests_check
+from readmit.manifests.check import check, trivy_input
 
 from .conftest import edit
 
@@ -186,3 +188,42 @@ def test_a_file_without_any_object_in_a_folder_is_an_input_error(tree_copy, sche
     (_scratch(tree_copy) / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
     with pytest.raises(InputError, match="list.yaml: 1 YAML document.*no Kubernetes object"):
         check(paths=[tree_copy / "scratch"], repo=tree_copy, trivy=False)
+
+
+class StartedScan:
+    """Stands in for a trivy scan started early: its input and the findings it will report."""
+
+    def __init__(self, given, findings):
+        self.input, self.findings = given, findings
+
+    def result(self):
+        return list(self.findings)
+
+
+def test_a_scan_started_early_on_the_same_input_is_used_and_trivy_is_not_started_again(
+    tree_copy, schemas, monkeypatch
+):
+    overlay = tree_copy / "environments/dev"
+    early = StartedScan(trivy_input([overlay], tree_copy), ["early finding"])
+
+    def no_second_start(given):
+        raise AssertionError("trivy started again although the early scan's input is the same")
+
+    monkeypatch.setattr(manifests_check, "start_trivy", no_second_start)
+    assert check(paths=[overlay], repo=tree_copy, early=early) == ["early finding"]
+
+
+def test_a_scan_started_early_on_other_input_is_not_used(tree_copy, schemas, monkeypatch):
+    overlay = tree_copy / "environments/dev"
+    early = StartedScan(trivy_input([overlay], tree_copy), ["stale finding"])
+    edit(tree_copy / "apps/readmission/pdb.yaml", "  minAvailable: 1", "  minAvailable: 2")
+    started = []
+
+    @contextlib.contextmanager
+    def fresh_start(given):
+        started.append(given)
+        yield StartedScan(given, [])
+
+    monkeypatch.setattr(manifests_check, "start_trivy", fresh_start)
+    assert check(paths=[overlay], repo=tree_copy, early=early) == []
+    assert started and started[0] == trivy_input([overlay], tree_copy) != early.input

@@ -82,3 +82,80 @@ def test_trivy_runs_without_go_s_collector_below_a_memory_limit_unless_the_calle
     assert trivy.go_environment({"PATH": "/bin"}) == {"PATH": "/bin", "GOGC": "off", "GOMEMLIMIT": "1GiB"}
     assert trivy.go_environment({"GOGC": "100"}) == {"GOGC": "100"}
     assert trivy.go_environment({"GOMEMLIMIT": "300MiB"}) == {"GOMEMLIMIT": "300MiB"}
+
+
+PROVENANCE = {
+    "readmit.io/model-version": "3",
+    "readmit.io/mlflow-run": "abc",
+    "readmit.io/metrics": "auc=0.7",
+}
+
+
+def test_provenance_annotations_are_left_out_of_trivys_input_and_others_kept():
+    model = {"kind": "Model", "metadata": {"name": "m", "annotations": {**PROVENANCE, "team": "ml"}}}
+    assert trivy.without_provenance(model) == {
+        "kind": "Model",
+        "metadata": {"name": "m", "annotations": {"team": "ml"}},
+    }
+    assert (
+        model["metadata"]["annotations"]["readmit.io/mlflow-run"] == "abc"
+    )  # the caller's object is untouched
+
+
+def test_an_annotations_map_left_empty_is_dropped_so_no_provenance_and_empty_provenance_are_one_input():
+    with_notes = {"kind": "Model", "metadata": {"name": "m", "annotations": dict(PROVENANCE)}}
+    empty = {"kind": "Model", "metadata": {"name": "m", "annotations": {}}}
+    assert (
+        trivy.without_provenance(with_notes)
+        == trivy.without_provenance(empty)
+        == {
+            "kind": "Model",
+            "metadata": {"name": "m"},
+        }
+    )
+    source = Source("environments/dev", "Model", "m")
+    assert trivy.scan_input([(source, with_notes)], []) == trivy.scan_input([(source, empty)], [])
+
+
+def test_objects_without_provenance_reach_trivy_as_they_are():
+    canary = {
+        "kind": "Namespace",
+        "metadata": {"name": "n", "annotations": {"readmit.io/canary-max-weight": "20"}},
+    }
+    assert trivy.without_provenance(canary) is canary
+    assert trivy.without_provenance({"kind": "List"}) == {"kind": "List"}
+
+
+PRIVILEGED = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+{notes}spec:
+  selector: {{matchLabels: {{app: x}}}}
+  template:
+    metadata: {{labels: {{app: x}}}}
+    spec:
+      containers:
+        - name: c
+          image: registry.example/x@sha256:0000000000000000000000000000000000000000000000000000000000000000
+          securityContext: {{privileged: true}}
+"""
+
+
+def test_provenance_annotations_change_no_trivy_finding():
+    """What without_provenance relies on, run with the real trivy: one Deployment with the provenance
+    annotations and one without get the same findings (and there are some)."""
+    notes = "  annotations:\n" + "".join(f"    {k}: '{v}'\n" for k, v in PROVENANCE.items())
+    given = trivy.ScanInput(
+        {
+            "0000.yaml": PRIVILEGED.format(name="d", notes="").encode(),
+            "0001.yaml": PRIVILEGED.format(name="d", notes=notes).encode(),
+        },
+        {"0000.yaml": Source("a.yaml", "Deployment", "d"), "0001.yaml": Source("b.yaml", "Deployment", "d")},
+    )
+    with trivy.start(given) as running:
+        lines = running.result()
+    plain = sorted(ln.removeprefix("a.yaml: ") for ln in lines if ln.startswith("a.yaml: "))
+    noted = sorted(ln.removeprefix("b.yaml: ") for ln in lines if ln.startswith("b.yaml: "))
+    assert any("AVD-KSV-0017" in ln for ln in plain)  # privileged: HIGH
+    assert plain == noted

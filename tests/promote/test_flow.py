@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 from git_repos import copy_of_repo, git, state_of, trailers, use_identity
 from readmit import registry
 from readmit.envs import provenance
 from readmit.envs.state import dump, parse
 from readmit.errors import CheckFailed, InputError
+from readmit.manifests import trivy
 from readmit.promote import flow
 
 MODELS = "environments/dev/models.yaml"
@@ -88,7 +90,7 @@ class Scratch:
     started: seconds): records the repo, env and commit it was prepared from, and whether it was closed."""
 
     def __init__(self, made: list, repo, env):
-        self.repo, self.env, self.head, self.closed = Path(repo), env, None, False
+        self.repo, self.env, self.head, self.shape, self.closed = Path(repo), env, None, None, False
         made.append(self)
 
     def __enter__(self):
@@ -97,11 +99,11 @@ class Scratch:
     def __exit__(self, *exc):
         self.close()
 
-    def prepare_in(self, pool, head):
-        pool.submit(self.prepare, head).result()
+    def prepare_in(self, pool, head, shape=None):
+        pool.submit(self.prepare, head, shape).result()
 
-    def prepare(self, head):
-        self.head = head
+    def prepare(self, head, shape=None):
+        self.head, self.shape = head, shape
 
     def close(self):
         self.closed = True
@@ -231,6 +233,33 @@ def test_a_full_promotion_checks_first_then_commits_on_a_new_branch_with_every_t
     subject, _, body = git(repo, "log", "-1", "--format=%B").partition("\n\n")
     assert subject == "Promote readmission v1 to dev at 100%"
     assert body.startswith("Version 1 takes 100% of dev traffic.\n\n")
+
+
+def without_provenance(text: str) -> list[dict]:
+    return [trivy.without_provenance(doc) for doc in yaml.safe_load_all(text) if doc]
+
+
+def test_with_trivy_the_scan_starts_on_the_new_file_bar_its_provenance_before_the_registry_answers(
+    repo, reg, checks
+):
+    reg.add(info(1), info(2))
+    merged(repo, flow.promote("dev", 1, full=True, repo=repo, trivy=True).branch)
+    flow.promote("dev", 2, weight=10, repo=repo, trivy=True)
+    shape, new_text = checks.scratches[-1].shape, checks.calls[-1]["new_text"]
+    assert shape != new_text  # the provenance of version 2 was not known yet ...
+    assert without_provenance(shape) == without_provenance(new_text)  # ... and is all that differs
+    assert parse(shape).annotations == {1: expected_annotations(reg.versions[1]), 2: {}}
+
+
+def test_without_trivy_or_with_a_change_the_transitions_refuse_no_scan_is_prepared(repo, reg, checks):
+    reg.add(info(1))
+    merged(repo, flow.promote("dev", 1, full=True, repo=repo, trivy=False).branch)
+    assert checks.scratches[-1].shape is None
+    reg.add(info(2))
+    with pytest.raises(InputError, match="a canary weight is between 1 and 99"):
+        flow.promote("dev", 2, weight=150, repo=repo, trivy=True)
+    assert checks.scratches[-1].shape is None
+    assert reg.asked_facts[-1] == (2, (1,))  # the refusal came after the registry was asked, as before
 
 
 def test_a_canary_keeps_the_stable_version_and_the_pr_compares_with_the_champion_git_says_is_live(

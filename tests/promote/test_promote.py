@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 
 import pytest
@@ -10,7 +11,9 @@ from git_repos import git, state_of, trailers
 from readmit import registry
 from readmit.cli import main
 from readmit.errors import CheckFailed, InputError
-from readmit.promote import flow, promote, rollback
+from readmit.manifests import check as manifests_check
+from readmit.manifests.trivy import start as start_trivy
+from readmit.promote import checks, flow, promote, rollback
 from registry_versions import gated, register
 
 pytestmark = pytest.mark.slow
@@ -40,6 +43,32 @@ def test_full_promotion_commits_on_a_new_branch_with_every_trailer(repo, model):
     text = (repo / "environments/dev/models.yaml").read_text()
     assert f"name: readmission-v{version}" in text and "weight: 100" in text
     assert f"readmit.io/model-digest: {info.model_digest}" in text
+
+
+def test_with_trivy_the_scan_started_before_the_registry_answered_is_the_one_the_check_uses(
+    repo, model, monkeypatch
+):
+    """trivy runs once: started on the new models.yaml bar its provenance while the registry is read, and
+    taken by `manifests check` because its input is exactly what the check would give trivy."""
+    version = gated(model)
+    started = []
+
+    @contextlib.contextmanager
+    def counted(given):
+        started.append(given)
+        with start_trivy(given) as scan:
+            yield scan
+
+    def no_second_start(given):
+        raise AssertionError("manifests check started trivy again: the early scan's input differed")
+
+    monkeypatch.setattr(checks, "start_trivy", counted)
+    monkeypatch.setattr(manifests_check, "start_trivy", no_second_start)
+    result = promote("dev", version, full=True, repo=repo, trivy=True)
+    assert "readmit manifests check environments/dev: passed" in result.pr_markdown
+    [given] = started
+    assert any(b"kind: Model" in text for text in given.files.values())
+    assert not any(b"readmit.io/model-digest" in text for text in given.files.values())
 
 
 def test_the_pr_description_is_the_reviewers_whole_view(repo, model, tmp_path, manifests_problems):

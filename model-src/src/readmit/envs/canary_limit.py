@@ -15,9 +15,9 @@ import yaml
 
 from readmit.envs.provenance import CANARY_LIMIT
 from readmit.errors import InputError
+from readmit.yaml_c import LOADER
 
 VALUES_FILE = "readmission-values.yaml"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _namespace(doc: object) -> bool:
@@ -55,7 +55,7 @@ def from_values(repo: Path, env: str) -> int | None:
     if not path.is_file():
         return None
     try:
-        docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=_LOADER))
+        docs = list(yaml.load_all(path.read_text(encoding="utf-8"), Loader=LOADER))
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML ({exc.__class__.__name__}); fix the file") from exc
     found = [v for d in docs if _namespace(d) and (v := _annotation(d)) is not None]

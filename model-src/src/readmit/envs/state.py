@@ -15,13 +15,13 @@ import yaml
 
 from readmit.envs import _fastread
 from readmit.errors import InputError
+from readmit.yaml_c import LOADER
 
 HEADER = "# Written by readmit promote; do not edit by hand.\n"
 SELDON = "mlops.seldon.io/v1alpha1"
 EXPERIMENT = "readmission"
 MODEL_PREFIX = "readmission-v"
 MODELS_FILE = "models.yaml"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def model_name(version: int) -> str:
@@ -63,7 +63,7 @@ def parse(text: str, where: str = MODELS_FILE) -> EnvState:
     if (fast := _fastread.read(text, HEADER)) is not None:
         return EnvState(*fast)
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_LOADER) if d]
+        docs = [d for d in yaml.load_all(text, Loader=LOADER) if d]
     except yaml.YAMLError as exc:
         raise InputError(
             f"{where}: not valid YAML ({exc.__class__.__name__}); restore it with readmit promote"

@@ -20,6 +20,7 @@ from readmit.manifests import render as rnd
 from readmit.manifests.containers import container_problems
 from readmit.manifests.problems import Source, line
 from readmit.manifests.servers import load_server_configs, merged, server_problems
+from readmit.manifests.trivy import Scan, ScanInput, scan_input
 from readmit.manifests.trivy import start as start_trivy
 from readmit.manifests.validate import validate
 from readmit.manifests.yamlfile import NotManifest, objects_of
@@ -40,8 +41,9 @@ def check(
     paths: list[Path] | None = None,
     repo: Path | None = None,
     trivy: bool = True,
+    early: Scan | None = None,
 ) -> list[str]:
-    return check_report(envs, paths, repo, trivy).problems
+    return check_report(envs, paths, repo, trivy, early).problems
 
 
 def check_report(
@@ -49,7 +51,10 @@ def check_report(
     paths: list[Path] | None = None,
     repo: Path | None = None,
     trivy: bool = True,
+    early: Scan | None = None,
 ) -> Report:
+    """`early`: a trivy scan already started (`trivy_input`) on what these targets were expected to give;
+    its findings are used if its input is exactly what trivy is given now, else trivy starts again."""
     repo = Path(repo or repo_paths.repo_root()).resolve()
     rnd.kubectl()
     crd_dir = repo_paths.crd_schemas()
@@ -71,11 +76,11 @@ def check_report(
     objects, dockerfiles, problems = collect(targets, repo)
     with contextlib.ExitStack() as stack:
         # trivy starts first (its fixed start-up is most of a check's time) and is collected last.
-        scanning = (
-            stack.enter_context(start_trivy(distinct_objects(objects), dockerfiles))
-            if trivy and (objects or dockerfiles)
-            else None
-        )
+        scanning = None
+        if trivy and (objects or dockerfiles):
+            given = scan_input(distinct_objects(objects), dockerfiles)
+            reuse = early is not None and early.input == given
+            scanning = early if reuse else stack.enter_context(start_trivy(given))
         configs = _server_configs(objects, crd_dir)
         pods: list[str] = []
         for source, obj in objects:
@@ -116,6 +121,12 @@ def _describe_pod(source: Source, server: dict, configs: dict[str, dict]) -> str
     namespace = (server.get("metadata") or {}).get("namespace")
     where = f" in {namespace}" if namespace else ""
     return f"Server/{source.name}{where}: podSpec merged onto ServerConfig {name}: containers {containers}"
+
+
+def trivy_input(targets: list[Path], repo: Path) -> ScanInput:
+    """What `check_report` would give trivy for `targets`: to start a scan before a check."""
+    objects, dockerfiles, _ = collect(targets, repo)
+    return scan_input(distinct_objects(objects), dockerfiles)
 
 
 def distinct_objects(objects: list[tuple[Source, dict]]) -> list[tuple[Source, dict]]:

@@ -12,18 +12,16 @@ from pathlib import Path
 import yaml
 
 from readmit.errors import InputError
+from readmit.yaml_c import LOADER
 
 _ORIGIN = "config.kubernetes.io/origin"
 _KLOG_ERR = re.compile(r'err="(.*)"$')
 
-# libyaml's loader for what kustomize rendered (thousands of machine-written lines: the pure-Python loader
-# took most of a promotion's Python time); files people write keep the pure-Python loader's messages.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def load_all(text: str) -> list:
-    """Every document of a multi-document YAML text, empty ones left out."""
-    return [doc for doc in yaml.load_all(text, Loader=_LOADER) if doc is not None]
+    """Every document of a multi-document YAML text, empty ones left out. With libyaml's loader: kustomize
+    writes thousands of lines, and the pure-Python loader took most of a promotion's Python time."""
+    return [doc for doc in yaml.load_all(text, Loader=LOADER) if doc is not None]
 
 
 def kubectl() -> str:

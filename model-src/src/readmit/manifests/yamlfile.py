@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from readmit.errors import InputError
+from readmit.yaml_c import LOADER
 
 MAX_VALUES = 1_000_000  # values after alias expansion; real manifests stay far below (a big CRD: ~30k)
 MAX_DEPTH = 200  # nesting levels; Kubernetes objects go about 20 deep
@@ -26,7 +27,7 @@ class NotManifest(InputError):
     """The file is not a manifest at all (binary, or no Kubernetes object in it): never a check finding."""
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(LOADER):
     """SafeLoader (libyaml's when present: 10x faster on big files) without implicit timestamps:
     `2020-01-01` stays the string Kubernetes sees."""
 

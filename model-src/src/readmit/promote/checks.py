@@ -1,6 +1,8 @@
 """The checks a promotion must pass before anything is written: `readmit manifests check` and the
 policies, on a scratch copy of HEAD with the new models.yaml, plus both renders for the PR diff. The copy,
-the rendering before and the policy engines are prepared first (`ScratchCopy`), while the registry is read."""
+the rendering before, the policy engines and trivy are prepared first (`ScratchCopy`), while the registry
+is read: trivy scans the new models.yaml as it will be bar its provenance, which trivy is never given
+(readmit.manifests.trivy), so only the registry's answer is missing to write it."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from readmit import git, paths
-from readmit.errors import CheckFailed
+from readmit.envs.state import models_path
+from readmit.errors import CheckFailed, InputError
 from readmit.manifests import check as manifests
 from readmit.manifests.render import load_all, render_text
+from readmit.manifests.trivy import Scan
+from readmit.manifests.trivy import start as start_trivy
 from readmit.policy import check as policy
 from readmit.policy import engine
 from readmit.registry import VersionInfo
@@ -38,16 +43,18 @@ def _shared_material():
 
 
 class ScratchCopy:
-    """A copy of the promoted commit in a temp folder, with the overlay's rendering before the change and
-    the policy engines started: everything the checks need that the new models.yaml does not change, so a
-    promotion prepares it while the registry is read (`prepare_in`). Leaving the block waits for a
-    preparation still running, stops the engines and removes the folder."""
+    """A copy of the promoted commit in a temp folder, with the overlay's rendering before the change, the
+    policy engines started and, given the new models.yaml without provenance (`shape`), trivy started on
+    it: everything the checks need that the registry's answer does not change, so a promotion prepares it
+    while the registry is read (`prepare_in`). Leaving the block waits for a preparation still running,
+    stops trivy and the engines and removes the folder."""
 
     def __init__(self, repo: Path, env: str):
         self.repo, self.env = Path(repo), env
         self.root = self.overlay = Path()
         self.before = ""
         self.engines: engine.Engines | None = None
+        self.early: Scan | None = None
         self._stack = contextlib.ExitStack()
         self._preparing: Future | None = None
 
@@ -63,18 +70,31 @@ class ScratchCopy:
             wait([self._preparing])  # never remove the folder under a preparation still at work
         self._stack.close()
 
-    def prepare_in(self, pool: Executor, head: str) -> None:
-        self._preparing = pool.submit(self.prepare, head)
+    def prepare_in(self, pool: Executor, head: str, shape: str | None = None) -> None:
+        self._preparing = pool.submit(self.prepare, head, shape)
 
-    def prepare(self, head: str) -> None:
+    def prepare(self, head: str, shape: str | None = None) -> None:
         archive = git.archive(self.repo, head)
-        self.root = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="readmit-promote-")))
+        temp = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="readmit-promote-"))
+        self.root = Path(temp).resolve()  # as manifests.check resolves it: the same file names for trivy
         self._stack.enter_context(_shared_material())
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(self.root, filter="data")
         self.overlay = self.root / "environments" / self.env
         self.engines = self._stack.enter_context(engine.Engines(len(policy.manifest_policies(self.root))))
         self.before = render_text(self.overlay)
+        if shape is not None:
+            self._start_trivy(shape)
+
+    def _start_trivy(self, shape: str) -> None:
+        """trivy on the overlay with `shape` as its models.yaml. If the overlay does not render, no scan
+        is started: the check on the real file reports why."""
+        (self.root / models_path(self.env)).write_text(shape)
+        try:
+            given = manifests.trivy_input([self.overlay], self.root)
+        except InputError:
+            return
+        self.early = self._stack.enter_context(start_trivy(given))
 
     def ready(self) -> ScratchCopy:
         """The prepared copy (a preparation's error is raised here)."""
@@ -98,11 +118,13 @@ def check_in_scratch_copy(
     scratch = scratch.ready()
     env, overlay = scratch.env, scratch.overlay
     (scratch.root / rel).write_text(new_text)
-    # Only the overlay's rendering changes. `manifests check` starts first, in its own thread (its
-    # render, then trivy, whose fixed start-up dominates it); the plain render for the diff and the
-    # policies (on the engines already started) run meanwhile.
+    # Only the overlay's rendering changes. `manifests check` starts first, in its own thread (its render,
+    # then the checks, then trivy's result: the scan started early, unless its input differs); the plain
+    # render for the diff and the policies (on the engines already started) run meanwhile.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        found = pool.submit(manifests.check, paths=[overlay], repo=scratch.root, trivy=trivy)
+        found = pool.submit(
+            manifests.check, paths=[overlay], repo=scratch.root, trivy=trivy, early=scratch.early
+        )
         after = render_text(overlay)
         problems = policy.check_rendered(
             env,

@@ -108,14 +108,23 @@ def promote(
         raise InputError("--weight and --full exclude each other; choose one")
     if mirror is not None and (full or weight is not None):
         raise InputError("--mirror excludes --weight and --full: shadow first, then promote with --weight")
+
+    def change(before: EnvState, notes: dict[str, str]) -> EnvState:
+        if mirror is not None:
+            return transitions.shadow(before, int(version), notes, mirror)
+        return transitions.promote(before, int(version), notes, None if full else weight)
+
     with ScratchCopy(repo, env) as scratch:
-        facts, (rel, snap, before), ran_full = _read_everything(repo, env, version, scratch)
+        facts, (rel, snap, before), ran_full = _read_everything(
+            repo, env, version, scratch, change if trivy else None
+        )
         info = facts.versions[int(version)]
         _require_gates(info, env)
         if mirror is not None:
-            plan = _shadow_plan(env, info, before, mirror, repo, reason, branch)
+            after = change(before, annotations(info, env))
+            plan = _shadow_plan(env, info, before, after, repo, reason, branch)
             return _apply(repo, rel, snap, plan, ran_full, push, pr_out, trivy, facts, scratch)
-        after = transitions.promote(before, info.version, annotations(info, env), None if full else weight)
+        after = change(before, annotations(info, env))
         share = f"{after.weights[info.version]}%"
         keeps = f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."
         plan = Plan(
@@ -132,16 +141,29 @@ def promote(
         return _apply(repo, rel, snap, plan, ran_full, push, pr_out, trivy, facts, scratch)
 
 
-def _read_everything(repo: Path, env: str, version: int, scratch: ScratchCopy):
+def _read_everything(repo: Path, env: str, version: int, scratch: ScratchCopy, change=None):
     """(registry facts, (rel, snapshot, live state), ran_full). Every registry fact the promotion needs is
     read at once, in a process of its own (importing MLflow and opening its store cost seconds of CPU),
-    while git and the history are read and the checks' scratch copy is prepared."""
+    while git and the history are read and the checks' scratch copy is prepared. `change(before, notes)`:
+    the new state, given the live one and the new version's provenance; with it, trivy starts on the new
+    models.yaml as it will be bar its provenance (trivy is never given provenance: checks.py)."""
     with registry.reader() as reading, ThreadPoolExecutor(max_workers=2) as pool:
         asked = reading.submit(registry.facts, version, _named_versions(repo, env))
         ran_full = pool.submit(history.ran_full_at, repo)
         read = _read(repo, env)
-        scratch.prepare_in(pool, read[1].head)
+        scratch.prepare_in(pool, read[1].head, _shape(change, read[2]))
         return asked.result(), read, ran_full.result()
+
+
+def _shape(change, before: EnvState) -> str | None:
+    """The new models.yaml with no provenance, or None when there is no `change` or it is refused (the
+    same refusal is raised, in its turn, once the registry has answered)."""
+    if change is None:
+        return None
+    try:
+        return dump(change(before, {}))
+    except (InputError, ValueError):
+        return None
 
 
 def _named_versions(repo: Path, env: str) -> tuple[int, ...]:
@@ -168,9 +190,10 @@ def _require_gates(info: registry.VersionInfo, env: str) -> None:
         )
 
 
-def _shadow_plan(env, info, before: EnvState, percent: int, repo: Path, reason: str, branch) -> Plan:
-    """Shadow mode: the version mirrors `percent`% of the traffic; its answers reach no patient."""
-    after = transitions.shadow(before, info.version, annotations(info, env), percent)
+def _shadow_plan(env, info, before: EnvState, after: EnvState, repo: Path, reason: str, branch) -> Plan:
+    """Shadow mode: the version mirrors `after.mirror_percent`% of the traffic; its answers reach no
+    patient."""
+    percent = after.mirror_percent
     return Plan(
         env,
         info,
