@@ -147,6 +147,18 @@ def test_bad_bodies_get_4xx_error_bodies_that_never_echo_and_valid_ones_pass(ins
     assert len(data_plane.seen) == 2 and all(p.inputs[0].data.root == [70] for p in data_plane.seen)
 
 
+def test_the_guard_holds_below_mlservers_root_path(installed):
+    app = _rest_app(_DataPlane())
+
+    async def run():
+        transport = httpx.ASGITransport(app=app, root_path="/seldon/ns")
+        async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+            return await client.post("/seldon/ns/v2/models/m/infer", content=b'{"inputs": [')
+
+    answer = asyncio.run(run())
+    assert answer.status_code == 400 and "malformed JSON" in answer.json()["error"]
+
+
 def test_only_v2_inference_posts_are_guarded(installed):
     big = json.dumps({"ready": True, "filler": " " * LIMIT}).encode()
     repository = _Repository()

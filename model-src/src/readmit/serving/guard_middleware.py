@@ -32,11 +32,7 @@ class BodyGuard:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or not INFERENCE_PATH.fullmatch(scope["path"])
-        ):
+        if scope["type"] != "http" or scope["method"] != "POST" or not _inference(scope):
             return await self.app(scope, receive, send)
         declared, gzipped = None, False
         for name, value in scope["headers"]:
@@ -52,6 +48,14 @@ class BodyGuard:
         except Disconnected:
             return
         await self.app(scope, _replay(body, receive), _Rewrite(send, document))
+
+
+def _inference(scope) -> bool:
+    """Whether the request is for an inference route. The path is taken below MLServer's `root_path`
+    (`mlserver/settings.py` `root_path`, given to uvicorn, which puts it in front of `path` as Starlette's
+    routing expects)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return bool(INFERENCE_PATH.fullmatch(path[len(root) :] if root and path.startswith(root) else path))
 
 
 def _replay(body: bytes, receive):
