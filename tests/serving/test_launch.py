@@ -239,6 +239,13 @@ def test_mlserver_through_the_launcher_refuses_bad_bodies_without_echo_then_answ
 
     status, body = served.post(json.loads((served_model["exported"] / "example-request.json").read_text()))
     assert status == 200 and len(body["outputs"][0]["data"]) == 3
+    status, text = served.get_metrics()
+    counted = {
+        line.split('"')[1]: float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("readmit_body_refusals_total{")
+    }
+    assert counted.get("400", 0) >= 2 and counted.get("413", 0) >= 3 and counted.get("422", 0) >= 1, counted
     # the refused bodies never reached the runtime: the valid request is the one new line of the log
     assert list(inference_log.read_requests(served.log)["status"].iloc[before:]) == [200]
     for text in (served.log.read_text(errors="replace"), served.output.read_text(errors="replace")):

@@ -6,12 +6,22 @@ repository, metrics) passes untouched, and so does every answer but a 422.
 The body read here is handed to MLServer as one ASGI message, so it is read once; a valid request is
 never parsed here. A `Content-Encoding: gzip` body (which MLServer inflates whole,
 `mlserver/rest/requests.py`) is inflated under the same limit first.
+
+Refusals never reach the runtime (no inference log line, no `readmit_rejections_*`), so they are counted
+here: `readmit_body_refusals_total{status="400"|"413"|"422"}` on MLServer's metrics endpoint. The counter
+is made at the first refusal, after MLServer has set up its metrics (`mlserver/server.py:32`, before the
+REST server; `mlserver/metrics/prometheus.py` `configure_metrics` switches prometheus_client to its
+multiprocess files with workers and notes that metrics must be made lazily for that), so it is served in
+both worker modes.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
+
+import prometheus_client
 
 from readmit.serving.guard import (
     MAX_BODY_BYTES,
@@ -92,7 +102,15 @@ class _Rewrite:
                 await answer(self.send, *refusal(self.document, content))
 
 
+@functools.cache
+def refusals() -> prometheus_client.Counter:
+    return prometheus_client.Counter(
+        "readmit_body_refusals", "Inference bodies the body guard refused, by HTTP status", ["status"]
+    )
+
+
 async def answer(send, status: int, message: str) -> None:
+    refusals().labels(status=str(status)).inc()
     body = error_body(message)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
