@@ -5,6 +5,8 @@ model_version (mlserver/metrics/context.py), so a count is the histogram's `_cou
   readmit_risk_{bucket,count,sum}            calibrated risk of every scored stay
   readmit_predictions_<band>_count           stays scored into band low|medium|high
   readmit_rejections_<reason>_count          rejected requests by reason code
+(and, outside the runtime, `readmit_body_refusals_total{status}`: bodies the launcher's guard refused,
+a plain prometheus_client Counter, readmit.serving.guard_middleware)
 The names are part of the PrometheusRule's contract (apps/readmission/prometheusrule.yaml).
 
 With parallel workers the endpoint reads every process's multiprocess files, custom metrics included.
