@@ -4,6 +4,7 @@ re-sends, mirror answers logged and never returned, the serving 4xx contract kep
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import time
 
@@ -145,3 +146,19 @@ def test_cds_service_alone_scores_through_a_seldon_endpoint(routed, versions, sy
     finally:
         service.close()
     assert seen == {"Readmission risk model v1", "Readmission risk model v2"}
+
+
+def test_a_gzip_body_reaches_mlserver_with_its_encoding_and_is_scored_like_the_plain_one(routed, versions):
+    running = routed(models_yaml({1: 100}, default=1))
+    body = one_stay(versions)
+    zipped = {**HEADERS, "content-encoding": "gzip"}
+    with httpx.Client(base_url=running.base, headers=HEADERS) as client:
+        plain = client.post("/v2/models/readmission/infer", content=body)
+        packed = client.post("/v2/models/readmission/infer", content=gzip.compress(body), headers=zipped)
+        planted = gzip.compress(b'{"inputs": ["Jane Marple"]}')
+        not_v2 = client.post("/v2/models/readmission/infer", content=planted, headers=zipped)
+        not_gzip = client.post("/v2/models/readmission/infer", content=body, headers=zipped)
+    assert plain.status_code == packed.status_code == 200, packed.text
+    assert packed.json()["outputs"] == plain.json()["outputs"]
+    assert not_v2.status_code == 422 and "inputs.0" in not_v2.json()["error"] and "Marple" not in not_v2.text
+    assert not_gzip.status_code == 400 and set(not_gzip.json()) == {"error"}

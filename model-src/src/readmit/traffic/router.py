@@ -15,7 +15,8 @@ MLServer, routing V2 inference requests as Seldon's Envoy does (readmit.traffic.
 - GET /v2/health/*, /v2/models/<model>[/ready]: passed through (a Seldon Model name maps to its served name).
 - Any other method on an /infer path: 405 `{"error": ...}`.
 
-Per request the router only reads two headers and forwards the body's bytes: it never parses the JSON.
+Per request the router reads only the two routing headers, Content-Length and Content-Encoding, and
+forwards the body's bytes with their encoding (MLServer inflates gzip): it never parses the JSON.
 Inference requests are answered from the ASGI messages (`Router`, `infer`); the rest (health, metadata,
 the CDS service, lifespan) by a Starlette app.
 Its HTTP client is one aiohttp session (C-accelerated parser, keep-alive pool) made once per event loop:
@@ -114,8 +115,14 @@ class Upstream:
     def decide(self, seldon_model: str | None, route: str | None) -> Decision:
         return decide(self.table, seldon_model, route, self.rng(), self.rng())
 
-    async def infer(self, decision: Decision, body: bytes) -> Answer:
-        return await self.client.request("POST", f"/v2/models/{decision.target.served}/infer", body, JSON)
+    async def infer(self, decision: Decision, body: bytes, encoding: str | None = None) -> Answer:
+        return await self._post(decision.target, body, encoding)
+
+    async def _post(self, target: Target, body: bytes, encoding: str | None) -> Answer:
+        """`encoding`: the client's Content-Encoding, forwarded with the body's bytes (MLServer inflates
+        gzip)."""
+        headers = {**JSON, "Content-Encoding": encoding} if encoding else JSON
+        return await self.client.request("POST", f"/v2/models/{target.served}/infer", body, headers)
 
     async def score(self, body: bytes, seldon_model: str | None) -> tuple[Answer, Target]:
         """Route and answer one request as a client with header `seldon-model` would be answered."""
@@ -124,19 +131,17 @@ class Upstream:
         self.mirror(decision, body)
         return answer, decision.target
 
-    def mirror(self, decision: Decision, body: bytes) -> None:
+    def mirror(self, decision: Decision, body: bytes, encoding: str | None = None) -> None:
         if decision.mirror is None:
             return
-        task = asyncio.get_running_loop().create_task(self._mirror(decision, body))
+        task = asyncio.get_running_loop().create_task(self._mirror(decision, body, encoding))
         self.mirrors.add(task)
         task.add_done_callback(self.mirrors.discard)
 
-    async def _mirror(self, decision: Decision, body: bytes) -> None:
+    async def _mirror(self, decision: Decision, body: bytes, encoding: str | None) -> None:
         target = decision.mirror
         try:
-            status = (
-                await self.client.request("POST", f"/v2/models/{target.served}/infer", body, JSON)
-            ).status_code
+            status = (await self._post(target, body, encoding)).status_code
         except UNREACHABLE as exc:
             status = f"unreachable ({type(exc).__name__})"
         self.mirrored += 1
@@ -169,7 +174,7 @@ def _refused(status: int, message: str, route: str | None = None) -> Reply:
 async def infer(upstream: Upstream, scope: dict, receive) -> Reply:
     """One V2 inference request, answered from the ASGI scope and body alone: two headers read, the body
     forwarded as bytes, MLServer's status and body passed through (nothing parsed, nothing re-encoded)."""
-    model = route = declared = None
+    model = route = declared = encoding = None
     for name, value in scope["headers"]:
         if name == b"seldon-model":
             model = model or value.decode("latin-1")
@@ -177,6 +182,8 @@ async def infer(upstream: Upstream, scope: dict, receive) -> Reply:
             route = route or value.decode("latin-1")
         elif name == b"content-length":
             declared = value.decode("latin-1")
+        elif name == b"content-encoding":
+            encoding = value.decode("latin-1")
     try:
         decision = upstream.decide(model, route)
     except NoRoute as exc:
@@ -187,12 +194,16 @@ async def infer(upstream: Upstream, scope: dict, receive) -> Reply:
         return _refused(exc.status, str(exc))
     target = decision.target
     try:
-        answer = await upstream.infer(decision, body)
+        answer = await upstream.infer(decision, body, encoding)
     except UNREACHABLE as exc:
         return _refused(503, f"model server unreachable ({type(exc).__name__}); retry", target.route)
     if answer.status_code == 422:  # FastAPI's form echoes the value; the guard's own is kept (serving.guard)
-        return _refused(*guard.refusal(body, answer.content), target.route)
-    upstream.mirror(decision, body)  # fire and forget, as Envoy's request mirror policy
+        try:
+            document = guard.inflated(body, upstream.body_limit) if encoding == "gzip" else body
+        except guard.Refused as exc:
+            return _refused(exc.status, str(exc), target.route)
+        return _refused(*guard.refusal(document, answer.content), target.route)
+    upstream.mirror(decision, body, encoding)  # fire and forget, as Envoy's request mirror policy
     headers = [(b"x-seldon-route", target.route_bytes)]
     if answer.content_type:
         headers.append((b"content-type", answer.content_type.encode("latin-1")))
