@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from readmit.serving import inference_log
+from readmit.serving.server import free_port
 from readmit.traffic import cds, router
 from traffic.conftest import InThread, binomial_999, example, models_yaml, table_of
 from traffic.test_cds import KEY, hook_requests
@@ -162,3 +163,19 @@ def test_a_gzip_body_reaches_mlserver_with_its_encoding_and_is_scored_like_the_p
     assert packed.json()["outputs"] == plain.json()["outputs"]
     assert not_v2.status_code == 422 and "inputs.0" in not_v2.json()["error"] and "Marple" not in not_v2.text
     assert not_gzip.status_code == 400 and set(not_gzip.json()) == {"error"}
+
+
+def test_an_unreachable_model_server_gets_503_in_the_error_contract_on_every_path(versions):
+    upstream = router.Upstream(table_of(models_yaml({1: 100}, default=1)), f"http://127.0.0.1:{free_port()}")
+    running = InThread(router.app(upstream))
+    try:
+        with httpx.Client(base_url=running.base, headers=HEADERS) as client:
+            scored = client.post("/v2/models/readmission/infer", content=one_stay(versions))
+            health = client.get("/v2/health/ready")
+    finally:
+        running.close()
+    for answer in (scored, health):
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.json()["error"].startswith("model server unreachable (")
+    assert scored.headers["x-seldon-route"] == ":readmission-v1_1:"

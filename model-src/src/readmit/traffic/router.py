@@ -36,7 +36,7 @@ from typing import NamedTuple
 import aiohttp
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from readmit.serving import guard
@@ -153,10 +153,6 @@ class Upstream:
         await self.client.close()
 
 
-def _error(status: int, message: str, route: str | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status, headers={ROUTE_HEADER: route} if route else None)
-
-
 Reply = tuple[int, list[tuple[bytes, bytes]], bytes]  # an ASGI answer: status, raw headers, body
 _INFER = re.compile(r"/v2/models/[^/]+(?:/versions/[^/]+)?/infer")
 _JSON_TYPE = (b"content-type", b"application/json")
@@ -254,7 +250,8 @@ async def _passthrough(request: Request) -> Response:
     try:
         answer = await upstream.client.request("GET", path)
     except UNREACHABLE as exc:
-        return _error(503, f"model server unreachable ({type(exc).__name__}); retry")
+        status, headers, body = _refused(503, f"model server unreachable ({type(exc).__name__}); retry")
+        return Response(body, status, headers={k.decode(): v.decode() for k, v in headers})
     return _passed(answer, {})
 
 
