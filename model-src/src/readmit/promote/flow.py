@@ -120,11 +120,10 @@ def promote(
         )
         info = facts.versions[int(version)]
         _require_gates(info, env)
+        after = change(before, annotations(info, env))
         if mirror is not None:
-            after = change(before, annotations(info, env))
             plan = _shadow_plan(env, info, before, after, repo, reason, branch)
             return _apply(repo, rel, snap, plan, ran_full, push, pr_out, trivy, facts, scratch)
-        after = change(before, annotations(info, env))
         share = f"{after.weights[info.version]}%"
         keeps = f"; version {before.default} stays as the rollback target." if len(after.weights) > 1 else "."
         plan = Plan(
@@ -146,7 +145,7 @@ def _read_everything(repo: Path, env: str, version: int, scratch: ScratchCopy, c
     read at once, in a process of its own (importing MLflow and opening its store cost seconds of CPU),
     while git and the history are read and the checks' scratch copy is prepared. `change(before, notes)`:
     the new state, given the live one and the new version's provenance; with it, trivy starts on the new
-    models.yaml as it will be bar its provenance (trivy is never given provenance: checks.py)."""
+    models.yaml as it will be bar its provenance (trivy is never given provenance: manifests/trivy.py)."""
     with registry.reader() as reading, ThreadPoolExecutor(max_workers=2) as pool:
         asked = reading.submit(registry.facts, version, _named_versions(repo, env))
         ran_full = pool.submit(history.ran_full_at, repo)
