@@ -59,3 +59,15 @@ def test_an_answer_already_in_the_error_contract_is_kept():
 def test_schema_error_keeps_field_names_and_positions_only(detail, expected):
     text = guard.schema_error(json.dumps(detail).encode())
     assert expected in text and "Jane" not in text
+
+
+def test_a_gzip_body_answered_422_is_judged_inflated_under_the_limit():
+    where = {"loc": ["body", "inputs", 0], "type": "model_attributes_type"}
+    detail = json.dumps({"detail": [where]}).encode()
+    not_v2 = gzip.compress(b'{"inputs": ["Jane Marple"]}')
+    status, message = guard.refusal(not_v2, detail, gzipped=True)
+    assert status == 422 and "inputs.0: model_attributes_type" in message and "Marple" not in message
+    assert guard.refusal(not_v2, detail)[0] == 400  # read as sent, the gzip bytes are no JSON
+    assert guard.refusal(gzip.compress(b"[1, 2]"), detail, gzipped=True)[0] == 400
+    assert guard.refusal(b'{"inputs": []}', detail, gzipped=True)[0] == 400  # labelled gzip, it is not
+    assert guard.refusal(gzip.compress(b" " * 5_000), detail, gzipped=True, limit=1024)[0] == 413

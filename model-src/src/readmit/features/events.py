@@ -21,8 +21,7 @@ from readmit.features.columns import Columns
 from readmit.schema import HISTORY_PRIOR_COUNTS
 
 CODE_COLUMNS = ("dx_codes", "med_codes", "proc_codes")
-PRIOR_COUNTS = HISTORY_PRIOR_COUNTS
-_NO_COUNTS = (math.nan,) * len(PRIOR_COUNTS)
+_NO_COUNTS = (math.nan,) * len(HISTORY_PRIOR_COUNTS)
 CLASSES = ("inpatient", "emergency", "outpatient", "other")
 CLASS_INDEX = {name: i for i, name in enumerate(CLASSES)}
 LAB_NAMES = tuple(LAB_REFERENCE)
@@ -47,8 +46,8 @@ class Timelines:
     lab_value: np.ndarray  # (points,) normalised value (clean.normalize_lab)
     index_codes: dict[str, list]  # CODE_COLUMNS of the index rows, parsed (`jsoncol.values`)
     icd9: np.ndarray  # (rows,) the row's codes are ICD-9 (`dx_system`; ICD-10 when not given)
-    # (events, len(PRIOR_COUNTS)) the visit counts an earlier encounter's own record holds of the year
-    # before it (undated sources' history items carry them); NaN when not given, and for index events
+    # (events, len(HISTORY_PRIOR_COUNTS)) the visit counts an earlier encounter's own record holds of the
+    # year before it (undated sources' history items carry them); NaN when not given, and for index events
     recorded_counts: np.ndarray
 
     @property
@@ -156,7 +155,7 @@ class _Builder:
         self.n_meds.append(len([str(c) for c in jsoncol.value(entry.get("med_codes"), [])]))
         self.n_procs.append(len([str(c) for c in jsoncol.value(entry.get("proc_codes"), [])]))
         self.labs(jsoncol.value(entry.get("labs"), {}), cutoff)
-        self.counts.append(tuple(_num(entry.get(k)) for k in PRIOR_COUNTS))
+        self.counts.append(tuple(_num(entry.get(k)) for k in HISTORY_PRIOR_COUNTS))
 
     def index(self, admit, discharge, los, dx, meds, procs, labs) -> None:
         self.cls.append(0)
@@ -200,7 +199,7 @@ def timelines(df: pd.DataFrame | Columns) -> Timelines:
         dx=out.dx,
         index_codes=codes,
         icd9=np.array([(v or "icd10") == "icd9" for v in jsoncol.cells(df, "dx_system")], dtype=bool),
-        recorded_counts=np.array(out.counts, dtype=np.float64).reshape(-1, len(PRIOR_COUNTS)),
+        recorded_counts=np.array(out.counts, dtype=np.float64).reshape(-1, len(HISTORY_PRIOR_COUNTS)),
         lab_event=np.array(out.lab_event, dtype=np.int64),
         lab_name=names,
         lab_value=(values - _MID[names]) / _HALF[names],

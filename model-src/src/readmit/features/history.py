@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from readmit.features.events import CLASSES, LAB_NAMES, PRIOR_COUNTS, Timelines
+from readmit.features.events import CLASSES, LAB_NAMES, Timelines
+from readmit.schema import HISTORY_PRIOR_COUNTS
 
 WINDOWS = (30, 90, 365)
 READMISSION_WINDOW = 30
@@ -70,7 +71,7 @@ def _last_recorded_counts(t: Timelines, n: int) -> dict[str, np.ndarray]:
     np.maximum.at(latest, t.row[events], events)  # events are in time order: highest = latest
     has = latest >= 0
     out = {}
-    for k, name in enumerate(PRIOR_COUNTS):
+    for k, name in enumerate(HISTORY_PRIOR_COUNTS):
         column = np.full(n, np.nan)
         column[has] = t.recorded_counts[latest[has], k]
         out[f"hist_last_{name}"] = column

@@ -102,11 +102,14 @@ def error_body(message: str) -> bytes:
     return orjson.dumps({"error": message})
 
 
-def refusal(body: bytes, answer: bytes) -> tuple[int, str]:
+def refusal(
+    body: bytes, answer: bytes, gzipped: bool = False, limit: int = MAX_BODY_BYTES
+) -> tuple[int, str]:
     """(status, message) for a body answered 422 (`answer`): 400 when it is not a JSON object, else 422
-    naming the fields that do not follow the V2 schema (an answer already `{"error": ...}` is kept)."""
+    naming the fields that do not follow the V2 schema (an answer already `{"error": ...}` is kept).
+    `gzipped`: the body as sent with `Content-Encoding: gzip`, read inflated (`inflated`, under `limit`)."""
     try:
-        check_json(body)
+        check_json(inflated(body, limit) if gzipped else body)
     except Refused as exc:
         return exc.status, str(exc)
     return 422, schema_error(answer)

@@ -194,11 +194,8 @@ async def infer(upstream: Upstream, scope: dict, receive) -> Reply:
     except UNREACHABLE as exc:
         return _refused(503, f"model server unreachable ({type(exc).__name__}); retry", target.route)
     if answer.status_code == 422:  # FastAPI's form echoes the value; the guard's own is kept (serving.guard)
-        try:
-            document = guard.inflated(body, upstream.body_limit) if encoding == "gzip" else body
-        except guard.Refused as exc:
-            return _refused(exc.status, str(exc), target.route)
-        return _refused(*guard.refusal(document, answer.content), target.route)
+        gzipped = encoding == "gzip"
+        return _refused(*guard.refusal(body, answer.content, gzipped, upstream.body_limit), target.route)
     upstream.mirror(decision, body, encoding)  # fire and forget, as Envoy's request mirror policy
     headers = [(b"x-seldon-route", target.route_bytes)]
     if answer.content_type:
