@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 import grpc
 import httpx
 import pytest
+from mlserver.errors import MLServerError
 from mlserver.grpc import dataplane_pb2_grpc
 from mlserver.grpc import server as grpc_server
+from mlserver.grpc import utils as grpc_utils
 from mlserver.grpc.converters import ModelInferRequestConverter, ModelInferResponseConverter
 from mlserver.rest import app as mlserver_app
 from mlserver.rest import server as rest_server
@@ -56,6 +58,7 @@ def installed(monkeypatch):
     """The launcher's wraps, undone after the test."""
     monkeypatch.setattr(rest_server, "create_app", rest_server.create_app)
     monkeypatch.setattr(grpc_server.GRPCServer, "_get_options", grpc_server.GRPCServer._get_options)
+    monkeypatch.setattr(grpc_utils, "STATUS_CODE_MAPPING", dict(grpc_utils.STATUS_CODE_MAPPING))
     launch.install(LIMIT)
 
 
@@ -130,11 +133,25 @@ def test_every_grpc_server_mlserver_builds_receives_at_most_the_limit(installed,
     assert _grpc_options(grpc_max_message_length=configured)["grpc.max_receive_message_length"] == received
 
 
+def test_a_413_reaches_grpc_clients_as_resource_exhausted_and_mlservers_own_codes_stay(installed):
+    code = grpc_utils._grpc_status_code
+    assert code(MLServerError("too many stays", 413)) == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert code(MLServerError("bad", 400)) == grpc.StatusCode.INVALID_ARGUMENT
+    assert code(MLServerError("?", 418)) == grpc.StatusCode.UNKNOWN
+
+
 def test_a_moved_grpc_options_method_stops_the_start_with_one_line(monkeypatch):
     monkeypatch.delattr(grpc_server.GRPCServer, "_get_options")
     with pytest.raises(InputError, match="_get_options"):
         launch.install(LIMIT)
     assert not hasattr(rest_server.create_app, "readmit_guard_limit")  # nothing is wrapped half-way
+
+
+def test_a_moved_grpc_status_mapping_stops_the_start_with_one_line(monkeypatch):
+    monkeypatch.delattr(grpc_utils, "STATUS_CODE_MAPPING")
+    with pytest.raises(InputError, match="STATUS_CODE_MAPPING"):
+        launch.install(LIMIT)
+    assert not hasattr(grpc_server.GRPCServer._get_options, "readmit_guard_limit")
 
 
 def test_a_bad_limit_exits_2_with_one_line_before_mlserver_starts(monkeypatch, capsys):
@@ -320,6 +337,15 @@ def test_grpc_refuses_a_message_over_the_limit_without_echo_then_answers(mode, r
         _grpc_infer(served.grpc, served.model, {**example, "inputs": [*example["inputs"], pad]})
     assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, refused.value
     assert "Marple" not in refused.value.details() and "4417-2290" not in refused.value.details()
+    # the runtime's own 413 (more stays than max_rows, 1000): RESOURCE_EXHAUSTED as well, not UNKNOWN
+    many = {
+        **example,
+        "inputs": [{**i, "shape": [1001], "data": (i["data"] * 334)[:1001]} for i in example["inputs"]],
+    }
+    with pytest.raises(grpc.RpcError) as refused:
+        _grpc_infer(served.grpc, served.model, many)
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, refused.value
+    assert "batch of 1001 stays exceeds the maximum of 1000" in refused.value.details()
     answer = _grpc_infer(served.grpc, served.model, example)
     risk = next(o for o in answer.outputs if o.name == "readmission_risk")
     band = next(o for o in answer.outputs if o.name == "risk_band")

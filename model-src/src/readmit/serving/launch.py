@@ -19,7 +19,10 @@ model code runs, so the receive limit is the only guard there. `install` wraps `
 receive limit becomes the body limit (or the configured one, if smaller); the send limit stays MLServer's,
 since an answer with explanations may be longer than its request. gRPC refuses a longer message itself with
 RESOURCE_EXHAUSTED before decoding it (the 413 of gRPC); the body of a gRPC request is protobuf, typed by the
-V2 service, so the REST guard's 400/422 have no gRPC counterpart to add.
+V2 service, so the REST guard's 400/422 have no gRPC counterpart to add. The runtime's own 413 (too many
+stays, too much data) would reach a gRPC client as UNKNOWN: MLServer maps an MLServerError's status through
+`mlserver/grpc/utils.py` `STATUS_CODE_MAPPING` (400, 404, 422 and 500 only), so `install` adds 413 ->
+RESOURCE_EXHAUSTED there.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from __future__ import annotations
 import functools
 import sys
 
+import grpc
 from mlserver.cli import main as mlserver_main
 from mlserver.grpc import server as grpc_server
+from mlserver.grpc import utils as grpc_utils
 from mlserver.rest import server as rest_server
 
 from readmit.errors import InputError
@@ -77,12 +82,19 @@ def _original(owner, name: str, what: str):
 
 def install(limit: int) -> None:
     """Wrap `mlserver.rest.server.create_app` so every REST app MLServer builds carries the guard, and
-    `GRPCServer._get_options` so its gRPC server receives no message over `limit`. Both names are checked
-    before either is wrapped."""
+    `GRPCServer._get_options` so its gRPC server receives no message over `limit`; map a 413 to gRPC's
+    RESOURCE_EXHAUSTED. Every name is checked before anything is changed."""
     create_app = _original(rest_server, "create_app", "the body guard")
     get_options = _original(grpc_server.GRPCServer, "_get_options", "the gRPC receive limit")
+    codes = getattr(grpc_utils, "STATUS_CODE_MAPPING", None)
+    if not isinstance(codes, dict):
+        raise InputError(
+            "mlserver.grpc.utils.STATUS_CODE_MAPPING is gone (MLServer 1.7.1 layout expected); pin mlserver "
+            "as model-src/constraints.txt does"
+        )
     rest_server.create_app = guarded(create_app, limit)
     grpc_server.GRPCServer._get_options = receive_capped(get_options, limit)
+    codes[413] = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 def main() -> None:
