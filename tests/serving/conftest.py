@@ -18,11 +18,14 @@ from readmit.serving import guard, server
 # The body guard's limit for the servers started here: small, so the oversized cases stay cheap, yet above
 # test_server.BIG (~7 MB of JSON), which must still reach the runtime and get its own 413 for the data.
 BODY_LIMIT = 8 * 1024 * 1024
+# What Seldon's ServerConfig gives MLServer as its gRPC message limit (../shared/seldon), so the launcher's
+# receive cap is tested against the value the pod really has.
+SELDON_GRPC_MAX_MESSAGE_LENGTH = "1048576000"
 
 
 class Served:
-    def __init__(self, base: str, model: str, metrics: str, log: Path):
-        self.base, self.model, self.metrics, self.log = base, model, metrics, log
+    def __init__(self, base: str, model: str, metrics: str, log: Path, grpc: str | None = None):
+        self.base, self.model, self.metrics, self.log, self.grpc = base, model, metrics, log, grpc
 
     def post(self, body, path: str | None = None) -> tuple[int, dict]:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -48,14 +51,19 @@ class Served:
 def _serve(served_model, served_model_env, workers: int, tmp: Path):
     models = tmp / "mnt" / "agent" / "models"
     name = server.agent_layout(served_model["exported"], models, "readmission", seldon_version=1)
-    port, metrics_port = server.free_port(), server.free_port()
+    port, metrics_port, grpc_port = server.free_port(), server.free_port(), server.free_port()
     log = tmp / "inference.jsonl"
     out = open(tmp / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
-    env = {**served_model_env(log), guard.LIMIT_ENV: str(BODY_LIMIT)}
-    proc = server.start(models, port, workers, metrics_port, env=env, log=out)
+    env = {
+        **served_model_env(log),
+        guard.LIMIT_ENV: str(BODY_LIMIT),
+        "MLSERVER_GRPC_MAX_MESSAGE_LENGTH": SELDON_GRPC_MAX_MESSAGE_LENGTH,
+    }
+    proc = server.start(models, port, workers, metrics_port, env=env, log=out, grpc_port=grpc_port)
     try:
         server.wait_ready(f"http://127.0.0.1:{port}", name, proc)
-        served = Served(f"http://127.0.0.1:{port}", name, f"http://127.0.0.1:{metrics_port}", log)
+        base, metrics = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}"
+        served = Served(base, name, metrics, log, grpc=f"127.0.0.1:{grpc_port}")
         served.output = tmp / "mlserver.out"  # MLServer's own stdout and stderr
         yield served
     finally:
@@ -122,14 +130,15 @@ def served_as_seldon(served_model, tmp_path_factory, repo_root, seldon_config_di
     assert container["command"] == [launcher_script()] and container["args"][:-1] == ["start"]
     assert Path(env["MLSERVER_MODELS_DIR"]) == models
     name = server.agent_layout(served_model["exported"], models, "readmission", seldon_version=1)
-    port, metrics_port = server.free_port(), server.free_port()
+    port, metrics_port, grpc_port = server.free_port(), server.free_port(), server.free_port()
     out = open(root / "mlserver.out", "wb")  # noqa: SIM115 - closed after the server stops
     pythonpath = [str(Path(__file__).parents[2] / "model-src" / "src"), os.environ.get("PYTHONPATH")]
     # Nothing else of the test's environment that the pod lacks: no READMIT_HOME (the trained fixture set
     # it) and no pseudonym key (rows arrive pseudonymous; serving never derives a key).
     blanked = {"READMIT_HOME": "", "READMIT_REPO": "", "READMIT_PSEUDONYM_KEY": ""}
     extra = {**blanked, **env, "PYTHONPATH": os.pathsep.join(filter(None, pythonpath))}
-    proc = server.start(models, port, int(env["MLSERVER_PARALLEL_WORKERS"]), metrics_port, env=extra, log=out)
+    workers = int(env["MLSERVER_PARALLEL_WORKERS"])
+    proc = server.start(models, port, workers, metrics_port, env=extra, log=out, grpc_port=grpc_port)
     base = f"http://127.0.0.1:{port}"
     try:
         server.wait_live(base, proc)
@@ -139,7 +148,9 @@ def served_as_seldon(served_model, tmp_path_factory, repo_root, seldon_config_di
             "index": served.post({}, "/v2/repository/index"),
         }
         load_status = _status(f"{base}/v2/repository/models/{name}/load", data=b"")
-        yield ServedAsSeldon(served.base, name, served.metrics, served.log, env, before, load_status)
+        served = ServedAsSeldon(served.base, name, served.metrics, served.log, env, before, load_status)
+        served.grpc, served.output = f"127.0.0.1:{grpc_port}", root / "mlserver.out"
+        yield served
     finally:
         server.stop(proc)
         out.close()

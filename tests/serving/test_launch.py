@@ -1,7 +1,8 @@
-"""`readmit-mlserver` (readmit.serving.launch): the one private name of MLServer it wraps is still where it
-wraps it, and every REST app MLServer then builds carries the body guard (readmit.serving.guard_middleware).
-Then the real server, started through the launcher (`server.start`) once per worker mode for the session
-(tests/serving/conftest.py, limit `BODY_LIMIT`), refuses bad bodies and then answers a valid request."""
+"""`readmit-mlserver` (readmit.serving.launch): the two private names of MLServer it wraps are still where it
+wraps them, every REST app MLServer then builds carries the body guard (readmit.serving.guard_middleware),
+and every gRPC server it builds receives no message over the limit. Then the real server, started through
+the launcher (`server.start`) once per worker mode for the session (tests/serving/conftest.py, limit
+`BODY_LIMIT`), refuses bad bodies on REST and oversized messages on gRPC, and then answers a valid request."""
 
 from __future__ import annotations
 
@@ -12,17 +13,24 @@ import inspect
 import json
 from urllib.parse import urlsplit
 
+import grpc
 import httpx
 import pytest
+from mlserver.errors import MLServerError
+from mlserver.grpc import dataplane_pb2_grpc
+from mlserver.grpc import server as grpc_server
+from mlserver.grpc import utils as grpc_utils
+from mlserver.grpc.converters import ModelInferRequestConverter, ModelInferResponseConverter
 from mlserver.rest import app as mlserver_app
 from mlserver.rest import server as rest_server
 from mlserver.settings import Settings
-from mlserver.types import InferenceResponse, RepositoryIndexResponse, ResponseOutput
+from mlserver.types import InferenceRequest, InferenceResponse, RepositoryIndexResponse, ResponseOutput
 
 from readmit.errors import InputError
 from readmit.serving import guard, inference_log, launch
+from readmit.serving.contract import BANDS
 from readmit.serving.guard_middleware import BodyGuard
-from serving.conftest import BODY_LIMIT
+from serving.conftest import BODY_LIMIT, SELDON_GRPC_MAX_MESSAGE_LENGTH
 
 LIMIT = 4096
 PLANTED = ("Jane Marple", "MRN 4417-2290")
@@ -47,8 +55,10 @@ class _DataPlane:
 
 @pytest.fixture
 def installed(monkeypatch):
-    """The launcher's wrap, undone after the test."""
+    """The launcher's wraps, undone after the test."""
     monkeypatch.setattr(rest_server, "create_app", rest_server.create_app)
+    monkeypatch.setattr(grpc_server.GRPCServer, "_get_options", grpc_server.GRPCServer._get_options)
+    monkeypatch.setattr(grpc_utils, "STATUS_CODE_MAPPING", dict(grpc_utils.STATUS_CODE_MAPPING))
     launch.install(LIMIT)
 
 
@@ -97,6 +107,51 @@ def test_a_moved_create_app_stops_the_start_with_one_line(monkeypatch):
     monkeypatch.delattr(rest_server, "create_app")
     with pytest.raises(InputError, match="create_app"):
         launch.install(LIMIT)
+
+
+def _grpc_options(**settings) -> dict:
+    return dict(grpc_server.GRPCServer(Settings(**settings), None, None)._get_options())
+
+
+def test_mlserver_sets_its_grpc_limits_through_the_name_the_launcher_wraps():
+    # mlserver/grpc/server.py: _create_server passes options=self._get_options() to aio.server
+    assert "self._get_options()" in inspect.getsource(grpc_server.GRPCServer._create_server)
+    assert _grpc_options(grpc_max_message_length=1000)["grpc.max_receive_message_length"] == 1000
+
+
+@pytest.mark.parametrize(
+    ("configured", "received"),
+    [(int(SELDON_GRPC_MAX_MESSAGE_LENGTH), LIMIT), (None, LIMIT), (LIMIT // 2, LIMIT // 2)],
+)
+def test_every_grpc_server_mlserver_builds_receives_at_most_the_limit(installed, configured, received):
+    options = _grpc_options(grpc_max_message_length=configured)
+    receive = {k: options[k] for k in launch.RECEIVE_OPTIONS}
+    assert receive == dict.fromkeys(launch.RECEIVE_OPTIONS, received)
+    # what the server sends is left as configured: an answer with explanations may outgrow its request
+    assert options.get("grpc.max_send_message_length") == configured
+    launch.install(LIMIT)  # a second install wraps the original again, not the wrap
+    assert _grpc_options(grpc_max_message_length=configured)["grpc.max_receive_message_length"] == received
+
+
+def test_a_413_reaches_grpc_clients_as_resource_exhausted_and_mlservers_own_codes_stay(installed):
+    code = grpc_utils._grpc_status_code
+    assert code(MLServerError("too many stays", 413)) == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert code(MLServerError("bad", 400)) == grpc.StatusCode.INVALID_ARGUMENT
+    assert code(MLServerError("?", 418)) == grpc.StatusCode.UNKNOWN
+
+
+def test_a_moved_grpc_options_method_stops_the_start_with_one_line(monkeypatch):
+    monkeypatch.delattr(grpc_server.GRPCServer, "_get_options")
+    with pytest.raises(InputError, match="_get_options"):
+        launch.install(LIMIT)
+    assert not hasattr(rest_server.create_app, "readmit_guard_limit")  # nothing is wrapped half-way
+
+
+def test_a_moved_grpc_status_mapping_stops_the_start_with_one_line(monkeypatch):
+    monkeypatch.delattr(grpc_utils, "STATUS_CODE_MAPPING")
+    with pytest.raises(InputError, match="STATUS_CODE_MAPPING"):
+        launch.install(LIMIT)
+    assert not hasattr(grpc_server.GRPCServer._get_options, "readmit_guard_limit")
 
 
 def test_a_bad_limit_exits_2_with_one_line_before_mlserver_starts(monkeypatch, capsys):
@@ -248,5 +303,53 @@ def test_mlserver_through_the_launcher_refuses_bad_bodies_without_echo_then_answ
     assert counted.get("400", 0) >= 2 and counted.get("413", 0) >= 3 and counted.get("422", 0) >= 1, counted
     # the refused bodies never reached the runtime: the valid request is the one new line of the log
     assert list(inference_log.read_requests(served.log)["status"].iloc[before:]) == [200]
+    for text in (served.log.read_text(errors="replace"), served.output.read_text(errors="replace")):
+        assert "Marple" not in text and "4417-2290" not in text
+
+
+def _grpc_infer(address: str, model: str, body: dict):
+    """One V2 ModelInfer over gRPC, the client allowed to send and receive anything."""
+    unlimited = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
+    inputs = [  # protobuf carries BYTES as bytes, where JSON carries text
+        {**i, "data": [v.encode() for v in i["data"]]} if i["datatype"] == "BYTES" else i
+        for i in body["inputs"]
+    ]
+    request = InferenceRequest.model_validate({**body, "inputs": inputs})
+    message = ModelInferRequestConverter.from_types(request, model_name=model)
+    with grpc.insecure_channel(address, options=unlimited) as channel:
+        stub = dataplane_pb2_grpc.GRPCInferenceServiceStub(channel)
+        return ModelInferResponseConverter.to_types(stub.ModelInfer(message, timeout=120))
+
+
+@pytest.mark.parametrize("mode", ["served", "served_as_seldon"])
+def test_grpc_refuses_a_message_over_the_limit_without_echo_then_answers(mode, request, served_model):
+    served = request.getfixturevalue(mode)
+    limit = BODY_LIMIT
+    if (
+        mode == "served_as_seldon"
+    ):  # the pod's own gRPC limit, which the launcher caps at the pod's body limit
+        assert served.env["MLSERVER_GRPC_MAX_MESSAGE_LENGTH"] == SELDON_GRPC_MAX_MESSAGE_LENGTH
+        limit = guard.body_limit(served.env)
+    name, mrn = PLANTED
+    pad = {"name": "note", "datatype": "BYTES", "shape": [1], "data": [f"{name} {mrn} " + " " * limit]}
+    example = json.loads((served_model["exported"] / "example-request.json").read_text())
+    with pytest.raises(grpc.RpcError) as refused:
+        _grpc_infer(served.grpc, served.model, {**example, "inputs": [*example["inputs"], pad]})
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, refused.value
+    assert "Marple" not in refused.value.details() and "4417-2290" not in refused.value.details()
+    # the runtime's own 413 (more stays than max_rows, 1000): RESOURCE_EXHAUSTED as well, not UNKNOWN
+    many = {
+        **example,
+        "inputs": [{**i, "shape": [1001], "data": (i["data"] * 334)[:1001]} for i in example["inputs"]],
+    }
+    with pytest.raises(grpc.RpcError) as refused:
+        _grpc_infer(served.grpc, served.model, many)
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, refused.value
+    assert "batch of 1001 stays exceeds the maximum of 1000" in refused.value.details()
+    answer = _grpc_infer(served.grpc, served.model, example)
+    risk = next(o for o in answer.outputs if o.name == "readmission_risk")
+    band = next(o for o in answer.outputs if o.name == "risk_band")
+    assert len(risk.data) == 3 and all(0 <= r <= 1 for r in risk.data)
+    assert all(isinstance(b, bytes) and b.decode() in BANDS for b in band.data)
     for text in (served.log.read_text(errors="replace"), served.output.read_text(errors="replace")):
         assert "Marple" not in text and "4417-2290" not in text

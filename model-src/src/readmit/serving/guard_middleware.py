@@ -32,6 +32,7 @@ from readmit.serving.guard import (
     read_body,
     refusal,
 )
+from readmit.serving.metrics import BODY_REFUSALS
 
 # MLServer 1.7.1's routes that take an InferenceRequest body (mlserver/rest/app.py:71-113)
 INFERENCE_PATH = re.compile(r"/v2/models/[^/]+(?:/versions/[^/]+)?/(?:infer|generate)(?:_stream)?")
@@ -105,7 +106,7 @@ class _Rewrite:
 @functools.cache
 def refusals() -> prometheus_client.Counter:
     return prometheus_client.Counter(
-        "readmit_body_refusals", "Inference bodies the body guard refused, by HTTP status", ["status"]
+        BODY_REFUSALS, "Inference bodies the body guard refused, by HTTP status", ["status"]
     )
 
 

@@ -27,6 +27,7 @@ from mlserver.metrics import REGISTRY as MLSERVER_REGISTRY
 from readmit.serving.contract import BANDS
 
 RISK = "readmit_risk"
+BODY_REFUSALS = "readmit_body_refusals"  # a Counter: served as readmit_body_refusals_total
 REJECTION_REASONS = (
     "too_large",
     "unknown_field",

@@ -100,6 +100,9 @@ def _wants_explanation(payload: InferenceRequest) -> bool:
 
 
 def _outputs(result: dict, n: int) -> list[ResponseOutput]:
+    """BYTES outputs as bytes, as MLServer's StringCodec packs them (`use_bytes=True`): its gRPC converter
+    takes nothing else (`mlserver/grpc/converters.py`, a str raises "expected bytes"), and its REST
+    responses write bytes as JSON text (`mlserver/codecs/json.py`, `encode_to_json_bytes`)."""
     outputs = [
         ResponseOutput(
             name="readmission_risk",
@@ -107,9 +110,11 @@ def _outputs(result: dict, n: int) -> list[ResponseOutput]:
             shape=[n],
             data=np.asarray(result["readmission_risk"], dtype=np.float64).tolist(),
         ),
-        ResponseOutput(name="risk_band", datatype="BYTES", shape=[n], data=result["risk_band"]),
+        ResponseOutput(
+            name="risk_band", datatype="BYTES", shape=[n], data=[b.encode() for b in result["risk_band"]]
+        ),
     ]
     if result["explanation"] is not None:
-        data = [json.dumps(e, separators=(",", ":")) for e in result["explanation"]]
+        data = [json.dumps(e, separators=(",", ":")).encode() for e in result["explanation"]]
         outputs.append(ResponseOutput(name="explanation", datatype="BYTES", shape=[n], data=data))
     return outputs

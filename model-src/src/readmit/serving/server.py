@@ -64,14 +64,23 @@ def command(models_root: Path) -> list[str]:
     return [sys.executable, "-m", LAUNCHER, "start", str(models_root)]
 
 
-def start(models_root: Path, port: int, workers: int, metrics_port: int, env: dict | None = None, log=None):
-    """Start `readmit-mlserver start models_root` on 127.0.0.1 in its own process group."""
+def start(
+    models_root: Path,
+    port: int,
+    workers: int,
+    metrics_port: int,
+    env: dict | None = None,
+    log=None,
+    grpc_port: int | None = None,
+):
+    """Start `readmit-mlserver start models_root` on 127.0.0.1 in its own process group (gRPC on
+    `grpc_port`, else on a free port)."""
     environ = {
         **os.environ,
         **(env or {}),
         "MLSERVER_HOST": "127.0.0.1",
         "MLSERVER_HTTP_PORT": str(port),
-        "MLSERVER_GRPC_PORT": str(free_port()),
+        "MLSERVER_GRPC_PORT": str(grpc_port or free_port()),
         "MLSERVER_METRICS_PORT": str(metrics_port),
         "MLSERVER_PARALLEL_WORKERS": str(workers),
         "MLSERVER_METRICS_DIR": str(Path(models_root).parent / ".metrics"),

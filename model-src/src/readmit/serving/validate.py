@@ -146,6 +146,11 @@ def _value(name: str, datatype: str, value, row: int):
     where = f"input '{name}' row {row}"
     if datatype in ("INT64", "FP64"):
         return _number(name, datatype, value, where)
+    if isinstance(value, bytes):  # V2 over gRPC carries BYTES elements as bytes; JSON over REST as text
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Rejected(f"{where}: not UTF-8 text", 400, "bad_value") from None
     if not isinstance(value, str):
         raise Rejected(
             f"{where}: expected a string", 400, "bad_datatype" if value is not None else "missing_field"
