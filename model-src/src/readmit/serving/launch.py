@@ -70,13 +70,17 @@ def receive_capped(get_options, limit: int):
     return capped_options
 
 
+def _gone(where: str, what: str) -> InputError:
+    return InputError(
+        f"{where} is gone (MLServer 1.7.1 layout expected): {what} cannot be installed; pin mlserver as "
+        "model-src/constraints.txt does"
+    )
+
+
 def _original(owner, name: str, what: str):
     found = getattr(owner, name, None)
     if not callable(found):
-        raise InputError(
-            f"{owner.__name__}.{name} is gone (MLServer 1.7.1 layout expected): {what} cannot be "
-            "installed; pin mlserver as model-src/constraints.txt does"
-        )
+        raise _gone(f"{owner.__name__}.{name}", what)
     return getattr(found, "__wrapped__", found)  # installed twice: wrap the original once
 
 
@@ -88,10 +92,7 @@ def install(limit: int) -> None:
     get_options = _original(grpc_server.GRPCServer, "_get_options", "the gRPC receive limit")
     codes = getattr(grpc_utils, "STATUS_CODE_MAPPING", None)
     if not isinstance(codes, dict):
-        raise InputError(
-            "mlserver.grpc.utils.STATUS_CODE_MAPPING is gone (MLServer 1.7.1 layout expected); pin mlserver "
-            "as model-src/constraints.txt does"
-        )
+        raise _gone("mlserver.grpc.utils.STATUS_CODE_MAPPING", "the gRPC code of a 413")
     rest_server.create_app = guarded(create_app, limit)
     grpc_server.GRPCServer._get_options = receive_capped(get_options, limit)
     codes[413] = grpc.StatusCode.RESOURCE_EXHAUSTED
