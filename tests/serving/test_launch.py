@@ -22,6 +22,7 @@ from mlserver.grpc import server as grpc_server
 from mlserver.grpc import utils as grpc_utils
 from mlserver.grpc.converters import ModelInferRequestConverter, ModelInferResponseConverter
 from mlserver.rest import app as mlserver_app
+from mlserver.rest import requests as mlserver_requests
 from mlserver.rest import server as rest_server
 from mlserver.settings import Settings
 from mlserver.types import InferenceRequest, InferenceResponse, RepositoryIndexResponse, ResponseOutput
@@ -200,6 +201,21 @@ def test_bad_bodies_get_4xx_error_bodies_that_never_echo_and_valid_ones_pass(ins
     assert "inputs.1: model_attributes_type" in answers[1].json()["error"]
     assert all(str(LIMIT) in a.json()["error"] for a in answers[3:6])
     assert len(data_plane.seen) == 2 and all(p.inputs[0].data.root == [70] for p in data_plane.seen)
+
+
+def test_a_gzip_body_is_inflated_once_by_the_guard_and_mlserver_parses_that(installed, monkeypatch):
+    monkeypatch.setattr(mlserver_requests, "gzip_decompress", lambda _: pytest.fail("inflated again"))
+    data_plane = _DataPlane()
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    answers = _send(
+        _rest_app(data_plane),
+        [
+            ("POST", "/v2/models/m/infer", gzip.compress(json.dumps(VALID).encode()), headers),
+            ("POST", "/v2/models/m/infer", gzip.compress(b'{"inputs": 7}'), headers),
+        ],
+    )
+    assert [a.status_code for a in answers] == [200, 422]
+    assert len(data_plane.seen) == 1 and data_plane.seen[0].inputs[0].data.root == [70]
 
 
 def test_the_guard_holds_below_mlservers_root_path(installed):

@@ -4,8 +4,9 @@ rewritten into the error contract (readmit.serving.guard). Everything else (heal
 repository, metrics) passes untouched, and so does every answer but a 422.
 
 The body read here is handed to MLServer as one ASGI message, so it is read once; a valid request is
-never parsed here. A `Content-Encoding: gzip` body (which MLServer inflates whole,
-`mlserver/rest/requests.py`) is inflated under the same limit first.
+never parsed here. A `Content-Encoding: gzip` body (which MLServer would inflate whole,
+`mlserver/rest/requests.py`) is inflated here under the same limit, and MLServer is handed the inflated
+body without that header, so it is inflated once.
 
 Refusals never reach the runtime (no inference log line, no `readmit_rejections_*`), so they are counted
 here: `readmit_body_refusals_total{status="400"|"413"|"422"}` on MLServer's metrics endpoint. The counter
@@ -58,7 +59,9 @@ class BodyGuard:
             return await answer(send, exc.status, str(exc))
         except Disconnected:
             return
-        await self.app(scope, _replay(body, receive), _Rewrite(send, document))
+        if gzipped:
+            scope = {**scope, "headers": _plain_headers(scope["headers"], len(document))}
+        await self.app(scope, _replay(document, receive), _Rewrite(send, document))
 
 
 def _inference(scope) -> bool:
@@ -67,6 +70,12 @@ def _inference(scope) -> bool:
     routing expects)."""
     path, root = scope["path"], scope.get("root_path", "")
     return bool(INFERENCE_PATH.fullmatch(path[len(root) :] if root and path.startswith(root) else path))
+
+
+def _plain_headers(headers, length: int) -> list:
+    """The request's headers for its inflated body: no Content-Encoding, the inflated Content-Length."""
+    kept = [(k, v) for k, v in headers if k not in (b"content-encoding", b"content-length")]
+    return [*kept, (b"content-length", str(length).encode())]
 
 
 def _replay(body: bytes, receive):
